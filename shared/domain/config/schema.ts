@@ -1,0 +1,176 @@
+/**
+ * The bridge's configuration: one JSON document, validated by this one zod schema at `cdk synth`, at local start
+ * and at each Lambda's cold start. `npm run schema` prints the JSON Schema generated from it
+ * (infra/config/config.schema.json is that output, checked by a test to stay in step).
+ *
+ * Every setting on Backtrace's Jira integration page has a field here (see README "Config reference").
+ * Secrets are referenced by name (AWS Secrets Manager secret name, or a key of the local secrets file), never inlined.
+ */
+import { z } from 'zod';
+import { parseJiraApiUrl } from './jira-url.ts';
+
+/** Secrets Manager secret names: 1-512 of letters, digits and /_+=.@- */
+const secretName = (what: string) =>
+  z
+    .string({ error: `required: the name of the secret holding ${what}` })
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+      error: `must be a secret NAME (letters, digits and /_+=.@-), not the secret itself: store ${what} in AWS Secrets Manager (or the local secrets file) and put its name here`,
+    });
+
+const nonEmpty = (what: string) => z.string({ error: `required: ${what}` }).trim().min(1, { error: `must not be empty: ${what}` });
+
+const regexString = (what: string) =>
+  z.string({ error: `required: ${what}` }).superRefine((value, ctx) => {
+    try {
+      new RegExp(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression (${(error as Error).message}); ${what}` });
+    }
+  });
+
+const apiTokenAuth = z.strictObject({
+  type: z.literal('api-token'),
+  email: nonEmpty('the Jira account e-mail (Cloud) or username (Data Center) the token belongs to'),
+  tokenSecret: secretName('the Jira API token'),
+});
+const passwordAuth = z.strictObject({
+  type: z.literal('password'),
+  username: nonEmpty('the Jira username'),
+  passwordSecret: secretName('the Jira password'),
+});
+const patAuth = z.strictObject({
+  type: z.literal('pat'),
+  tokenSecret: secretName('the Data Center personal access token'),
+});
+const oauth1Auth = z.strictObject({
+  type: z.literal('oauth1'),
+  consumerKey: nonEmpty('the consumer key of the Jira application link'),
+  privateKeySecret: secretName('the RSA private key (PEM) whose public key is on the application link'),
+  accessTokenSecret: secretName('the OAuth access token, as JSON {"token":"..."} or the bare token'),
+});
+
+const jiraAuth = z.discriminatedUnion('type', [apiTokenAuth, passwordAuth, patAuth, oauth1Auth], {
+  error: 'jira.auth.type must be one of "api-token" (Cloud e-mail + API token, or DC user + token), "pat" (Data Center personal access token), "oauth1" (Data Center application link) or "password" (deprecated)',
+});
+
+const jiraApiUrl = z.string({ error: 'required: the Jira REST API v2 base URL, e.g. https://your-domain.atlassian.net/rest/api/2/' }).transform((raw, ctx) => {
+  const result = parseJiraApiUrl(raw);
+  if (!result.ok) {
+    ctx.addIssue({ code: 'custom', message: result.problem });
+    return z.NEVER;
+  }
+  return result;
+});
+
+const jira = z
+  .strictObject({
+    apiUrl: jiraApiUrl,
+    auth: jiraAuth,
+    projectKey: z
+      .string({ error: 'required: the key of the Jira project issues are created in, e.g. "GAME"' })
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, { error: 'must be a Jira project KEY (letters, digits, _), e.g. "GAME", not the project name' }),
+    issueType: nonEmpty('the Jira issue type name').default('Bug'),
+    subject: nonEmpty('the Summary template, e.g. "$classifiers in $application"'),
+    labels: z.array(z.string().trim().min(1, { error: 'labels must not be empty strings' })).default(['Backtrace']),
+    fieldMapping: z
+      .strictObject({
+        labels: nonEmpty('the field (name or id) that receives the labels').default('labels'),
+        mainBody: nonEmpty('the field (name or id) that receives the error description').default('description'),
+      })
+      .default({ labels: 'labels', mainBody: 'description' }),
+    customFields: z.record(z.string().trim().min(1, { error: 'field name or id must not be empty' }), z.string({ error: 'must be a template string, e.g. "Version: $version"' })).default({}),
+    dedupeLabel: z
+      .string()
+      .regex(/^[^\s]*\{(hash|fingerprint12)\}[^\s]*$/, {
+        error: 'must contain {hash} (or {fingerprint12}) and no spaces, e.g. "bt-{hash}": this label finds the issue again if a link is lost',
+      })
+      .default('bt-{hash}'),
+  }, { error: 'required: the Jira side of the integration (apiUrl, auth, projectKey, subject, ...)' })
+  .transform(({ apiUrl, ...rest }) => ({ ...rest, apiUrl: apiUrl.apiUrl, siteUrl: apiUrl.siteUrl }));
+
+const backtrace = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be your Backtrace instance URL, e.g. https://acme.sp.backtrace.io' })
+    .transform((value) => value.replace(/\/+$/, '')),
+  universe: nonEmpty('the Backtrace universe name'),
+  project: nonEmpty('the Backtrace project name'),
+  tokenSecret: secretName('the Backtrace API token (X-Coroner-Token) used to attach the Jira link to the fingerprint'),
+}, { error: 'required: the Backtrace side of the integration (url, universe, project, tokenSecret)' });
+
+const display = z
+  .strictObject({
+    classifiers: z.boolean().default(true),
+    callstack: z.boolean().default(true),
+    attributes: z.boolean().default(true),
+    attributeList: z.array(nonEmpty('an attribute name')).default([]),
+  })
+  .default({ classifiers: true, callstack: true, attributes: true, attributeList: [] });
+
+const rule = z.strictObject({
+  action: z.enum(['submit', 'filter'], {
+    error: 'action must be "submit" or "filter" ("mention" targets chat tools and has no meaning for Jira)',
+  }),
+  attribute: regexString('attribute is matched (anchored) against attribute names, e.g. "environment" or ".*"'),
+  regex: regexString('regex is matched against the attribute values, e.g. "^production$"'),
+});
+
+const integration = z.strictObject({
+  name: z
+    .string({ error: 'required: a unique integration name (Backtrace shows it as the ticket\'s "watcher")' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: 'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit' })
+    .refine((name) => name !== '_backtrace', { error: '"_backtrace" is reserved for Backtrace\'s own assignee entry; pick another name' }),
+  backtrace,
+  ingest: z.strictObject(
+    { basicAuthSecret: secretName("the HTTP Basic credentials Backtrace's webhook integration sends") },
+    { error: 'required: {"basicAuthSecret": "<secret name>"}, the credentials Backtrace\'s webhook integration must send' },
+  ),
+  jira,
+  display,
+  rules: z.array(rule).default([]),
+});
+
+const settings = z
+  .strictObject({
+    claimLeaseSeconds: z
+      .number()
+      .int()
+      .min(5, { error: 'must be at least 5 seconds: a claim must outlive the Jira call it guards' })
+      .max(43_200)
+      .default(300),
+    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    maxInlineRetryWaitSeconds: z.number().min(0).max(60).default(5),
+    eventBusName: z
+      .string()
+      .regex(/^[A-Za-z0-9._\-/:]{1,256}$/, { error: 'must be an EventBridge bus name (or ARN)' })
+      .optional(),
+  })
+  .default({ claimLeaseSeconds: 300, maxReceiveCount: 5, maxInlineRetryWaitSeconds: 5 });
+
+export const bridgeConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    settings,
+    integrations: z.array(integration).min(1, { error: 'add at least one integration' }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.integrations.forEach((integration, index) => {
+      const first = seen.get(integration.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['integrations', index, 'name'],
+          message: `"${integration.name}" is already used by integrations[${first}]; names must be unique (they identify the ticket entry on the fingerprint)`,
+        });
+      } else {
+        seen.set(integration.name, index);
+      }
+    });
+  });
+
+export type BridgeConfig = z.output<typeof bridgeConfigSchema>;
+export type BridgeConfigInput = z.input<typeof bridgeConfigSchema>;
+export type IntegrationConfig = BridgeConfig['integrations'][number];
+export type JiraAuthConfig = IntegrationConfig['jira']['auth'];
+export type DisplaySettings = IntegrationConfig['display'];
+export type FilterRule = IntegrationConfig['rules'][number];

@@ -1,0 +1,35 @@
+/**
+ * Backtrace's fingerprint workflow data (the `issues` table), as the bridge reads and writes it.
+ * Implemented by `shared/adapters/backtrace/` over `POST /api/query` (read) and `POST /api/issue` (write).
+ * See ../shared/reference/backtrace.md sections 3.4, 3.5 and 5.
+ */
+
+export type FingerprintState = 'open' | 'in-progress' | 'resolved' | 'muted';
+
+export interface TicketAssignee {
+  id: number;
+  username?: string;
+  email?: string;
+}
+
+/** One entry of the fingerprint's `ticket` list. `watcher` is the integration name; `_backtrace` is Backtrace's own. */
+export interface Ticket {
+  watcher: string;
+  assignees?: TicketAssignee[];
+  state?: FingerprintState;
+  short?: string;
+  url?: string;
+}
+
+export interface FingerprintRef {
+  universe: string;
+  project: string;
+  fingerprint: string;
+}
+
+export interface BacktraceIssues {
+  /** Current ticket list of the fingerprint (empty when it has none). */
+  getTickets(ref: FingerprintRef): Promise<Ticket[]>;
+  /** Replace the fingerprint's whole ticket list (Backtrace's `ticket` is a whole-value replacement). */
+  setTickets(ref: FingerprintRef, tickets: Ticket[]): Promise<void>;
+}

@@ -1,0 +1,29 @@
+/**
+ * The small error taxonomy every adapter maps its failures into, so use-cases decide with types, not status codes.
+ *
+ * - {@link RetryableError}: the same call may succeed later (429, 5xx, timeouts, a busy claim). `retryAfterMs`
+ *   is the earliest moment a retry makes sense (Jira's Retry-After, a claim's lease), when known.
+ * - {@link PermanentError}: retrying the same input cannot help (400 field errors, 401/403, 404, bad config).
+ *   The message is written for the admin: what is wrong and which setting fixes it. Never contains secrets.
+ */
+export class RetryableError extends Error {
+  override readonly name: string = 'RetryableError';
+  readonly retryAfterMs?: number;
+  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export class PermanentError extends Error {
+  override readonly name: string = 'PermanentError';
+  /** HTTP status of the outside system's refusal, when there was one. */
+  readonly status?: number;
+  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.status = options.status;
+  }
+}
+
+export const isRetryable = (error: unknown): error is RetryableError => error instanceof RetryableError;
+export const isPermanent = (error: unknown): error is PermanentError => error instanceof PermanentError;

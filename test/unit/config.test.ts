@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configWarnings, parseConfig, parseConfigText, parseJiraApiUrl } from '../../shared/domain/config/index.ts';
+import { configJsonSchema } from '../../shared/domain/config/json-schema.ts';
+
+const exampleText = readFileSync(new URL('../../infra/config/example.config.json', import.meta.url), 'utf8');
+const example = () => JSON.parse(exampleText) as { integrations: Record<string, any>[]; [key: string]: unknown };
+
+/** The example config with one integration edited by `edit`. */
+function withIntegration(edit: (integration: Record<string, any>) => void) {
+  const config = example();
+  edit(config.integrations[0]);
+  return config;
+}
+
+function problemsOf(json: unknown): string[] {
+  try {
+    parseConfig(json, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('Function: parseJiraApiUrl', () => {
+  it.each([
+    ['https://acme.atlassian.net/rest/api/2/', 'https://acme.atlassian.net/rest/api/2/', 'https://acme.atlassian.net'],
+    ['https://acme.atlassian.net/rest/api/2', 'https://acme.atlassian.net/rest/api/2/', 'https://acme.atlassian.net'],
+    ['https://jira.example.com/rest/api/2/', 'https://jira.example.com/rest/api/2/', 'https://jira.example.com'],
+    ['https://jira.example.com/jira/rest/api/2', 'https://jira.example.com/jira/rest/api/2/', 'https://jira.example.com/jira'],
+    ['https://jira.example.com:8443/jira/rest/api/2//', 'https://jira.example.com:8443/jira/rest/api/2/', 'https://jira.example.com:8443/jira'],
+    ['  http://127.0.0.1:8080/rest/api/2/ ', 'http://127.0.0.1:8080/rest/api/2/', 'http://127.0.0.1:8080'],
+  ])('accepts %s', (raw, apiUrl, siteUrl) => {
+    // Act
+    const result = parseJiraApiUrl(raw);
+
+    // Assess
+    expect(result).toEqual({ ok: true, apiUrl, siteUrl });
+  });
+
+  it.each([
+    ['https://acme.atlassian.net/rest/api/3/', /v3 is not supported.*use the v2 endpoint https:\/\/acme\.atlassian\.net\/rest\/api\/2\//],
+    ['https://jira.example.com/jira/rest/api/3', /use the v2 endpoint https:\/\/jira\.example\.com\/jira\/rest\/api\/2\//],
+    ['https://acme.atlassian.net/rest/api/latest', /"latest" is not supported; use the v2 endpoint https:\/\/acme\.atlassian\.net\/rest\/api\/2\//],
+    ['https://acme.atlassian.net', /must end in \/rest\/api\/2\/, for this site probably https:\/\/acme\.atlassian\.net\/rest\/api\/2\//],
+    ['https://acme.atlassian.net/browse/GAME-1', /must end in \/rest\/api\/2\//],
+    ['acme.atlassian.net/rest/api/2', /not a URL.*e\.g\. https:\/\/your-domain\.atlassian\.net\/rest\/api\/2\//],
+    ['ftp://acme.example.com/rest/api/2/', /must use https/],
+    ['https://bot:secret@acme.atlassian.net/rest/api/2/', /credentials must not be part of the URL/],
+    ['https://acme.atlassian.net/rest/api/2/?x=1', /query string/],
+  ])('refuses %s with a message showing what to use', (raw, message) => {
+    // Act
+    const result = parseJiraApiUrl(raw);
+
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem).toMatch(message);
+  });
+});
+
+describe('Function: parseConfig', () => {
+  it('accepts the example config and fills the documented defaults', () => {
+    // Prepare
+    const minimal = withIntegration((integration) => {
+      delete integration.display;
+      delete integration.rules;
+      delete integration.jira.issueType;
+      delete integration.jira.labels;
+      delete integration.jira.fieldMapping;
+      delete integration.jira.customFields;
+      delete integration.jira.dedupeLabel;
+    });
+    delete (minimal as Record<string, unknown>).settings;
+
+    // Act
+    const config = parseConfig(minimal, 'test.json');
+
+    // Assess
+    const [integration] = config.integrations;
+    expect(config.settings).toEqual({ claimLeaseSeconds: 300, maxReceiveCount: 5, maxInlineRetryWaitSeconds: 5 });
+    expect(integration.jira).toMatchObject({
+      issueType: 'Bug',
+      labels: ['Backtrace'],
+      fieldMapping: { labels: 'labels', mainBody: 'description' },
+      customFields: {},
+      dedupeLabel: 'bt-{hash}',
+      apiUrl: 'https://acme.atlassian.net/rest/api/2/',
+      siteUrl: 'https://acme.atlassian.net',
+    });
+    expect(integration.display).toEqual({ classifiers: true, callstack: true, attributes: true, attributeList: [] });
+    expect(integration.rules).toEqual([]);
+    expect(integration.backtrace.url).toBe('https://acme.sp.backtrace.io');
+  });
+
+  it.each<[string, (integration: Record<string, any>) => void, RegExp]>([
+    ['a v3 API URL', (i) => (i.jira.apiUrl = 'https://acme.atlassian.net/rest/api/3/'), /^integrations\[0\]\.jira\.apiUrl \(integration "jira-prod"\): Jira REST API v3 is not supported.*https:\/\/acme\.atlassian\.net\/rest\/api\/2\//],
+    ['a site URL without the API path', (i) => (i.jira.apiUrl = 'https://acme.atlassian.net/'), /jira\.apiUrl.*must end in \/rest\/api\/2\//],
+    ['a missing API URL', (i) => delete i.jira.apiUrl, /jira\.apiUrl.*required: the Jira REST API v2 base URL/],
+    ['a missing project key', (i) => delete i.jira.projectKey, /jira\.projectKey.*required: the key of the Jira project/],
+    ['a project name instead of its key', (i) => (i.jira.projectKey = 'My Game'), /jira\.projectKey.*must be a Jira project KEY/],
+    ['a missing subject', (i) => delete i.jira.subject, /jira\.subject.*required: the Summary template/],
+    ['an empty subject', (i) => (i.jira.subject = '  '), /jira\.subject.*must not be empty/],
+    ['an inline API token instead of a secret name', (i) => (i.jira.auth.tokenSecret = 'ATATT3x FFF secret value'), /jira\.auth\.tokenSecret.*must be a secret NAME/],
+    ['a missing e-mail', (i) => delete i.jira.auth.email, /jira\.auth\.email.*required: the Jira account e-mail/],
+    ['an unknown auth type', (i) => (i.jira.auth = { type: 'basic' }), /jira\.auth\.type.*must be one of "api-token".*"pat".*"oauth1".*"password"/],
+    ['a PAT without its secret', (i) => (i.jira.auth = { type: 'pat' }), /jira\.auth\.tokenSecret.*personal access token/],
+    ['OAuth 1.0a without the private key', (i) => (i.jira.auth = { type: 'oauth1', consumerKey: 'bridge', accessTokenSecret: 'x' }), /jira\.auth\.privateKeySecret.*RSA private key/],
+    ['a misspelt setting', (i) => (i.jira.projctKey = 'GAME'), /jira \(integration "jira-prod"\): unknown setting\(s\) "projctKey"/],
+    ['a missing Backtrace token', (i) => delete i.backtrace.tokenSecret, /backtrace\.tokenSecret.*Backtrace API token/],
+    ['a bad Backtrace URL', (i) => (i.backtrace.url = 'acme.sp.backtrace.io'), /backtrace\.url.*must be your Backtrace instance URL/],
+    ['a missing webhook credentials secret', (i) => delete i.ingest, /ingest.*basicAuthSecret/],
+    ['the reserved name _backtrace', (i) => (i.name = '_backtrace'), /name.*reserved/],
+    ['a name with spaces', (i) => (i.name = 'jira prod'), /name.*must be 1-64 letters/],
+    ['an invalid rule regex', (i) => (i.rules = [{ action: 'submit', attribute: 'environment', regex: '(' }]), /rules\[0\]\.regex.*not a valid regular expression/],
+    ['a mention rule', (i) => (i.rules = [{ action: 'mention', attribute: 'a', regex: 'b' }]), /rules\[0\]\.action.*"mention" targets chat tools/],
+    ['a dedupe label without {hash}', (i) => (i.jira.dedupeLabel = 'backtrace-dup'), /jira\.dedupeLabel.*must contain \{hash\}/],
+    ['a dedupe label with a space', (i) => (i.jira.dedupeLabel = 'bt {hash}'), /jira\.dedupeLabel.*no spaces/],
+    ['a custom field template that is not a string', (i) => (i.jira.customFields = { Severity: 3 }), /jira\.customFields\.Severity.*must be a template string/],
+  ])('refuses %s, naming the path and the fix', (_case, edit, message) => {
+    // Act
+    const problems = problemsOf(withIntegration(edit));
+
+    // Assess
+    expect(problems.some((problem) => message.test(problem)), problems.join('\n')).toBe(true);
+  });
+
+  it('refuses duplicate integration names', () => {
+    // Prepare
+    const config = example();
+    config.integrations.push(structuredClone(config.integrations[0]));
+
+    // Act
+    const problems = problemsOf(config);
+
+    // Assess
+    expect(problems).toEqual([expect.stringMatching(/^integrations\[1\]\.name.*"jira-prod" is already used by integrations\[0\]/)]);
+  });
+
+  it('refuses a config without integrations', () => {
+    expect(problemsOf({ integrations: [] })).toEqual([expect.stringMatching(/^integrations: add at least one integration/)]);
+  });
+
+  it('reports invalid JSON with the source name', () => {
+    expect(() => parseConfigText('{ "integrations": [', 'bridge.json')).toThrow(/Invalid bridge config \(bridge\.json\):\n {2}- \(root\): not valid JSON/);
+  });
+
+  it('warns that password authentication is deprecated, and accepts it', () => {
+    // Prepare
+    const json = withIntegration((i) => (i.jira.auth = { type: 'password', username: 'bot', passwordSecret: 'jira/password' }));
+
+    // Act
+    const config = parseConfig(json, 'test.json');
+
+    // Assess
+    expect(configWarnings(config)).toEqual([expect.stringMatching(/jira\.auth.*password authentication is deprecated.*"api-token".*"pat"/)]);
+    expect(configWarnings(parseConfig(example(), 'test.json'))).toEqual([]);
+  });
+
+  it('never echoes a secret-looking value back in its messages', () => {
+    // Prepare
+    const token = 'ATATT3xFfGF0 super secret';
+
+    // Act
+    const problems = problemsOf(withIntegration((i) => (i.jira.auth.tokenSecret = token)));
+
+    // Assess
+    expect(problems.join('\n')).not.toContain(token);
+  });
+});
+
+describe('Function: configJsonSchema', () => {
+  it('matches the checked-in infra/config/config.schema.json (run `npm run schema > infra/config/config.schema.json`)', () => {
+    // Prepare
+    const checkedIn = JSON.parse(readFileSync(new URL('../../infra/config/config.schema.json', import.meta.url), 'utf8'));
+
+    // Act
+    const generated = configJsonSchema();
+
+    // Assess
+    expect(generated).toEqual(checkedIn);
+  });
+});
