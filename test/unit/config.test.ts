@@ -128,13 +128,35 @@ describe('Function: parseConfig', () => {
   it('refuses duplicate integration names', () => {
     // Prepare
     const config = example();
-    config.integrations.push(structuredClone(config.integrations[0]));
+    const second = structuredClone(config.integrations[0]);
+    second.jira.projectKey = 'OPS';
+    config.integrations.push(second);
 
     // Act
     const problems = problemsOf(config);
 
     // Assess
     expect(problems).toEqual([expect.stringMatching(/^integrations\[1\]\.name.*"jira-prod" is already used by integrations\[0\]/)]);
+  });
+
+  it('refuses two integrations filing one Backtrace project into one Jira project with the same dedupe label', () => {
+    // Prepare
+    const config = example();
+    const second = structuredClone(config.integrations[0]);
+    second.name = 'jira-prod-2';
+    config.integrations.push(second);
+
+    // Act
+    const problems = problemsOf(config);
+
+    // Assess
+    expect(problems).toEqual([expect.stringMatching(/^integrations\[1\]\.jira\.dedupeLabel.*integrations\[0\] already files.*give one of them another dedupeLabel/)]);
+
+    // Act: a distinct label makes the two searchable apart
+    second.jira.dedupeLabel = 'bt2-{hash}';
+
+    // Assess
+    expect(parseConfig(config, 'test.json').integrations).toHaveLength(2);
   });
 
   it('refuses a config without integrations', () => {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { parseJiraApiUrl } from './jira-url.ts';
+import { DEFAULT_DEDUPE_LABEL_PATTERN, dedupeLabelProblem } from '../dedupe-label.ts';
 
 /** Secrets Manager secret names: 1-512 of letters, digits and /_+=.@- */
 const secretName = (what: string) =>
@@ -81,10 +82,11 @@ const jira = z
     customFields: z.record(z.string().trim().min(1, { error: 'field name or id must not be empty' }), z.string({ error: 'must be a template string, e.g. "Version: $version"' })).default({}),
     dedupeLabel: z
       .string()
-      .regex(/^[^\s]*\{(hash|fingerprint12)\}[^\s]*$/, {
-        error: 'must contain {hash} (or {fingerprint12}) and no spaces, e.g. "bt-{hash}": this label finds the issue again if a link is lost',
+      .superRefine((pattern, ctx) => {
+        const problem = dedupeLabelProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; this label finds the issue again if a link is lost` });
       })
-      .default('bt-{hash}'),
+      .default(DEFAULT_DEDUPE_LABEL_PATTERN),
   }, { error: 'required: the Jira side of the integration (apiUrl, auth, projectKey, subject, ...)' })
   .transform(({ apiUrl, ...rest }) => ({ ...rest, apiUrl: apiUrl.apiUrl, siteUrl: apiUrl.siteUrl }));
 
@@ -164,6 +166,22 @@ export const bridgeConfigSchema = z
         });
       } else {
         seen.set(integration.name, index);
+      }
+    });
+    // Two integrations filing the same Backtrace project into the same Jira project must not share dedupe labels,
+    // or the crash-recovery search of one could adopt the other's issue.
+    const targets = new Map<string, number>();
+    config.integrations.forEach((integration, index) => {
+      const target = [integration.backtrace.universe, integration.backtrace.project, integration.jira.siteUrl, integration.jira.projectKey.toUpperCase(), integration.jira.dedupeLabel].join('\u0000');
+      const first = targets.get(target);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['integrations', index, 'jira', 'dedupeLabel'],
+          message: `integrations[${first}] already files this Backtrace project into Jira project ${integration.jira.projectKey} with the dedupe label "${integration.jira.dedupeLabel}"; give one of them another dedupeLabel, e.g. "bt2-{hash}"`,
+        });
+      } else {
+        targets.set(target, index);
       }
     });
   });
