@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BridgeFunction, ESM_REQUIRE_BANNER } from '../../infra/constructs/bridge-function.ts';
+import { configDocument } from './bridge-config.factory.ts';
+
+const run = promisify(execFile);
+
+describe('Class: BridgeFunction', () => {
+  describe('bundling (esbuild, as cdk synth runs it)', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'bridge-function-'));
+    // A config with a template and characters a shell would mangle, to prove it arrives byte for byte.
+    const document = configDocument({ settings: { eventBusName: 'bus' } });
+    (document.integrations as Record<string, unknown>[])[0].jira = {
+      ...((document.integrations as Record<string, unknown>[])[0].jira as object),
+      subject: `$classifiers in "\${application}" 'quoted' $$ back\\slash`,
+    };
+    let bundleDir = '';
+
+    beforeAll(() => {
+      const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:enable-asset-metadata': true } });
+      const stack = new Stack(app, 'Probe');
+      new BridgeFunction(stack, 'Probe', { entry: 'test/infra/fixtures/bundle-probe.ts', configDocument: document });
+      const assembly = app.synth();
+      const resources = Object.values(assembly.getStackByName('Probe').template.Resources as Record<string, { Type: string; Metadata?: Record<string, string> }>);
+      const fn = resources.find((resource) => resource.Type === 'AWS::Lambda::Function');
+      bundleDir = join(assembly.directory, fn?.Metadata?.['aws:asset:path'] ?? 'missing-asset-path');
+    }, 120_000);
+
+    afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+    it('produces one minified ESM file with its source map, starting with the createRequire banner', () => {
+      // Prepare
+      const files = readdirSync(bundleDir).sort();
+
+      // Act
+      const code = readFileSync(join(bundleDir, 'index.mjs'), 'utf8');
+
+      // Assess
+      expect(files).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    });
+
+    it('runs as an ES module on plain Node with no node_modules in reach: axios and the AWS SDK are inside, the config is embedded verbatim', async () => {
+      // Prepare
+      const url = pathToFileURL(join(bundleDir, 'index.mjs')).href;
+      // Like the Lambda runtime, the bundle's directory cannot resolve our packages: whatever loads comes from the bundle.
+      expect(() => createRequire(url).resolve('@aws-sdk/client-sqs')).toThrow();
+      expect(() => createRequire(url).resolve('axios')).toThrow();
+      const script = `const { handler } = await import(${JSON.stringify(url)}); console.log(JSON.stringify(await handler()));`;
+
+      // Act
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      });
+
+      // Assess
+      const result = JSON.parse(stdout) as { config: string; axiosLoaded: boolean; sqsClientLoaded: boolean };
+      expect(result.axiosLoaded).toBe(true);
+      expect(result.sqsClientLoaded).toBe(true);
+      expect(JSON.parse(result.config)).toEqual(document);
+    }, 60_000);
+  });
+});

@@ -1,0 +1,524 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BridgeStack, type BridgeStackProps } from '../../infra/bridge-stack.ts';
+import { parseConfig } from '../../shared/domain/config/index.ts';
+import { configDocument, integrationDocument } from './bridge-config.factory.ts';
+
+type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
+/** Build the stack like `cdk synth` does, minus esbuild (bundling off) and the CloudFormation validator. */
+function buildStack(document: Record<string, unknown>, props: Partial<BridgeStackProps> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'bridge-stack-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), configDocument: document, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const logicalId = (stack: BridgeStack, construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** All IAM statements the execution role of `fn` carries. */
+function statementsOf(stack: BridgeStack, template: Template, fn: BridgeStack['ingestFunction']): Statement[] {
+  const roleId = logicalId(stack, fn.role as unknown as { node: { defaultChild?: unknown } });
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (statements: Statement[], service: string): string[] =>
+  statements
+    .flatMap((statement) => [statement.Action].flat())
+    .filter((action) => action.startsWith(`${service}:`))
+    .sort();
+
+/** Secret names a set of statements may read, from the `...:secret:<name>-??????` ARNs fromSecretNameV2 produces. */
+function readableSecretNames(statements: Statement[]): string[] {
+  return statements
+    .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+    .map((statement) => /:secret:([^"]+)-\?\?\?\?\?\?/.exec(JSON.stringify(statement.Resource))?.[1] ?? `unexpected ${JSON.stringify(statement.Resource)}`)
+    .sort();
+}
+
+describe('Class: BridgeStack', () => {
+  describe('HTTP API', () => {
+    it('routes POST /backtrace/events to the ingest function', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const routes = template.findResources('AWS::ApiGatewayV2::Route');
+      const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+
+      // Assess
+      expect(Object.values(routes).map((route) => route.Properties.RouteKey)).toEqual(['POST /backtrace/events']);
+      const [integration] = Object.values(integrations);
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(stack, stack.ingestFunction), 'Arn'] },
+      });
+    });
+
+    it('throttles the $default stage and writes access logs to a log group with a retention', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+
+      // Assess
+      expect(stages).toHaveLength(1);
+      expect(stages[0].Properties).toMatchObject({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'] } },
+      });
+      const format = JSON.parse(stages[0].Properties.AccessLogSettings.Format as string) as Record<string, string>;
+      expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+      const logGroupId = stages[0].Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
+      expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+      expect(stack.stage.url).toContain('execute-api');
+    });
+
+    it('applies a custom throttle', () => {
+      // Prepare
+      const document = configDocument();
+
+      // Act
+      const { template } = buildStack(document, { throttle: { rateLimit: 5, burstLimit: 10 } });
+
+      // Assess
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      });
+    });
+  });
+
+  describe('Queues', () => {
+    it('redrives a message to the dead-letter queue after settings.maxReceiveCount receives', () => {
+      // Prepare
+      const document = configDocument({ settings: { maxReceiveCount: 7 } });
+
+      // Act
+      const { stack, template } = buildStack(document);
+
+      // Assess
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'Arn'] }, maxReceiveCount: 7 },
+        VisibilityTimeout: 360,
+        SqsManagedSseEnabled: true,
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        MessageRetentionPeriod: 14 * 24 * 3600,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: Match.absent(),
+      });
+    });
+
+    it('keeps the visibility timeout at six times the worker timeout', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const resources = template.toJSON().Resources as Record<string, Resource>;
+      const workerTimeout = resources[logicalId(stack, stack.syncFunction)].Properties?.Timeout as number;
+      const visibilityTimeout = resources[logicalId(stack, stack.eventsQueue)].Properties?.VisibilityTimeout as number;
+
+      // Assess
+      expect(workerTimeout).toBeGreaterThanOrEqual(30);
+      expect(visibilityTimeout).toBe(6 * workerTimeout);
+    });
+
+    it('refuses plain-HTTP access to both queues', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+
+      // Assess
+      for (const queue of [stack.eventsQueue, stack.deadLetterQueue]) {
+        const policy = policies.find((candidate) => JSON.stringify(candidate.Properties.Queues) === JSON.stringify([{ Ref: logicalId(stack, queue) }]));
+        expect(policy?.Properties.PolicyDocument.Statement).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        );
+      }
+    });
+
+    it('feeds the worker batches of 10 that report partial batch failures', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+
+      // Assess
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0].Properties).toMatchObject({
+        FunctionName: { Ref: logicalId(stack, stack.syncFunction) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'] },
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+  });
+
+  describe('Functions', () => {
+    it('runs every function on nodejs22.x and arm64 with JSON logs in its own log group', () => {
+      // Prepare
+      const { template } = buildStack(configDocument());
+
+      // Act
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+
+      // Assess
+      expect(functions).toHaveLength(2);
+      for (const fn of functions) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+        });
+        expect(fn.Properties.Environment.Variables).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'backtrace-jira-bridge',
+          NODE_OPTIONS: '--enable-source-maps',
+        });
+      }
+    });
+
+    it('tells ingest where the queue is and the worker where the queue and the links table are', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const variablesOf = (fn: BridgeStack['ingestFunction']) =>
+        template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables as Record<string, unknown>;
+
+      // Assess
+      const queueUrl = { Ref: logicalId(stack, stack.eventsQueue) };
+      const tableName = { Ref: logicalId(stack, stack.linksTable) };
+      expect(variablesOf(stack.ingestFunction)).toMatchObject({ EVENTS_QUEUE_URL: queueUrl });
+      expect(variablesOf(stack.ingestFunction)).not.toHaveProperty('LINKS_TABLE_NAME');
+      expect(variablesOf(stack.syncFunction)).toMatchObject({ EVENTS_QUEUE_URL: queueUrl, LINKS_TABLE_NAME: tableName });
+    });
+
+    it('keeps secrets and the config out of the environment', () => {
+      // Prepare
+      const { template } = buildStack(configDocument());
+
+      // Act
+      const variables = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify(fn.Properties.Environment));
+
+      // Assess
+      for (const text of variables) {
+        expect(text).not.toContain('BRIDGE_CONFIG');
+        expect(text).not.toContain('jira-prod');
+      }
+    });
+  });
+
+  describe('Links table', () => {
+    it('keys links by pk/sk, indexes them by issueId, bills on demand, keeps point-in-time recovery and survives stack deletion', () => {
+      // Prepare
+      const { template } = buildStack(configDocument());
+
+      // Act
+      const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+
+      // Assess
+      expect(tables).toHaveLength(1);
+      const [table] = tables as (Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string })[];
+      expect(table.Properties).toMatchObject({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: expect.arrayContaining([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'issueId', AttributeType: 'S' },
+        ]),
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: [
+          { IndexName: 'byIssueId', KeySchema: [{ AttributeName: 'issueId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
+        ],
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    });
+  });
+
+  describe('IAM', () => {
+    it('lets ingest send to the events queue and read the webhook credentials, nothing else', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const statements = statementsOf(stack, template, stack.ingestFunction);
+
+      // Assess
+      expect(actionsOf(statements, 'sqs')).toEqual(['sqs:SendMessage']);
+      expect(statements.find((statement) => statement.Action === 'sqs:SendMessage')?.Resource).toEqual({
+        'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'],
+      });
+      expect(actionsOf(statements, 'dynamodb')).toEqual([]);
+      expect(readableSecretNames(statements)).toEqual(['jira-prod/webhook-basic-auth']);
+    });
+
+    it('lets the worker consume the queue, read and write links without scanning or deleting, and read Jira and Backtrace secrets', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const statements = statementsOf(stack, template, stack.syncFunction);
+
+      // Assess
+      expect(actionsOf(statements, 'sqs')).toEqual(
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
+      );
+      expect(actionsOf(statements, 'sqs')).not.toContain('sqs:SendMessage');
+      const dynamodb = actionsOf(statements, 'dynamodb');
+      expect(dynamodb).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+      for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteTable', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:*']) {
+        expect(dynamodb).not.toContain(forbidden);
+      }
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.linksTable), 'Arn'] };
+      const dynamoResources = statements.filter((s) => actionsOf([s], 'dynamodb').length > 0).map((s) => s.Resource);
+      expect(dynamoResources).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/byIssueId']] }]);
+      expect(readableSecretNames(statements)).toEqual(['jira-prod/backtrace-token', 'jira-prod/jira-api-token']);
+    });
+
+    it('lets the worker read the secrets of every Jira auth type, each secret once', () => {
+      // Prepare
+      const document = configDocument({
+        integrations: [
+          integrationDocument('cloud'),
+          integrationDocument('dc-pat', {
+            backtrace: { url: 'https://acme.sp.backtrace.io', universe: 'acme', project: 'tools', tokenSecret: 'shared/backtrace-token' },
+            jira: { apiUrl: 'https://jira.acme.com/jira/rest/api/2/', auth: { type: 'pat', tokenSecret: 'dc/pat' }, projectKey: 'TOOLS', subject: '$fingerprint' },
+          }),
+          integrationDocument('dc-oauth', {
+            backtrace: { url: 'https://acme.sp.backtrace.io', universe: 'acme', project: 'server', tokenSecret: 'shared/backtrace-token' },
+            jira: {
+              apiUrl: 'https://jira.acme.com/jira/rest/api/2/',
+              auth: { type: 'oauth1', consumerKey: 'bridge', privateKeySecret: 'dc/oauth-key', accessTokenSecret: 'dc/oauth-token' },
+              projectKey: 'SRV',
+              subject: '$fingerprint',
+            },
+          }),
+          integrationDocument('legacy', {
+            jira: { apiUrl: 'https://old.acme.com/rest/api/2', auth: { type: 'password', username: 'bot', passwordSecret: 'legacy/password' }, projectKey: 'OLD', subject: 'x' },
+          }),
+        ],
+      });
+
+      // Act
+      const { stack, template } = buildStack(document);
+
+      // Assess
+      expect(readableSecretNames(statementsOf(stack, template, stack.syncFunction))).toEqual([
+        'cloud/backtrace-token',
+        'cloud/jira-api-token',
+        'dc/oauth-key',
+        'dc/oauth-token',
+        'dc/pat',
+        'legacy/backtrace-token',
+        'legacy/password',
+        'shared/backtrace-token',
+      ]);
+      expect(readableSecretNames(statementsOf(stack, template, stack.ingestFunction))).toEqual([
+        'cloud/webhook-basic-auth',
+        'dc-oauth/webhook-basic-auth',
+        'dc-pat/webhook-basic-auth',
+        'legacy/webhook-basic-auth',
+      ]);
+    });
+
+    it('grants no DynamoDB, SQS or Secrets Manager action on a wildcard resource, and attaches no managed policy', () => {
+      // Prepare
+      const { template } = buildStack(configDocument({ settings: { eventBusName: 'backtrace' } }), { alarmEmail: 'ops@acme.com' });
+
+      // Act
+      const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+      );
+      const roles = Object.values(template.findResources('AWS::IAM::Role'));
+
+      // Assess
+      const scoped = statements.filter((statement) => ['dynamodb', 'sqs', 'secretsmanager'].some((service) => actionsOf([statement], service).length > 0));
+      expect(scoped.length).toBeGreaterThan(0);
+      for (const statement of scoped) {
+        expect(JSON.stringify(statement.Resource), JSON.stringify(statement)).not.toContain('*');
+        expect(JSON.stringify(statement.Action)).not.toContain('*');
+      }
+      for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+  });
+
+  describe('EventBridge', () => {
+    it('creates no rule when settings.eventBusName is not set', () => {
+      // Prepare
+      const document = configDocument();
+
+      // Act
+      const { template } = buildStack(document);
+
+      // Assess
+      template.resourceCountIs('AWS::Events::Rule', 0);
+    });
+
+    it('queues "Backtrace Error Group" events from the configured bus, with undeliverable events in the DLQ', () => {
+      // Prepare
+      const document = configDocument({ settings: { eventBusName: 'backtrace-events' } });
+
+      // Act
+      const { stack, template } = buildStack(document);
+
+      // Assess
+      template.resourceCountIs('AWS::Events::Rule', 1);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: 'backtrace-events',
+        EventPattern: { 'detail-type': ['Backtrace Error Group'] },
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'Arn'] } },
+          }),
+        ],
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(stack, stack.eventsQueue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['sqs:SendMessage']) }),
+          ]),
+        },
+      });
+    });
+
+    it('accepts the bus as an ARN', () => {
+      // Prepare
+      const arn = 'arn:aws:events:eu-west-1:123456789012:event-bus/backtrace';
+
+      // Act
+      const { template } = buildStack(configDocument({ settings: { eventBusName: arn } }));
+
+      // Assess
+      template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'backtrace' });
+    });
+  });
+
+  describe('Dead-letter alarm', () => {
+    it('alarms as soon as one message is visible in the dead-letter queue', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+      // Assess
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0].Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(alarms[0].Properties.AlarmActions).toBeUndefined();
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+    });
+
+    it('notifies an e-mail address through a new SSL-only SNS topic', () => {
+      // Prepare
+      const props = { alarmEmail: 'ops@acme.com' };
+
+      // Act
+      const { template } = buildStack(configDocument(), props);
+
+      // Assess
+      const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@acme.com', TopicArn: { Ref: topicId } });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    it('notifies an existing topic', () => {
+      // Prepare
+      const alarmTopicArn = 'arn:aws:sns:eu-west-1:123456789012:ops-alerts';
+
+      // Act
+      const { template } = buildStack(configDocument(), { alarmTopicArn });
+
+      // Assess
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [alarmTopicArn] });
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+    });
+  });
+
+  describe('Outputs', () => {
+    it('outputs the Backtrace webhook URL, the queue and DLQ names and the table name', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+      // Assess
+      expect(outputs.BacktraceWebhookUrl.Value).toEqual({
+        'Fn::Join': [
+          '',
+          ['https://', { Ref: logicalId(stack, stack.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/backtrace/events'],
+        ],
+      });
+      expect(outputs.EventsQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'QueueName'] });
+      expect(outputs.DeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'QueueName'] });
+      expect(outputs.LinksTableName.Value).toEqual({ Ref: logicalId(stack, stack.linksTable) });
+    });
+  });
+
+  describe('Config checks', () => {
+    it('warns when a claim lease could expire while the worker is still running', () => {
+      // Prepare
+      const document = configDocument({ settings: { claimLeaseSeconds: 30 } });
+
+      // Act
+      const { stack } = buildStack(document);
+
+      // Assess
+      Annotations.fromStack(stack).hasWarning('/TestBridge', Match.stringLikeRegexp('settings.claimLeaseSeconds \\(30\\) is shorter than the worker timeout'));
+    });
+
+    it('does not warn with the default lease', () => {
+      // Prepare
+      const document = configDocument();
+
+      // Act
+      const { stack } = buildStack(document);
+
+      // Assess
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('claimLeaseSeconds'))).toEqual([]);
+    });
+  });
+});

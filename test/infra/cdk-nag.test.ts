@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { BridgeStack } from '../../infra/bridge-stack.ts';
+import { parseConfig } from '../../shared/domain/config/index.ts';
+import { configDocument } from './bridge-config.factory.ts';
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: { ruleName: string }[];
+    suppressedViolations?: { ruleName: string; reason: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+/** Synthesise the fullest variant of the stack (EventBridge rule, alarm topic) under the AwsSolutions rules. */
+function synthWithNag(): ValidationReport {
+  const outdir = mkdtempSync(join(tmpdir(), 'bridge-nag-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const document = configDocument({ settings: { eventBusName: 'backtrace' } });
+  new BridgeStack(app, 'NagBridge', { config: parseConfig(document, 'test config'), configDocument: document, alarmEmail: 'ops@acme.com' });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  try {
+    // Synthesis throws (with the findings in the message) on any unacknowledged error.
+    const assembly = app.synth();
+    return JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('finds no unacknowledged violation', () => {
+    // Prepare
+    let report: ValidationReport | undefined;
+
+    // Act
+    expect(() => {
+      report = synthWithNag();
+    }).not.toThrow();
+
+    // Assess
+    const awsSolutions = report?.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions');
+    expect(awsSolutions?.conclusion).toBe('success');
+    expect(awsSolutions?.violations).toEqual([]);
+  });
+
+  it('acknowledges only the Node.js 22 pin and the Basic-auth webhook route, each with a reason', () => {
+    // Prepare
+    const report = synthWithNag();
+
+    // Act
+    const suppressed = report.pluginReports.flatMap((plugin) => plugin.suppressedViolations ?? []);
+
+    // Assess
+    expect(
+      suppressed.flatMap((violation) => violation.violatingConstructs.map((construct) => `${violation.ruleName} ${construct.constructPath}`)).sort(),
+    ).toEqual([
+      'AwsSolutions-APIG4 NagBridge/Api/POST--backtrace--events/Resource',
+      'AwsSolutions-L1 NagBridge/IngestBacktraceEvents/Resource',
+      'AwsSolutions-L1 NagBridge/SyncToJira/Resource',
+    ]);
+    for (const violation of suppressed) expect(violation.reason.length).toBeGreaterThan(40);
+  });
+});
