@@ -1,0 +1,223 @@
+/**
+ * The one way adapters talk HTTP: axios with a per-request deadline, short in-process retries while the total wait
+ * stays small, and every failure turned into {@link RetryableError} or {@link PermanentError}.
+ *
+ * Why no retry library: the wait comes from the server's answer (Retry-After, X-RateLimit-Reset) and a wait beyond
+ * the inline budget must surface as `retryAfterMs` so the worker hands the message back to its queue instead of
+ * sleeping in a Lambda. p-retry / axios-retry compute their own delays and would need that logic bolted on anyway;
+ * the loop below is the whole policy.
+ */
+import axios, { type AxiosResponse, type RawAxiosResponseHeaders, type AxiosResponseHeaders } from 'axios';
+import { PermanentError, RetryableError } from '../../ports/errors.ts';
+import { HttpExchangeError, describeExchange, safeUrl, type HttpFailure } from './http-failure.ts';
+import { retryDelayMs } from './retry-delay.ts';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_INLINE_WAIT_MS = 5_000;
+/** Atlassian's guidance: at most about 4 retries. */
+export const DEFAULT_MAX_RETRIES = 4;
+
+/** Turns a failure into a message an admin can act on; `undefined` falls back to a generic description. */
+export type ExplainFailure = (failure: HttpFailure) => string | undefined | Promise<string | undefined>;
+
+export interface RequestRunnerOptions {
+  /** The outside system's name for messages: `Jira`, `Backtrace`. */
+  system: string;
+  /** Absolute base URL; request paths are resolved against it. */
+  baseUrl: string;
+  /** Deadline for one attempt, from sending to the last byte of the answer. Default 10 s. */
+  timeoutMs?: number;
+  /** Longest total time to sleep across inline retries; a longer required wait throws instead. Default 5 s. */
+  maxInlineWaitMs?: number;
+  maxRetries?: number;
+  /** Extra headers for one attempt (authentication). Called per attempt, so signatures get a fresh nonce. */
+  headers?: (request: { method: string; url: string }) => Record<string, string>;
+  /** Default message builder for this system's failures. */
+  explain?: ExplainFailure;
+  /** Injectable for tests; default `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests; default `Date.now`. */
+  now?: () => number;
+  /** Injectable for tests; default `Math.random`. */
+  random?: () => number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Relative to the base URL, without a leading slash: `issue`, `search/jql`, `api/query`. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /**
+   * Whether repeating the request is harmless. Default: every method but POST. A non-idempotent request is
+   * repeated in-process only when the server certainly did not act on it (429, 503, connection refused); after a
+   * timeout or a dropped connection the caller must find out first (a created Jira issue is found by its label).
+   */
+  idempotent?: boolean;
+  /** Overrides the runner's `explain` for this request; return `undefined` to fall back to it. */
+  explain?: ExplainFailure;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+}
+
+export interface RequestRunner {
+  /** Resolves with a 2xx answer, or throws {@link RetryableError} / {@link PermanentError}. */
+  request<T>(request: HttpRequest): Promise<HttpResponse<T>>;
+}
+
+type Decision = 'permanent' | 'retry-inline' | 'retry-later';
+
+/**
+ * @example
+ * const http = createRequestRunner({ system: 'Jira', baseUrl: 'https://acme.atlassian.net/rest/api/2/',
+ *   headers: () => ({ Authorization: basic }), maxInlineWaitMs: 5_000 });
+ * const { data } = await http.request<{ deploymentType: string }>({ method: 'GET', path: 'serverInfo' });
+ */
+export function createRequestRunner(options: RequestRunnerOptions): RequestRunner {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxInlineWaitMs = options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+  const client = axios.create({
+    timeout: timeoutMs,
+    // A redirect would replay credentials to wherever it points, and turns a POST into a GET: refuse it instead.
+    maxRedirects: 0,
+    validateStatus: () => true,
+    transitional: { clarifyTimeoutError: true },
+  });
+
+  async function attempt(request: HttpRequest, url: string): Promise<AxiosResponse | HttpFailure> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const method = request.method;
+    try {
+      return await client.request({
+        method,
+        url,
+        data: request.body,
+        headers: {
+          Accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...options.headers?.({ method, url }),
+        },
+        // axios' own timeout is an idle timeout on the socket; the signal bounds the whole exchange.
+        signal: deadline,
+      });
+    } catch (error) {
+      return networkFailure(error, { method, url, path: request.path, timedOut: deadline.aborted });
+    }
+  }
+
+  async function fail(request: HttpRequest, failure: HttpFailure, decision: Decision, retryAfterMs: number): Promise<never> {
+    const explained = (await safely(request.explain, failure)) ?? (await safely(options.explain, failure));
+    const message = explained ?? `${options.system}: ${describeExchange(failure)}`;
+    const cause = new HttpExchangeError(failure);
+    if (decision === 'permanent') throw new PermanentError(message, { status: failure.status, cause });
+    throw new RetryableError(`${message} (retry in ${Math.ceil(retryAfterMs / 1000)} s)`, { retryAfterMs, cause });
+  }
+
+  return {
+    async request<T>(request: HttpRequest): Promise<HttpResponse<T>> {
+      const url = resolveUrl(baseUrl, request.path, request.query);
+      const idempotent = request.idempotent ?? request.method !== 'POST';
+      let waitedMs = 0;
+      for (let retryIndex = 0; ; retryIndex++) {
+        const outcome = await attempt(request, url);
+        if (!isFailure(outcome) && outcome.status >= 200 && outcome.status < 300) {
+          return { status: outcome.status, data: outcome.data as T, headers: lowerCaseHeaders(outcome.headers) };
+        }
+        const failure = isFailure(outcome) ? outcome : statusFailure(outcome, request.path);
+        const decision = decide(failure, idempotent);
+        const waitMs = retryDelayMs({ headers: failure.headers, retryIndex, now: now(), random: random() });
+        if (decision === 'retry-inline' && retryIndex < maxRetries && waitedMs + waitMs <= maxInlineWaitMs) {
+          await sleep(waitMs);
+          waitedMs += waitMs;
+          continue;
+        }
+        return fail(request, failure, decision === 'permanent' ? 'permanent' : 'retry-later', waitMs);
+      }
+    },
+  };
+}
+
+/**
+ * 429/5xx/408/409, timeouts and connection errors can succeed later; anything else (400, 401, 403, 404, 422,
+ * redirects) cannot. In-process retries only where repeating cannot do the work twice.
+ */
+function decide(failure: HttpFailure, idempotent: boolean): Decision {
+  if (failure.kind === 'status') {
+    const status = failure.status ?? 0;
+    const retryable = status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
+    if (!retryable) return 'permanent';
+  }
+  // A conflict is another writer's moment; the queue's delay is the better place to wait for it.
+  if (failure.status === 409) return 'retry-later';
+  return idempotent || !failure.mayHaveBeenProcessed ? 'retry-inline' : 'retry-later';
+}
+
+function statusFailure(response: AxiosResponse, path: string): HttpFailure {
+  const status = response.status;
+  return {
+    kind: 'status',
+    method: (response.config.method ?? 'GET').toUpperCase(),
+    url: safeUrl(response.config.url ?? ''),
+    path,
+    status,
+    body: response.data === '' ? undefined : response.data,
+    headers: lowerCaseHeaders(response.headers),
+    // 429 and 503 are refusals before any work (Jira's rate limiter, an unavailable node).
+    mayHaveBeenProcessed: !(status === 429 || status === 503),
+  };
+}
+
+/** Codes meaning the connection was never established, so the server never saw the request. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function networkFailure(error: unknown, at: { method: string; url: string; path: string; timedOut: boolean }): HttpFailure {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  const timedOut = at.timedOut || code === 'ETIMEDOUT' || code === 'ECONNABORTED';
+  return {
+    kind: timedOut ? 'timeout' : 'network',
+    method: at.method,
+    url: safeUrl(at.url),
+    path: at.path,
+    headers: {},
+    code: timedOut ? 'ETIMEDOUT' : code,
+    mayHaveBeenProcessed: timedOut || code === undefined || !NOT_SENT_CODES.has(code),
+  };
+}
+
+function resolveUrl(baseUrl: string, path: string, query: Record<string, string> | undefined): string {
+  const url = new URL(path.replace(/^\/+/, ''), baseUrl);
+  for (const [name, value] of Object.entries(query ?? {})) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+function lowerCaseHeaders(headers: RawAxiosResponseHeaders | AxiosResponseHeaders): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return result;
+}
+
+function isFailure(outcome: AxiosResponse | HttpFailure): outcome is HttpFailure {
+  return 'kind' in outcome && 'mayHaveBeenProcessed' in outcome;
+}
+
+/** A message builder that itself fails must not hide the original failure. */
+async function safely(explain: ExplainFailure | undefined, failure: HttpFailure): Promise<string | undefined> {
+  if (!explain) return undefined;
+  try {
+    return await explain(failure);
+  } catch {
+    return undefined;
+  }
+}

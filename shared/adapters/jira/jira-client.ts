@@ -1,0 +1,210 @@
+/**
+ * {@link IssueTracker} over Jira REST API v2, Cloud and Server/Data Center. One client per container: server info
+ * and the field list are fetched once and kept.
+ */
+import { PermanentError } from '../../ports/errors.ts';
+import type { IssueRef, IssueTracker, JiraDeployment, JiraField } from '../../ports/issue-tracker.ts';
+import type { HttpFailure } from '../http/http-failure.ts';
+import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
+import { describeJiraAuth, jiraAuthHeaders, type JiraAuthSettings, type ResolvedSecrets } from './jira-auth.ts';
+import {
+  explainApiRootNotFound,
+  explainCommonJiraFailure,
+  explainCreateForbidden,
+  explainCreateRefusal,
+  explainSearchRefusal,
+  isLoginLockout,
+  type JiraFailureContext,
+} from './jira-errors.ts';
+
+export interface JiraClientOptions {
+  /** `https://host[/ctx]/rest/api/2/` (v2 only). */
+  apiUrl: string;
+  /** `https://host[/ctx]`: browse links are `{siteUrl}/browse/{key}`. */
+  siteUrl: string;
+  /** `jira.auth` from the config: secrets by name. */
+  auth: JiraAuthSettings;
+  /** The values of the secrets `auth` names, resolved by the caller. */
+  secrets?: ResolvedSecrets;
+  /** Per-request deadline; default 10 s. */
+  timeoutMs?: number;
+  /** `settings.maxInlineRetryWaitSeconds` in ms; default 5 s. */
+  maxInlineWaitMs?: number;
+  /** Test seams of the request runner (sleep, clock, randomness). */
+  runner?: Pick<RequestRunnerOptions, 'sleep' | 'now' | 'random' | 'maxRetries'>;
+}
+
+/** Page size of label searches; a dedupe label normally matches one issue. */
+const SEARCH_PAGE_SIZE = 50;
+/** A label matching more than this many issues is a configuration problem, not something to page through. */
+const SEARCH_MAX_PAGES = 20;
+
+interface CreatedIssue {
+  id: string;
+  key: string;
+}
+
+interface SearchedIssue {
+  id: string;
+  key: string;
+}
+
+/**
+ * @example
+ * const jira = createJiraClient({ apiUrl: 'https://acme.atlassian.net/rest/api/2/', siteUrl: 'https://acme.atlassian.net',
+ *   auth: { type: 'api-token', email: 'bot@acme.com', tokenSecret: 'jira-token' }, secrets: { 'jira-token': token } });
+ * const issue = await jira.createIssue({ project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash in main' });
+ */
+export function createJiraClient(options: JiraClientOptions): IssueTracker {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const siteUrl = options.siteUrl.replace(/\/+$/, '');
+  const context: JiraFailureContext = { credentials: describeJiraAuth(options.auth), apiUrl: options.apiUrl, timeoutMs };
+  assertAbsoluteUrl(options.apiUrl, 'jira.apiUrl');
+  assertAbsoluteUrl(siteUrl, 'jira.siteUrl');
+  const http = createRequestRunner({
+    system: 'Jira',
+    baseUrl: options.apiUrl,
+    timeoutMs,
+    maxInlineWaitMs: options.maxInlineWaitMs,
+    headers: jiraAuthHeaders(options.auth, options.secrets ?? {}),
+    explain: (failure) => explainCommonJiraFailure(failure, context),
+    ...options.runner,
+  });
+  const explainRoot = (failure: HttpFailure) => explainApiRootNotFound(failure, context);
+
+  let deployment: Promise<JiraDeployment> | undefined;
+  let fields: Promise<JiraField[]> | undefined;
+
+  const client: IssueTracker = {
+    deploymentType() {
+      deployment ??= forgetOnFailure(
+        http.request<{ deploymentType?: string }>({ method: 'GET', path: 'serverInfo', explain: explainRoot }).then(({ data }) =>
+          // Data Center reports "Server" as well; anything not Cloud speaks the Server dialect.
+          data?.deploymentType === 'Cloud' ? 'Cloud' : 'Server',
+        ),
+        () => (deployment = undefined),
+      );
+      return deployment;
+    },
+
+    listFields() {
+      fields ??= forgetOnFailure(
+        http.request<unknown>({ method: 'GET', path: 'field', explain: explainRoot }).then(({ data }) => toFields(data)),
+        () => (fields = undefined),
+      );
+      return fields;
+    },
+
+    async createIssue(issueFields) {
+      const projectKey = projectOf(issueFields);
+      const { data } = await http.request<CreatedIssue>({
+        method: 'POST',
+        path: 'issue',
+        body: { fields: issueFields },
+        explain: async (failure) => {
+          if (failure.status === 400 || failure.status === 422) {
+            const known = await client.listFields().catch(() => []);
+            return explainCreateRefusal(failure.body, known, projectKey, failure.status);
+          }
+          if (failure.status === 403 && !isLoginLockout(failure)) return explainCreateForbidden(projectKey, context, failure.body);
+          return explainRoot(failure);
+        },
+      });
+      if (typeof data?.id !== 'string' || typeof data.key !== 'string') {
+        throw new PermanentError(`Jira answered the issue creation in ${projectKey} without an issue id and key: check jira.apiUrl points at Jira`);
+      }
+      return issueRef(siteUrl, data);
+    },
+
+    async findIssuesByLabel(projectKey, label) {
+      const jql = `project = ${jqlString(projectKey)} AND labels = ${jqlString(label)} ORDER BY created ASC`;
+      const explain = (failure: HttpFailure) => explainSearchRefusal(failure, projectKey, jql, context) ?? explainRoot(failure);
+      const found = (await client.deploymentType()) === 'Cloud'
+        ? await searchCloud(jql, explain)
+        : await searchServer(jql, explain);
+      return found.map((issue) => issueRef(siteUrl, issue));
+    },
+  };
+
+  /** Cloud's enhanced search: cursor paging with `nextPageToken`, no totals (reference section 11). */
+  async function searchCloud(jql: string, explain: (failure: HttpFailure) => string | undefined): Promise<SearchedIssue[]> {
+    const found: SearchedIssue[] = [];
+    let nextPageToken: string | undefined;
+    for (let page = 0; page < SEARCH_MAX_PAGES; page++) {
+      const { data } = await http.request<{ issues?: SearchedIssue[]; nextPageToken?: string; isLast?: boolean }>({
+        method: 'POST',
+        path: 'search/jql',
+        body: { jql, fields: ['created'], maxResults: SEARCH_PAGE_SIZE, ...(nextPageToken ? { nextPageToken } : {}) },
+        idempotent: true,
+        explain,
+      });
+      found.push(...issuesOf(data?.issues));
+      nextPageToken = data?.nextPageToken;
+      if (!nextPageToken || data?.isLast === true) return found;
+    }
+    return found;
+  }
+
+  /** Data Center keeps the classic search with `startAt`/`total`. */
+  async function searchServer(jql: string, explain: (failure: HttpFailure) => string | undefined): Promise<SearchedIssue[]> {
+    const found: SearchedIssue[] = [];
+    for (let page = 0; page < SEARCH_MAX_PAGES; page++) {
+      const { data } = await http.request<{ issues?: SearchedIssue[]; total?: number }>({
+        method: 'POST',
+        path: 'search',
+        body: { jql, startAt: found.length, maxResults: SEARCH_PAGE_SIZE, fields: ['created'] },
+        idempotent: true,
+        explain,
+      });
+      const issues = issuesOf(data?.issues);
+      found.push(...issues);
+      if (issues.length === 0 || typeof data?.total !== 'number' || found.length >= data.total) return found;
+    }
+    return found;
+  }
+
+  return client;
+}
+
+function issueRef(siteUrl: string, issue: { id: string; key: string }): IssueRef {
+  return { id: String(issue.id), key: issue.key, url: `${siteUrl}/browse/${encodeURIComponent(issue.key)}` };
+}
+
+function issuesOf(issues: unknown): SearchedIssue[] {
+  if (!Array.isArray(issues)) return [];
+  return issues.filter((issue): issue is SearchedIssue => typeof issue?.key === 'string' && issue?.id !== undefined);
+}
+
+function toFields(data: unknown): JiraField[] {
+  if (!Array.isArray(data)) throw new PermanentError('Jira answered GET field with something other than a field list: check jira.apiUrl');
+  return data
+    .filter((field): field is { id: string; name: string; custom?: boolean; schema?: JiraField['schema'] } =>
+      typeof field?.id === 'string' && typeof field?.name === 'string')
+    .map((field) => ({
+      id: field.id,
+      name: field.name,
+      custom: field.custom === true,
+      ...(field.schema ? { schema: field.schema } : {}),
+    }));
+}
+
+/** The project as the caller shaped it (`{key}` or `{id}`), for messages. */
+function projectOf(fields: Record<string, unknown>): string {
+  const project = fields.project as { key?: unknown; id?: unknown } | undefined;
+  return String(project?.key ?? project?.id ?? '(no project)');
+}
+
+/** JQL string literal: double quotes, with `"` and `\` escaped. */
+function jqlString(value: string): string {
+  return `"${value.replace(/["\\]/g, (char) => `\\${char}`)}"`;
+}
+
+/** A cached lookup that failed must be tried again next time, not remembered as failed for the container's life. */
+function forgetOnFailure<T>(promise: Promise<T>, forget: () => void): Promise<T> {
+  promise.catch(forget);
+  return promise;
+}
+
+function assertAbsoluteUrl(url: string, setting: string): void {
+  if (!URL.canParse(url)) throw new PermanentError(`${setting} is not an absolute URL: ${JSON.stringify(url)}`);
+}
