@@ -62,7 +62,7 @@ export function createBacktraceClient(options: BacktraceClientOptions): Backtrac
         idempotent: true,
         explain: (failure) => explainBacktraceFailure(failure, ref, timeoutMs),
       });
-      if (data?.error !== undefined) throw embeddedError(data.error, ref, 'read the tickets');
+      if (data?.error != null) throw embeddedError(data.error, ref, 'read the tickets');
       const rows = decodeSelectRows(data ?? {});
       const row = rows.find((candidate) => candidate.fingerprint === ref.fingerprint) ?? rows[0];
       return row ? parseTickets(row.ticket, ref) : [];
@@ -78,8 +78,8 @@ export function createBacktraceClient(options: BacktraceClientOptions): Backtrac
         idempotent: true,
         explain: (failure) => explainBacktraceFailure(failure, ref, timeoutMs),
       });
-      if (data?.error !== undefined) throw embeddedError(data.error, ref, 'write the tickets');
-      const refused = (data?.results ?? []).find((result) => result?.error !== undefined);
+      if (data?.error != null) throw embeddedError(data.error, ref, 'write the tickets');
+      const refused = (data?.results ?? []).find((result) => result?.error != null);
       if (refused) throw embeddedError(refused.error, ref, 'write the tickets');
     },
   };

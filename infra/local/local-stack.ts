@@ -1,0 +1,213 @@
+/**
+ * The whole bridge on one machine: the same Lambda handlers behind a local HTTP API with the same routes, SQS on
+ * fauxqs with a poller in place of Lambda's event source mapping, DynamoDB on dynalite, secrets from a file, and,
+ * for integrations whose config gives no Jira or Backtrace URL, built-in sandboxes on 127.0.0.1.
+ *
+ * Handlers are imported after the environment is set, exactly once per process (module state is per cold start,
+ * as in Lambda): start one local stack per process.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
+import { EVENTBRIDGE_DETAIL_TYPE } from '../../shared/domain/backtrace-group.ts';
+import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
+import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
+import { startLocalEngines, type LocalEngines } from './engines.ts';
+import { startHttpApi, type LocalHttpApi } from './http-server.ts';
+import { startSqsPoller, type SqsLambdaHandler, type SqsPoller } from './sqs-poller.ts';
+import { startJiraFake, type JiraFake, type JiraFakeAuth, type FakeProject } from '../../test/fakes/jira/jira-fake.ts';
+import { startBacktraceFake, type BacktraceFake } from '../../test/fakes/backtrace/backtrace-fake.ts';
+
+export const LINKS_TABLE_NAME = 'backtrace-jira-bridge-links';
+export const EVENTS_QUEUE_NAME = 'backtrace-events';
+const WORKER_TIMEOUT_SECONDS = 60;
+
+export interface LocalStackOptions {
+  /** Config file; default `infra/local/local.config.json` (sandboxes for everything). */
+  configFile?: string;
+  /** Secrets file (`{ "<secret name>": "<value>" }`); default `infra/local/local.secrets.json`. */
+  secretsFile?: string;
+  /** Port of the local HTTP API; default 0 (random). */
+  port?: number;
+  /** Validate the sandbox Jira's requests against the OpenAPI document (tests turn it on). */
+  openApiValidation?: boolean;
+  /** Where progress lines go; default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** Base URL of the local HTTP API (the API Gateway stand-in). */
+  url: string;
+  config: BridgeConfig;
+  /** The sandboxes started for integrations without URLs. */
+  jiraSandbox?: JiraFake;
+  backtraceSandbox?: BacktraceFake;
+  engines: LocalEngines;
+  poller: SqsPoller;
+  stop(): Promise<void>;
+}
+
+const here = (path: string) => resolve(new URL('.', import.meta.url).pathname, path);
+export const DEFAULT_CONFIG_FILE = here('local.config.json');
+export const DEFAULT_SECRETS_FILE = here('local.secrets.json');
+
+interface RawIntegration {
+  name?: string;
+  backtrace?: { url?: string; tokenSecret?: string };
+  jira?: { apiUrl?: string; auth?: Record<string, string>; projectKey?: string; issueType?: string };
+}
+
+function readJson(path: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`(root): cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(path, [`(root): the ${what} is not valid JSON (${(error as Error).message})`]);
+  }
+}
+
+/** The sandbox must accept the credentials the config names, so the bridge authenticates as it would for real. */
+async function sandboxJiraAuth(integrations: RawIntegration[], secrets: LocalSecretSource): Promise<JiraFakeAuth> {
+  const auth: Required<Pick<JiraFakeAuth, 'basic' | 'bearer'>> = { basic: [], bearer: [] };
+  for (const integration of integrations) {
+    const configured = integration.jira?.auth ?? {};
+    if (configured.type === 'api-token') auth.basic.push({ user: configured.email, secret: await secrets.get(configured.tokenSecret) });
+    else if (configured.type === 'password') auth.basic.push({ user: configured.username, secret: await secrets.get(configured.passwordSecret) });
+    else if (configured.type === 'pat') auth.bearer.push(await secrets.get(configured.tokenSecret));
+    else {
+      throw new ConfigError('local sandbox', [
+        `integration "${integration.name}": the Jira sandbox accepts jira.auth types "api-token", "password" and "pat"; give jira.apiUrl of a real Jira to use "${configured.type}"`,
+      ]);
+    }
+  }
+  return auth;
+}
+
+function sandboxProjects(integrations: RawIntegration[]): FakeProject[] {
+  const projects = new Map<string, FakeProject>();
+  integrations.forEach((integration, index) => {
+    const key = integration.jira?.projectKey ?? 'CRASH';
+    const project = projects.get(key) ?? { id: String(10000 + index), key, name: `${key} (sandbox)`, issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10002', name: 'Task' }] };
+    const issueType = integration.jira?.issueType;
+    if (issueType && !project.issueTypes.some((type) => type.name === issueType)) {
+      project.issueTypes.push({ id: String(10100 + project.issueTypes.length), name: issueType });
+    }
+    projects.set(key, project);
+  });
+  return [...projects.values()];
+}
+
+/** Start everything; resolves when the HTTP API answers and the worker polls. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const configFile = resolve(options.configFile ?? DEFAULT_CONFIG_FILE);
+  const secretsFile = resolve(options.secretsFile ?? DEFAULT_SECRETS_FILE);
+  const document = readJson(configFile, 'config file');
+  const secrets = new LocalSecretSource({ file: secretsFile });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
+    stoppers.length = 0;
+  };
+
+  try {
+    const integrations = (Array.isArray(document.integrations) ? document.integrations : []) as RawIntegration[];
+    const needJira = integrations.filter((integration) => integration.jira && !integration.jira.apiUrl);
+    const needBacktrace = integrations.filter((integration) => integration.backtrace && !integration.backtrace.url);
+
+    let jiraSandbox: JiraFake | undefined;
+    if (needJira.length > 0) {
+      jiraSandbox = await startJiraFake({
+        deployment: 'Cloud',
+        auth: await sandboxJiraAuth(needJira, secrets),
+        projects: sandboxProjects(needJira),
+        openApiValidation: options.openApiValidation ?? false,
+      });
+      stoppers.push(() => jiraSandbox!.close());
+      for (const integration of needJira) integration.jira!.apiUrl = jiraSandbox.apiUrl;
+    }
+    let backtraceSandbox: BacktraceFake | undefined;
+    if (needBacktrace.length > 0) {
+      const tokens = await Promise.all(needBacktrace.map((integration) => secrets.get(integration.backtrace?.tokenSecret ?? '')));
+      backtraceSandbox = await startBacktraceFake({ tokens });
+      stoppers.push(() => backtraceSandbox!.close());
+      for (const integration of needBacktrace) integration.backtrace!.url = backtraceSandbox.url;
+    }
+
+    const config = parseConfig(document, configFile);
+    // Fail now, with the secret's name, rather than at the first event.
+    for (const integration of config.integrations) {
+      for (const name of [integration.ingest.basicAuthSecret, integration.backtrace.tokenSecret, ...jiraSecretNames(integration.jira.auth)]) await secrets.get(name);
+    }
+
+    const engines = await startLocalEngines({
+      linksTableName: LINKS_TABLE_NAME,
+      queues: [{ name: EVENTS_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 }],
+      interceptLocalhostDns: true,
+    });
+    stoppers.push(() => engines.stop());
+    const queue = engines.sqs.queues[EVENTS_QUEUE_NAME];
+
+    Object.assign(process.env, engines.env, {
+      BRIDGE_CONFIG: JSON.stringify(document),
+      BRIDGE_SECRETS_FILE: secretsFile,
+      LINKS_TABLE_NAME,
+      EVENTS_QUEUE_URL: queue.url,
+      POWERTOOLS_SERVICE_NAME: 'backtrace-jira-bridge',
+    });
+    const ingest = (await import('../../functions/ingest-backtrace-events.ts')).handler;
+    // middy's types see the Promise.allSettled results; the partial-batch-failure middleware turns them into an SQSBatchResponse.
+    const worker = (await import('../../functions/sync-to-jira.ts')).handler as unknown as SqsLambdaHandler;
+
+    const sqs = new SQSClient(engines.clientConfig('sqs'));
+    const links = new DynamoDbLinkStore({ client: new DynamoDBClient(engines.clientConfig('dynamodb')), tableName: LINKS_TABLE_NAME });
+    const json = (statusCode: number, body: unknown) => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const api: LocalHttpApi = await startHttpApi({
+      port: options.port ?? 0,
+      routes: {
+        'POST /backtrace/events': { handler: ingest, functionName: 'ingest-backtrace-events' },
+        // What the EventBridge rule does in AWS: the event, as EventBridge delivers it, onto the same queue.
+        'POST /local/eventbridge': async (event) => {
+          const detail = JSON.parse(event.body ?? '{}') as unknown;
+          const envelope = { version: '0', id: crypto.randomUUID(), 'detail-type': EVENTBRIDGE_DETAIL_TYPE, source: 'local', account: '000000000000', time: new Date().toISOString(), region: engines.region, resources: [], detail };
+          await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(envelope) }));
+          return json(202, { enqueued: true });
+        },
+        // Local-only view of the DynamoDB link (there is no console here).
+        'GET /local/links/{integration}/{fingerprint}': async (event) => {
+          const link = await links.get(event.pathParameters?.integration ?? '', event.pathParameters?.fingerprint ?? '');
+          return link ? json(200, link) : json(404, { message: 'no link (yet)' });
+        },
+      },
+    });
+    stoppers.push(() => api.close());
+    const poller = await startSqsPoller({
+      sqs,
+      queueUrl: queue.url,
+      handler: worker,
+      functionName: 'sync-to-jira',
+      batchSize: 10,
+      concurrency: 2,
+      timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+    });
+    stoppers.push(() => poller.stop());
+
+    log(`Backtrace -> Jira bridge running locally (config ${configFile})`);
+    log(`  Backtrace webhook URL: ${api.url}/backtrace/events`);
+    if (jiraSandbox) log(`  Jira sandbox:          ${jiraSandbox.url} (REST ${jiraSandbox.apiUrl})`);
+    if (backtraceSandbox) log(`  Backtrace sandbox:     ${backtraceSandbox.url}`);
+    log(`  DynamoDB (dynalite):   ${engines.dynamodb.endpoint}, SQS (fauxqs): ${engines.sqs.endpoint}`);
+    log(`  engines ready in ${Math.round(engines.startupMs)} ms`);
+    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, poller, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * `npm start`: the bridge on this machine. Config from `BRIDGE_CONFIG_FILE` (default infra/local/local.config.json,
+ * which starts Jira and Backtrace sandboxes), secrets from `BRIDGE_SECRETS_FILE` (default
+ * infra/local/local.secrets.json), HTTP port from `PORT` (default 3000). Ctrl-C stops it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { ConfigError } from '../../shared/domain/config/index.ts';
+import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, startLocalStack } from './local-stack.ts';
+import { LOCAL_STATE_FILE } from './local-state.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Powertools prints one readable JSON object per log line locally.
+process.env.POWERTOOLS_DEV ??= 'true';
+
+const configFile = process.env.BRIDGE_CONFIG_FILE || DEFAULT_CONFIG_FILE;
+const secretsFile = process.env.BRIDGE_SECRETS_FILE || DEFAULT_SECRETS_FILE;
+
+try {
+  const stack = await startLocalStack({ configFile, secretsFile, port: Number(process.env.PORT ?? 3000) });
+  mkdirSync(new URL('../../.local/', import.meta.url), { recursive: true });
+  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify({ url: stack.url, configFile, secretsFile, jiraSandbox: stack.jiraSandbox?.url, backtraceSandbox: stack.backtraceSandbox?.url }, null, 2)}\n`);
+  console.log('\nPost the documented Backtrace sample and see the Jira issue it became:  npm run send-sample');
+  console.log('Stop with Ctrl-C.');
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}

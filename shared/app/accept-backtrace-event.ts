@@ -1,0 +1,129 @@
+/**
+ * Use-case behind `POST /backtrace/events`: authenticate Backtrace's webhook call, validate the error group, apply
+ * each matching integration's submit/filter rules and enqueue one message per integration. Never calls Jira: the
+ * answer must be fast, and the queue gives retries and a DLQ.
+ *
+ * Bad input changes nothing: every refusal happens before the first enqueue.
+ */
+import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
+import { credentialsMatch, parseBasicAuthorization, parseStoredCredentials, type BasicCredentials } from '../domain/basic-auth.ts';
+import { parseBacktraceGroup, type BacktraceGroup } from '../domain/backtrace-group.ts';
+import { shouldSubmit } from '../domain/rules.ts';
+import type { SecretSource } from '../ports/secrets.ts';
+import type { Queue } from '../ports/queue.ts';
+import type { Logger } from '../ports/logger.ts';
+import { groupMessage } from './queue-messages.ts';
+
+/** Backtrace posts one group of a few KiB; SQS takes 256 KiB per message, and the message wraps the group. */
+export const MAX_EVENT_BYTES = 200 * 1024;
+
+export interface IncomingRequest {
+  headers: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+export interface HttpAnswer {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export interface AcceptEventDeps {
+  config: BridgeConfig;
+  secrets: SecretSource;
+  queue: Queue;
+  log: Logger;
+  now?: () => number;
+}
+
+const refuse = (statusCode: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): HttpAnswer => ({
+  statusCode,
+  headers,
+  body: { message, ...extra },
+});
+
+async function integrationsAcceptingCredentials(deps: AcceptEventDeps, given: BasicCredentials): Promise<Set<string>> {
+  const accepted = new Set<string>();
+  // Check every integration (no early exit), so the time taken does not tell which one matched.
+  for (const integration of deps.config.integrations) {
+    const secretName = integration.ingest.basicAuthSecret;
+    const stored = parseStoredCredentials(await deps.secrets.get(secretName), secretName);
+    if (credentialsMatch(given, stored)) accepted.add(integration.name);
+  }
+  return accepted;
+}
+
+function targetsOf(config: BridgeConfig, group: BacktraceGroup): IntegrationConfig[] {
+  return config.integrations.filter(
+    (integration) => integration.backtrace.universe === group.universe && integration.backtrace.project === group.project,
+  );
+}
+
+/** Decide and enqueue. Throws only when the queue or the secret store fails (the handler answers 503: Backtrace retries). */
+export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: IncomingRequest): Promise<HttpAnswer> {
+  const given = parseBasicAuthorization(request.headers.authorization);
+  if (!given) {
+    return refuse(401, "HTTP Basic credentials are required: set the username and password on Backtrace's webhook integration", {}, {
+      'www-authenticate': 'Basic realm="backtrace-jira-bridge", charset="UTF-8"',
+    });
+  }
+  const allowed = await integrationsAcceptingCredentials(deps, given);
+  if (allowed.size === 0) {
+    deps.log.warn('Refused a Backtrace event: credentials match no integration', { username: given.username });
+    return refuse(401, "the HTTP Basic credentials match no integration's ingest.basicAuthSecret", {}, {
+      'www-authenticate': 'Basic realm="backtrace-jira-bridge", charset="UTF-8"',
+    });
+  }
+
+  const raw = request.body ?? '';
+  const bytes = request.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
+  if (bytes > MAX_EVENT_BYTES) {
+    return refuse(413, `the body is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (Backtrace sends one error group per POST)`);
+  }
+  const text = request.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (!text.trim()) return refuse(400, 'the body is empty: expected the JSON error group Backtrace\'s webhook integration sends');
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return refuse(400, `the body is not valid JSON (${(error as Error).message})`);
+  }
+  if (Array.isArray(json)) {
+    return refuse(400, 'the body is a JSON array: send one error group object per POST, as Backtrace\'s webhook integration does');
+  }
+  const parsed = parseBacktraceGroup(json);
+  if (!parsed.ok) {
+    return refuse(400, `the body is not a Backtrace error group: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
+  }
+  const group = parsed.group;
+
+  const targets = targetsOf(deps.config, group);
+  if (targets.length === 0) {
+    return refuse(
+      422,
+      `no integration is configured for Backtrace universe "${group.universe}", project "${group.project}": add one (integrations[].backtrace.universe/project) or fix the webhook's source`,
+    );
+  }
+  const permitted = targets.filter((integration) => allowed.has(integration.name));
+  if (permitted.length === 0) {
+    return refuse(403, `these credentials are not those of the integration(s) for universe "${group.universe}", project "${group.project}"`);
+  }
+
+  const accepted: { integration: string; fingerprint: string }[] = [];
+  const filtered: { integration: string; fingerprint: string; rule?: number }[] = [];
+  const receivedAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+  for (const integration of permitted) {
+    const decision = shouldSubmit(group, integration.rules);
+    if (!decision.submit) {
+      filtered.push({ integration: integration.name, fingerprint: group.fingerprint, rule: decision.ruleIndex });
+      deps.log.info('Backtrace event filtered by a rule', { integration: integration.name, fingerprint: group.fingerprint, rule: decision.ruleIndex });
+      continue;
+    }
+    await deps.queue.send(groupMessage(integration.name, group, receivedAt));
+    accepted.push({ integration: integration.name, fingerprint: group.fingerprint });
+  }
+  deps.log.info('Backtrace event accepted', { fingerprint: group.fingerprint, accepted: accepted.length, filtered: filtered.length });
+  return { statusCode: 202, body: { accepted, filtered } };
+}

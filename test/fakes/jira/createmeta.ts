@@ -1,0 +1,84 @@
+/**
+ * `GET issue/createmeta/{project}/issuetypes[/{id}]` (reference sections 2.2-2.3): Cloud pages carry `issueTypes`
+ * or `fields`; Server/DC pages carry `values` and `isLast`.
+ */
+import { PRIORITIES } from './field-values.ts';
+import { FieldCatalogue, type FieldDef } from './fields.ts';
+import type { IssueTypeScreen } from './projects.ts';
+import type { FakeIssueType, FakeProject, JiraDeploymentType } from './types.ts';
+
+export const CREATEMETA_MAX_RESULTS = 200;
+
+export interface Page {
+  startAt: number;
+  maxResults: number;
+}
+
+/** startAt/maxResults from the query; a string error for Jira's 400 when out of range. */
+export function parsePage(query: Record<string, string | string[]>, limit: number): Page | string {
+  const startAt = query.startAt === undefined ? 0 : Number(query.startAt);
+  const maxResults = query.maxResults === undefined ? 50 : Number(query.maxResults);
+  if (!Number.isInteger(startAt) || startAt < 0) return "Parameter 'startAt' must be a non-negative integer.";
+  if (!Number.isInteger(maxResults) || maxResults < 0) return "Parameter 'maxResults' must be a non-negative integer.";
+  if (maxResults > limit) return `Parameter 'maxResults' must not exceed the limit '${limit}'`;
+  return { startAt, maxResults };
+}
+
+function page<T>(items: T[], { startAt, maxResults }: Page, key: string, deployment: JiraDeploymentType): Record<string, unknown> {
+  const slice = items.slice(startAt, startAt + maxResults);
+  if (deployment === 'Server') {
+    return { maxResults, startAt, total: items.length, isLast: startAt + slice.length >= items.length, values: slice };
+  }
+  return { maxResults, startAt, total: items.length, [key]: slice };
+}
+
+export function renderIssueType(issueType: FakeIssueType, apiUrl: string, siteUrl: string): Record<string, unknown> {
+  return {
+    self: `${apiUrl}issuetype/${issueType.id}`,
+    id: issueType.id,
+    description: `A ${issueType.name.toLowerCase()} issue.`,
+    iconUrl: `${siteUrl}/images/icons/issuetypes/${issueType.name.toLowerCase()}.png`,
+    name: issueType.name,
+    untranslatedName: issueType.name,
+    subtask: false,
+    hierarchyLevel: 0,
+  };
+}
+
+export function issueTypesPage(project: FakeProject, pageSpec: Page, deployment: JiraDeploymentType, apiUrl: string, siteUrl: string): Record<string, unknown> {
+  return page(project.issueTypes.map((t) => renderIssueType(t, apiUrl, siteUrl)), pageSpec, 'issueTypes', deployment);
+}
+
+export function fieldsPage(project: FakeProject, screen: IssueTypeScreen, pageSpec: Page, deployment: JiraDeploymentType, apiUrl: string, siteUrl: string): Record<string, unknown> {
+  const entries = screen.fields.map((field) => fieldMeta(field, project, screen, apiUrl, siteUrl));
+  return page(entries, pageSpec, 'fields', deployment);
+}
+
+function fieldMeta(field: FieldDef, project: FakeProject, screen: IssueTypeScreen, apiUrl: string, siteUrl: string): Record<string, unknown> {
+  const meta: Record<string, unknown> = {
+    required: screen.required.has(field.id),
+    schema: field.schema,
+    name: field.name,
+    fieldId: field.id,
+    key: field.id,
+    hasDefaultValue: field.id === 'priority',
+    operations: field.schema.type === 'array' ? ['add', 'set', 'remove'] : ['set'],
+  };
+  if (field.id === 'project') {
+    meta.allowedValues = [{ self: `${apiUrl}project/${project.id}`, id: project.id, key: project.key, name: project.name ?? project.key, projectTypeKey: 'software' }];
+  } else if (field.id === 'issuetype') {
+    meta.allowedValues = [renderIssueType(screen.issueType, apiUrl, siteUrl)];
+  } else if (field.id === 'priority') {
+    meta.allowedValues = PRIORITIES.map((p) => ({ self: `${apiUrl}priority/${p.id}`, ...p }));
+    meta.defaultValue = { self: `${apiUrl}priority/3`, id: '3', name: 'Medium' };
+  } else if (field.id === 'fixVersions' || field.id === 'versions' || field.id === 'components') {
+    meta.allowedValues = [];
+  } else if (field.allowedValues) {
+    meta.allowedValues = field.allowedValues.map((value) => {
+      const id = FieldCatalogue.optionId(field, value)!;
+      return { self: `${apiUrl}customFieldOption/${id}`, value, id };
+    });
+  }
+  if (field.schema.type === 'user') meta.autoCompleteUrl = `${apiUrl}user/search?query=`;
+  return meta;
+}

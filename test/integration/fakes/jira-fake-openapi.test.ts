@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_OPENAPI_PATH, startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { call } from './support/http.ts';
+
+const issueBody = { fields: { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash', labels: ['bt-aaaaaaaaaaaa'] } };
+
+describe('Jira fake: OpenAPI validation of requests', () => {
+  let jira: JiraFake;
+  beforeAll(async () => {
+    jira = await startJiraFake({ openApiValidation: true });
+  });
+  afterAll(() => jira.close());
+  beforeEach(() => jira.reset());
+
+  it('finds the shared OpenAPI document beside the repository', () => {
+    // Assess
+    expect(DEFAULT_OPENAPI_PATH).toMatch(/shared[\\/]reference[\\/]jira-cloud-rest-v2\.openapi\.json$/);
+    expect(existsSync(DEFAULT_OPENAPI_PATH)).toBe(true);
+  });
+
+  it('lets conforming requests through without recording anything', async () => {
+    // Act
+    const answers = await Promise.all([
+      call(`${jira.apiUrl}issue`, { body: issueBody }),
+      call(`${jira.apiUrl}serverInfo`),
+      call(`${jira.apiUrl}field`),
+      call(`${jira.apiUrl}issue/createmeta/CRASH/issuetypes/10004?startAt=0&maxResults=50`),
+      call(`${jira.apiUrl}search/jql`, { body: { jql: 'project = CRASH AND labels = "bt-aaaaaaaaaaaa"', fields: ['created'], maxResults: 10 } }),
+      call(`${jira.apiUrl}search/jql?jql=project%3DCRASH&fields=key&maxResults=5`),
+    ]);
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 200, 200, 200, 200]);
+    expect(jira.validationErrors).toEqual([]);
+  });
+
+  it.each([
+    ['fields that is not an object', 'issue', { fields: 'summary=Crash' }, /requestBody\.fields must be object/],
+    ['an update that is not a list of operations', 'issue', { ...issueBody, update: { labels: { add: 'x' } } }, /requestBody\.update\.labels must be array/],
+    ['a Data Center paging member on enhanced search', 'search/jql', { jql: 'project = CRASH', startAt: 0 }, /additional properties \('startAt'\)/],
+    ['maxResults as a string', 'search/jql', { jql: 'project = CRASH', maxResults: '10' }, /maxResults must be integer/],
+  ])('refuses a body with %s: 400, recorded, nothing created', async (_case, path, body, message) => {
+    // Act
+    const answer = await call(`${jira.apiUrl}${path}`, { body });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.json.errorMessages[0]).toMatch(/^OpenAPI: POST \/rest\/api\/2\//);
+    expect(jira.validationErrors).toHaveLength(1);
+    expect(jira.validationErrors[0]).toMatch(message);
+    expect(jira.issues).toEqual([]);
+  });
+
+  it('refuses unknown query parameters, out-of-range values and operations the document lacks', async () => {
+    // Act
+    const unknownParam = await call(`${jira.apiUrl}field?expand=everything`);
+    const tooMany = await call(`${jira.apiUrl}issue/createmeta/CRASH/issuetypes?maxResults=500`);
+    const missing = await call(`${jira.apiUrl}issue/CRASH-1/nothing`);
+
+    // Assess
+    expect([unknownParam.status, tooMany.status, missing.status]).toEqual([400, 400, 400]);
+    expect(jira.validationErrors).toEqual([
+      expect.stringMatching(/GET \/rest\/api\/2\/field: query must NOT have additional properties \('expand'\)/),
+      expect.stringMatching(/query\.maxResults must be <= 200/),
+      expect.stringMatching(/GET \/rest\/api\/2\/issue\/CRASH-1\/nothing: no such operation/),
+    ]);
+  });
+
+  it('refuses a body sent with a content type the operation does not take', async () => {
+    // Act
+    const answer = await call(`${jira.apiUrl}issue`, { body: JSON.stringify(issueBody), headers: { 'content-type': 'text/plain' } });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(jira.validationErrors[0]).toMatch(/content-type 'text\/plain'/);
+  });
+
+  it('records a violation even when an injected fault or a 401 answers the request', async () => {
+    // Prepare
+    jira.failNext({ status: 429, retryAfter: '1' });
+
+    // Act
+    const limited = await call(`${jira.apiUrl}issue`, { body: { fields: [] } });
+    const anonymous = await call(`${jira.apiUrl}issue`, { auth: null, body: { fields: [] } });
+
+    // Assess
+    expect([limited.status, anonymous.status]).toEqual([429, 401]);
+    expect(jira.validationErrors).toHaveLength(2);
+  });
+
+  it('fails to start with a clear message when the document is missing', async () => {
+    // Act
+    const start = startJiraFake({ openApiValidation: '/nonexistent/openapi.json' });
+
+    // Assess
+    await expect(start).rejects.toThrow(/cannot read the OpenAPI document at \/nonexistent\/openapi\.json/);
+  });
+});
