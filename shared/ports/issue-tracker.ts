@@ -34,10 +34,11 @@ export interface IssueTracker {
   /** `POST /rest/api/2/issue` with `{ fields }` already shaped. Not idempotent: callers hold a claim first. */
   createIssue(fields: Record<string, unknown>): Promise<IssueRef>;
   /**
-   * Issues in `projectKey` carrying `label`, oldest first. Cloud: `POST /rest/api/2/search/jql`; Data Center:
-   * `POST /rest/api/2/search`. Cloud search is eventually consistent: a just-created issue can be missing.
+   * Issues in `projectKey` carrying `label` in the labels field `labelsFieldId` (default `labels`; a custom labels
+   * field such as `customfield_10011` is searched as `cf[10011]`), oldest first. Cloud: `POST /rest/api/2/search/jql`;
+   * Data Center: `POST /rest/api/2/search`. Cloud search is eventually consistent: a just-created issue can be missing.
    */
-  findIssuesByLabel(projectKey: string, label: string): Promise<IssueRef[]>;
+  findIssuesByLabel(projectKey: string, label: string, labelsFieldId?: string): Promise<IssueRef[]>;
 }
 
 export type { RetryableError, PermanentError };

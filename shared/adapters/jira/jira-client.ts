@@ -116,8 +116,8 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
       return issueRef(siteUrl, data);
     },
 
-    async findIssuesByLabel(projectKey, label) {
-      const jql = `project = ${jqlString(projectKey)} AND labels = ${jqlString(label)} ORDER BY created ASC`;
+    async findIssuesByLabel(projectKey, label, labelsFieldId = 'labels') {
+      const jql = `project = ${jqlString(projectKey)} AND ${labelsClause(labelsFieldId)} = ${jqlString(label)} ORDER BY created ASC`;
       const explain = (failure: HttpFailure) => explainSearchRefusal(failure, projectKey, jql, context) ?? explainRoot(failure);
       const found = (await client.deploymentType()) === 'Cloud'
         ? await searchCloud(jql, explain)
@@ -207,4 +207,10 @@ function forgetOnFailure<T>(promise: Promise<T>, forget: () => void): Promise<T>
 
 function assertAbsoluteUrl(url: string, setting: string): void {
   if (!URL.canParse(url)) throw new PermanentError(`${setting} is not an absolute URL: ${JSON.stringify(url)}`);
+}
+
+/** JQL names a custom field `cf[NNNNN]`; the system labels field is `labels`. */
+function labelsClause(fieldId: string): string {
+  const custom = /^customfield_(\d+)$/.exec(fieldId);
+  return custom ? `cf[${custom[1]}]` : 'labels';
 }

@@ -6,7 +6,9 @@
 import type { FakeIssue } from './types.ts';
 
 export interface JqlClause {
-  field: 'project' | 'labels' | 'key' | 'issuetype';
+  /** `custom` = a `cf[NNNNN]` clause on a custom field (e.g. a custom labels field), matched on `customFieldId`. */
+  field: 'project' | 'labels' | 'key' | 'issuetype' | 'custom';
+  customFieldId?: string;
   negate: boolean;
   values: string[];
 }
@@ -63,7 +65,7 @@ function tokenize(jql: string): Token[] {
         text += jql[i];
         i += 1;
       }
-      const reserved = /[+.;?|*/%^$#@[\]]/.exec(text);
+      const reserved = /^cf\[\d+\]$/i.test(text) ? null : /[+.;?|*/%^$#@[\]]/.exec(text);
       if (reserved) {
         const code = reserved[0].charCodeAt(0).toString(16).padStart(4, '0');
         throw new JqlError(`Error in the JQL Query: The character '${reserved[0]}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${code}' instead.`);
@@ -108,7 +110,8 @@ export function parseJql(jql: string): JqlQuery {
       pos += 1;
     }
     const fieldToken = next();
-    const field = FIELD_ALIASES[fieldToken.text.toLowerCase()];
+    const customId = /^cf\[(\d+)\]$/i.exec(fieldToken.text)?.[1];
+    const field = customId ? 'custom' : FIELD_ALIASES[fieldToken.text.toLowerCase()];
     if (!field) throw new JqlError(`Field '${fieldToken.text}' does not exist or you do not have permission to view it.`);
     let negate = false;
     let values: string[];
@@ -132,7 +135,7 @@ export function parseJql(jql: string): JqlQuery {
     } else {
       throw new JqlError(`Error in the JQL Query: Expecting operator but got '${op.text}'.`);
     }
-    clauses.push({ field, negate, values });
+    clauses.push({ field, negate, values, ...(customId ? { customFieldId: `customfield_${customId}` } : {}) });
   }
 
   const order: JqlOrder[] = [];
@@ -163,13 +166,17 @@ export interface JqlSubject {
 /** `values` for project clauses must already be resolved to project keys by the caller. */
 export function matchesJql(query: JqlQuery, subject: JqlSubject): boolean {
   return query.clauses.every((clause) => {
-    const hit = clause.values.some((value) => matchesValue(clause.field, value, subject));
+    const hit = clause.values.some((value) => matchesValue(clause, value, subject));
     return clause.negate ? !hit : hit;
   });
 }
 
-function matchesValue(field: JqlClause['field'], value: string, { issue, projectId, issueTypeName }: JqlSubject): boolean {
+function matchesValue({ field, customFieldId }: JqlClause, value: string, { issue, projectId, issueTypeName }: JqlSubject): boolean {
   switch (field) {
+    case 'custom': {
+      const stored = issue.fields[customFieldId ?? ''];
+      return Array.isArray(stored) ? stored.includes(value) : stored === value;
+    }
     case 'project':
       return issue.projectKey.toUpperCase() === value.toUpperCase() || projectId === value;
     case 'labels':

@@ -400,6 +400,25 @@ describe('Function: createJiraClient', () => {
       expect(fake.requests.some((request) => request.path.endsWith('/search/jql'))).toBe(false);
     });
 
+    it('searches a custom labels field (jira.fieldMapping.labels) as cf[NNNNN]', async () => {
+      // Prepare: the admin keeps Backtrace's labels in a custom labels field
+      const crashLabels = { id: 'customfield_10030', name: 'Crash labels', schema: { type: 'array', items: 'string', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:labels' } };
+      const fake = await jiraFake({ fields: [crashLabels], openApiValidation: true });
+      const jira = clientFor(fake);
+      const { labels: _labels, ...withoutLabels } = bugFields();
+      const ours = await jira.createIssue({ ...withoutLabels, customfield_10030: ['Backtrace', 'bt-dddddddddddd'] });
+      await jira.createIssue(bugFields({ labels: ['bt-dddddddddddd'] }));
+
+      // Act
+      const found = await jira.findIssuesByLabel('CRASH', 'bt-dddddddddddd', 'customfield_10030');
+
+      // Assess
+      expect(found).toEqual([ours]);
+      const search = fake.requests.find((request) => request.path.endsWith('/search/jql'));
+      expect((search?.body as { jql: string }).jql).toBe('project = "CRASH" AND cf[10030] = "bt-dddddddddddd" ORDER BY created ASC');
+      expect(fake.validationErrors).toEqual([]);
+    });
+
     it('finds nothing for a label no issue carries', async () => {
       // Prepare
       const fake = await jiraFake();
