@@ -14,8 +14,8 @@ import { configWarnings } from '../shared/domain/config/index.ts';
 import { redeliveryDelaySeconds } from '../shared/domain/redelivery.ts';
 import { syncGroupMessage } from '../shared/app/sync-group-message.ts';
 import { DynamoDbLinkStore } from '../shared/adapters/dynamodb/link-store.ts';
-import { changeVisibility } from '../shared/adapters/sqs/queue.ts';
-import { RetryableError } from '../shared/ports/errors.ts';
+import { changeVisibility, SqsQueue } from '../shared/adapters/sqs/queue.ts';
+import { ClaimBusyError, RetryableError } from '../shared/ports/errors.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { integrationClientsFactory } from '../shared/runtime/integration-clients.ts';
 import { createLogger, createSecretSource, describeError, loadRuntimeConfig, requiredEnv } from '../shared/runtime/environment.ts';
@@ -25,6 +25,7 @@ const config = loadRuntimeConfig();
 for (const warning of configWarnings(config)) logger.warn(warning);
 const queueUrl = requiredEnv('EVENTS_QUEUE_URL');
 const sqs = new SQSClient({});
+const requeue = new SqsQueue({ client: sqs, queueUrl });
 const deps = {
   config,
   clientsFor: integrationClientsFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000 }),
@@ -33,10 +34,24 @@ const deps = {
   log: logger,
 };
 
+/** SQS caps a message's DelaySeconds at 15 minutes. */
+const MAX_DELAY_SECONDS = 900;
+
 async function processRecord(record: SQSRecord): Promise<void> {
   try {
     await syncGroupMessage(deps, record.body);
   } catch (error) {
+    if (error instanceof ClaimBusyError) {
+      // Waiting for another worker is not a failure: a delayed copy keeps the receive count (and the DLQ) for real ones.
+      const delaySeconds = Math.min(MAX_DELAY_SECONDS, redeliveryDelaySeconds({ kind: 'retryable', retryAfterMs: error.retryAfterMs }, 1));
+      try {
+        await requeue.send(JSON.parse(record.body), { delaySeconds });
+        logger.debug('Fingerprint busy; message re-enqueued', { messageId: record.messageId, delaySeconds });
+        return;
+      } catch (requeueError) {
+        logger.warn('Could not re-enqueue a busy message; failing it instead', { messageId: record.messageId, error: describeError(requeueError) });
+      }
+    }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
     const retryable = error instanceof RetryableError;
     const seconds = redeliveryDelaySeconds({ kind: retryable ? 'retryable' : 'permanent', retryAfterMs: retryable ? error.retryAfterMs : undefined }, receiveCount);

@@ -50,6 +50,9 @@ export interface BridgeStackProps extends StackProps {
  * a dead-letter queue -> sync-to-jira worker -> DynamoDB links table; secrets are referenced by name and readable
  * only by the function that needs them.
  */
+/** Jira Cloud's search shows a new issue within seconds; a minute covers a slow index with room to spare. */
+const JIRA_SEARCH_LAG_MARGIN_SECONDS = 60;
+
 export class BridgeStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -70,12 +73,13 @@ export class BridgeStack extends Stack {
     });
     const logRetention = logRetentionProp ?? RetentionDays.ONE_MONTH;
 
-    if (config.settings.claimLeaseSeconds < WORKER_TIMEOUT.toSeconds()) {
-      // A live worker can still be talking to Jira when its lease runs out; the next one then searches Jira for
-      // the dedupe label, which Jira Cloud may not have indexed yet: a duplicate issue becomes possible.
+    const safeLeaseSeconds = WORKER_TIMEOUT.toSeconds() + JIRA_SEARCH_LAG_MARGIN_SECONDS;
+    if (config.settings.claimLeaseSeconds < safeLeaseSeconds) {
+      // A live worker can still be talking to Jira when its lease runs out, and a crashed worker's issue must be
+      // visible to Jira Cloud's (eventually consistent) search before the next worker looks for its dedupe label.
       Annotations.of(this).addWarningV2(
         'bridge:claim-lease-shorter-than-worker-timeout',
-        `settings.claimLeaseSeconds (${config.settings.claimLeaseSeconds}) is shorter than the worker timeout (${WORKER_TIMEOUT.toSeconds()} s); raise it to at least ${WORKER_TIMEOUT.toSeconds()} to keep one Jira issue per fingerprint`,
+        `settings.claimLeaseSeconds (${config.settings.claimLeaseSeconds}) is shorter than the worker timeout (${WORKER_TIMEOUT.toSeconds()} s) plus a margin for Jira's search lag (${JIRA_SEARCH_LAG_MARGIN_SECONDS} s); raise it to at least ${safeLeaseSeconds} to keep one Jira issue per fingerprint`,
       );
     }
 
@@ -143,6 +147,8 @@ export class BridgeStack extends Stack {
         maxConcurrency: 5,
       }),
     );
+    // A message waiting for another worker's claim is re-enqueued with a delay (see functions/sync-to-jira.ts).
+    this.eventsQueue.grant(this.syncFunction, 'sqs:SendMessage');
     // Named actions instead of grantReadWriteData: the worker never scans, batch-writes or deletes links.
     this.syncFunction.addToRolePolicy(
       new PolicyStatement({

@@ -9,10 +9,24 @@
 export class RetryableError extends Error {
   override readonly name: string = 'RetryableError';
   readonly retryAfterMs?: number;
-  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+  /**
+   * True when the outside system certainly did not act on the request (429, 503, connection refused): a
+   * non-idempotent call such as issue creation can then be repeated without risk of doing the work twice.
+   */
+  readonly notApplied: boolean;
+  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown; notApplied?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
+    this.notApplied = options.notApplied ?? false;
   }
+}
+
+/**
+ * Another worker holds the claim on this fingerprint: not a failure of this message, just a moment to come back.
+ * The worker re-enqueues it with a delay instead of failing it, so waiting does not use up its receive count.
+ */
+export class ClaimBusyError extends RetryableError {
+  override readonly name: string = 'ClaimBusyError';
 }
 
 export class PermanentError extends Error {

@@ -86,9 +86,25 @@ describe('Local stack: a Backtrace error group becomes one Jira issue', () => {
     expect(jira.requests.slice(before)).toEqual([]);
   });
 
+  it('creates one issue when a new group arrives several times at once (busy claims wait their turn)', async () => {
+    // Prepare
+    const fingerprint = 'c'.repeat(64);
+
+    // Act: one batch of simultaneous deliveries races for the claim
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => post('/backtrace/events', groupWith({ fingerprint }))));
+    await stack.poller.idle({ timeoutMs: 45_000 });
+
+    // Assess
+    expect(answers.every((answer) => answer.status === 202)).toBe(true);
+    const created = stack.jiraSandbox!.issues.filter((issue) => (issue.fields.description as string).includes(fingerprint));
+    expect(created).toHaveLength(1);
+    expect(stack.backtraceSandbox!.getIssue('my_universe', 'my_project', fingerprint)?.tickets).toHaveLength(1);
+  });
+
   it('drops a group that the integration\'s rules filter, and says so', async () => {
     // Prepare: only "devel" seen, which the local config filters
     const devel = groupWith({ fingerprint: 'f'.repeat(64), attributes: { environment: [['devel', 3]] } });
+    const issuesBefore = stack.jiraSandbox!.issues.length;
 
     // Act
     const answer = await post('/backtrace/events', devel);
@@ -97,7 +113,7 @@ describe('Local stack: a Backtrace error group becomes one Jira issue', () => {
     // Assess
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ accepted: [], filtered: [{ integration: 'local-jira', fingerprint: 'f'.repeat(64), rule: 0 }] });
-    expect(stack.jiraSandbox!.issues).toHaveLength(1);
+    expect(stack.jiraSandbox!.issues).toHaveLength(issuesBefore);
   });
 
   it('accepts the same group from an EventBridge bus (detail-type "Backtrace Error Group")', async () => {

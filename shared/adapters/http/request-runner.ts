@@ -119,7 +119,7 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
     const message = explained ?? `${options.system}: ${describeExchange(failure)}`;
     const cause = new HttpExchangeError(failure);
     if (decision === 'permanent') throw new PermanentError(message, { status: failure.status, cause });
-    throw new RetryableError(`${message} (retry in ${Math.ceil(retryAfterMs / 1000)} s)`, { retryAfterMs, cause });
+    throw new RetryableError(`${message} (retry in ${Math.ceil(retryAfterMs / 1000)} s)`, { retryAfterMs, cause, notApplied: !failure.mayHaveBeenProcessed });
   }
 
   return {

@@ -1,0 +1,73 @@
+/**
+ * SQS: the {@link Queue} port over SendMessage, and the visibility change the worker uses to make a message wait
+ * (Jira's Retry-After, a busy claim's lease) on its queue instead of sleeping in a Lambda.
+ */
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Queue } from '../../ports/queue.ts';
+import { toBridgeError } from '../dynamodb/aws-errors.ts';
+
+/** SQS caps a message's visibility timeout at 12 hours. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** SQS caps DelaySeconds at 15 minutes. */
+export const MAX_DELAY_SECONDS = 900;
+
+export interface SqsQueueOptions {
+  client: SQSClient;
+  queueUrl: string;
+}
+
+/**
+ * Sends JSON message bodies to one queue. Not idempotent (a standard queue may also deliver twice): consumers
+ * dedupe (the link store's claim does, for issue creation). Failures: throttling/5xx/network -> RetryableError,
+ * the rest (missing queue, access denied, oversized body) -> PermanentError naming the queue.
+ */
+export class SqsQueue implements Queue {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+
+  constructor(options: SqsQueueOptions) {
+    this.#client = options.client;
+    this.#queueUrl = options.queueUrl;
+  }
+
+  async send(body: unknown, options: { delaySeconds?: number } = {}): Promise<void> {
+    const delay = options.delaySeconds === undefined ? undefined : clamp(Math.ceil(options.delaySeconds), 0, MAX_DELAY_SECONDS);
+    try {
+      await this.#client.send(
+        new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: delay }),
+      );
+    } catch (error) {
+      throw toBridgeError(error, `SQS SendMessage to ${this.#queueUrl}`);
+    }
+  }
+}
+
+/** Seconds of visibility timeout for a wait of `retryAfterMs`: rounded up, at least 0, at most 12 h. */
+export function visibilityTimeoutSeconds(retryAfterMs: number): number {
+  if (!Number.isFinite(retryAfterMs)) return retryAfterMs > 0 ? MAX_VISIBILITY_TIMEOUT_SECONDS : 0;
+  return clamp(Math.ceil(retryAfterMs / 1000), 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
+}
+
+/**
+ * Make a received message reappear after `seconds` (clamped to 0..12 h), so its redelivery honours a Retry-After.
+ * Returns the timeout actually set. Failures as for {@link SqsQueue.send}; a receipt handle that is no longer valid
+ * (message deleted, or its visibility already expired) is a PermanentError: the message is back on the queue anyway.
+ */
+export async function changeVisibility(client: SQSClient, queueUrl: string, receiptHandle: string, seconds: number): Promise<number> {
+  const timeout = clamp(Math.ceil(seconds), 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
+  try {
+    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeout }));
+  } catch (error) {
+    throw toBridgeError(error, `SQS ChangeMessageVisibility on ${queueUrl}`);
+  }
+  return timeout;
+}
+
+/** The same helper bound to one client, for handlers that hold a client per cold start. */
+export function sqsVisibility(client: SQSClient): { changeVisibility(queueUrl: string, receiptHandle: string, seconds: number): Promise<number> } {
+  return { changeVisibility: (queueUrl, receiptHandle, seconds) => changeVisibility(client, queueUrl, receiptHandle, seconds) };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}

@@ -1,0 +1,60 @@
+/**
+ * Attach a Jira issue to its Backtrace fingerprint: our entry in the fingerprint's ticket list, then the link's
+ * `ticketAttached` flag.
+ *
+ * Idempotent: Backtrace's `ticket` is a whole-value replacement (reference/backtrace.md section 3.5), so the list
+ * is read, our entry (watcher = integration name) replaced or inserted, and written back; a list that already holds
+ * our entry is not rewritten. Other watchers' entries are kept as they are. Not retried here: failures propagate
+ * (Retryable/Permanent from the Backtrace adapter) and the next delivery, finding the link without
+ * `ticketAttached`, attaches again without calling Jira.
+ */
+import type { BacktraceIssues, FingerprintRef, FingerprintState, Ticket } from '../ports/backtrace-issues.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { LinkStore } from '../ports/link-store.ts';
+
+/** Backtrace's own pseudo-ticket, which its UI and libraries keep first in the list. */
+export const BACKTRACE_WATCHER = '_backtrace';
+
+export interface AttachTicketDeps {
+  backtrace: BacktraceIssues;
+  links: Pick<LinkStore, 'markTicketAttached'>;
+  clock: Clock;
+}
+
+export interface AttachTicketInput {
+  /** The integration name: the `watcher` of our entry and the link's integration. */
+  integration: string;
+  ref: FingerprintRef;
+  issue: { key: string; url: string };
+  /** State for a new entry (or one that pointed at another issue); an entry already for this issue keeps its own. */
+  state: FingerprintState;
+}
+
+/** @returns whether the ticket list had to be written (false: it already carried our entry). */
+export async function attachTicket(deps: AttachTicketDeps, input: AttachTicketInput): Promise<boolean> {
+  const current = await deps.backtrace.getTickets(input.ref);
+  const next = withTicket(current, { watcher: input.integration, short: input.issue.key, url: input.issue.url, state: input.state });
+  const changed = JSON.stringify(next) !== JSON.stringify(current);
+  if (changed) await deps.backtrace.setTickets(input.ref, next);
+  await deps.links.markTicketAttached(input.integration, input.ref.fingerprint, deps.clock.now());
+  return changed;
+}
+
+/**
+ * The ticket list with `ticket` as its watcher's entry. An entry of the same watcher for the same issue keeps its
+ * state and assignees (synced since); for another issue it is replaced. Other watchers' entries are untouched, and
+ * `_backtrace` entries come first.
+ */
+export function withTicket(tickets: readonly Ticket[], ticket: Ticket & { short: string; url: string }): Ticket[] {
+  let found = false;
+  const merged = tickets.map((existing) => {
+    if (existing.watcher !== ticket.watcher) return existing;
+    if (found) return undefined; // a second entry of ours is a leftover: one entry per watcher
+    found = true;
+    if (existing.short === ticket.short) return { ...existing, url: ticket.url, state: existing.state ?? ticket.state };
+    return { ...ticket, ...(existing.assignees ? { assignees: existing.assignees } : {}) };
+  });
+  const list = merged.filter((entry): entry is Ticket => entry !== undefined);
+  if (!found) list.push({ ...ticket });
+  return [...list.filter((entry) => entry.watcher === BACKTRACE_WATCHER), ...list.filter((entry) => entry.watcher !== BACKTRACE_WATCHER)];
+}
