@@ -116,6 +116,12 @@ describe('Function: parseConfig', () => {
     ['a mention rule', (i) => (i.rules = [{ action: 'mention', attribute: 'a', regex: 'b' }]), /rules\[0\]\.action.*"mention" targets chat tools/],
     ['a dedupe label without {hash}', (i) => (i.jira.dedupeLabel = 'backtrace-dup'), /jira\.dedupeLabel.*must contain \{hash\}/],
     ['a dedupe label with a space', (i) => (i.jira.dedupeLabel = 'bt {hash}'), /jira\.dedupeLabel.*no spaces/],
+    ['two-way sync without the Jira webhook', (i) => { delete i.jiraWebhook; i.sync = { mode: 'two-way' }; }, /jiraWebhook.*two-way sync needs Jira's webhook/],
+    ['an unknown sync mode', (i) => (i.sync = { mode: 'both' }), /sync\.mode.*"none", "one-way".*"two-way"/],
+    ['a Jira target that is no status category', (i) => (i.sync.stateMap = { toJira: { resolved: 'closed' } }), /sync\.stateMap\.toJira\.resolved.*status category.*\{"status"/],
+    ['a Backtrace state that does not exist', (i) => (i.sync.stateMap = { toBacktrace: { statuses: { "Won't Fix": 'ignored' } } }), /toBacktrace\.statuses.*must be a Backtrace state/],
+    ['a user pair without its Jira side', (i) => (i.sync.users = [{ backtrace: 'ana@acme.com' }]), /sync\.users\[0\]\.jira.*accountId \(Cloud\) or username/],
+    ['an unknown webhook verification', (i) => (i.jiraWebhook = { secret: 'x', verification: 'basic' }), /jiraWebhook\.verification.*"signature".*"query-token"/],
     ['a custom field template that is not a string', (i) => (i.jira.customFields = { Severity: 3 }), /jira\.customFields\.Severity.*must be a template string/],
   ])('refuses %s, naming the path and the fix', (_case, edit, message) => {
     // Act
@@ -123,6 +129,51 @@ describe('Function: parseConfig', () => {
 
     // Assess
     expect(problems.some((problem) => message.test(problem)), problems.join('\n')).toBe(true);
+  });
+
+  it('defaults sync to off, with the documented state map', () => {
+    // Prepare
+    const json = withIntegration((i) => {
+      delete i.sync;
+      delete i.jiraWebhook;
+    });
+
+    // Act
+    const { sync, jiraWebhook } = parseConfig(json, 'test.json').integrations[0];
+
+    // Assess
+    expect(jiraWebhook).toBeUndefined();
+    expect(sync).toEqual({
+      mode: 'none',
+      state: true,
+      assignee: true,
+      onLink: 'backtrace-wins',
+      stateMap: {
+        toJira: { open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' },
+        toBacktrace: { new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} },
+      },
+      users: [],
+      userLookup: 'email',
+    });
+  });
+
+  it('accepts status overrides and every user pair form', () => {
+    // Prepare
+    const json = withIntegration((i) => {
+      i.sync = {
+        mode: 'one-way',
+        stateMap: { toJira: { muted: { status: "Won't Fix" }, resolved: { status: '10001' } }, resolution: 'Fixed' },
+        users: [{ backtrace: 12, jira: '557058:aaa' }, { backtrace: 'ana', jira: 'ana.dc' }, { backtrace: { id: 3, email: 'bo@acme.com' }, jira: 'bo' }],
+      };
+    });
+
+    // Act
+    const { sync } = parseConfig(json, 'test.json').integrations[0];
+
+    // Assess
+    expect(sync.stateMap.toJira).toEqual({ open: 'new', 'in-progress': 'indeterminate', resolved: { status: '10001' }, muted: { status: "Won't Fix" } });
+    expect(sync.stateMap.resolution).toBe('Fixed');
+    expect(sync.users).toHaveLength(3);
   });
 
   it('refuses duplicate integration names', () => {

@@ -116,6 +116,86 @@ const rule = z.strictObject({
   regex: regexString('regex is matched against the attribute values, e.g. "^production$"'),
 });
 
+const syncMode = z.enum(['none', 'one-way', 'two-way'], {
+  error: 'must be "none", "one-way" (Backtrace -> Jira) or "two-way" (also Jira -> Backtrace, needs jira.webhook)',
+});
+
+const JIRA_CATEGORIES = ['new', 'indeterminate', 'done'] as const;
+const BACKTRACE_STATES = ['open', 'in-progress', 'resolved', 'muted'] as const;
+
+/** A Jira destination: a status category key, or one status by id or name (`{"status": "10001"}`). */
+const jiraTarget = z.union([z.enum(JIRA_CATEGORIES), z.strictObject({ status: nonEmpty('a Jira status id or name') })], {
+  error: 'must be a Jira status category ("new", "indeterminate", "done") or {"status": "<status id or name>"}',
+});
+
+const stateMap = z
+  .strictObject({
+    toJira: z
+      .strictObject({
+        open: jiraTarget.default('new'),
+        'in-progress': jiraTarget.default('indeterminate'),
+        resolved: jiraTarget.default('done'),
+        muted: z.union([z.literal('leave'), jiraTarget], { error: 'must be "leave" (do not move the Jira issue), a status category, or {"status": "..."}' }).default('leave'),
+      })
+      .default({ open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' }),
+    toBacktrace: z
+      .strictObject({
+        new: z.enum(BACKTRACE_STATES).default('open'),
+        indeterminate: z.enum(BACKTRACE_STATES).default('in-progress'),
+        done: z.enum(BACKTRACE_STATES).default('resolved'),
+        /** Overrides by Jira status id or name, e.g. {"Won't Fix": "muted"}. */
+        statuses: z.record(nonEmpty('a Jira status id or name'), z.enum(BACKTRACE_STATES, { error: 'must be a Backtrace state: "open", "in-progress", "resolved" or "muted"' })).default({}),
+      })
+      .default({ new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} }),
+    /** Resolution to set when a transition into done asks for one; default: the first the screen allows. */
+    resolution: nonEmpty('a Jira resolution name, e.g. "Fixed"').optional(),
+  })
+  .default({
+    toJira: { open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' },
+    toBacktrace: { new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} },
+  });
+
+const userPair = z.strictObject({
+  backtrace: z.union([
+    z.number().int().nonnegative(),
+    nonEmpty('a Backtrace user id, username or e-mail'),
+    z.strictObject({ id: z.number().int().nonnegative(), username: z.string().optional(), email: z.string().optional() }),
+  ], { error: 'must be a Backtrace user id (number), username or e-mail, or {"id": 12, "username": "...", "email": "..."}' }),
+  jira: nonEmpty('the Jira accountId (Cloud) or username (Data Center)'),
+});
+
+const sync = z
+  .strictObject({
+    mode: syncMode.default('none'),
+    state: z.boolean().default(true),
+    assignee: z.boolean().default(true),
+    onLink: z.enum(['backtrace-wins', 'jira-wins'], { error: 'must be "backtrace-wins" or "jira-wins"' }).default('backtrace-wins'),
+    stateMap,
+    users: z.array(userPair).default([]),
+    userLookup: z.enum(['email', 'none'], { error: 'must be "email" (find users by e-mail) or "none" (explicit pairs only)' }).default('email'),
+  })
+  .default({
+    mode: 'none',
+    state: true,
+    assignee: true,
+    onLink: 'backtrace-wins',
+    stateMap: {
+      toJira: { open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' },
+      toBacktrace: { new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} },
+    },
+    users: [],
+    userLookup: 'email',
+  });
+
+const jiraWebhook = z.strictObject({
+  secret: secretName('the Jira webhook secret (X-Hub-Signature HMAC key, or the URL token)'),
+  verification: z
+    .enum(['signature', 'query-token'], {
+      error: 'must be "signature" (X-Hub-Signature, Jira Cloud and Data Center 10+) or "query-token" (?token=<secret> in the URL, for Jira versions that cannot sign)',
+    })
+    .default('signature'),
+});
+
 const integration = z.strictObject({
   name: z
     .string({ error: 'required: a unique integration name (Backtrace shows it as the ticket\'s "watcher")' })
@@ -129,6 +209,17 @@ const integration = z.strictObject({
   jira,
   display,
   rules: z.array(rule).default([]),
+  sync,
+  /** Jira's webhook to `POST /jira/webhook`: required for two-way sync. */
+  jiraWebhook: jiraWebhook.optional(),
+}).superRefine((integration, ctx) => {
+  if (integration.sync.mode === 'two-way' && !integration.jiraWebhook) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['jiraWebhook'],
+      message: 'two-way sync needs Jira\'s webhook: add {"secret": "<secret name>"} and register the webhook in Jira (README "Setting up the Jira webhook")',
+    });
+  }
 });
 
 const settings = z
@@ -192,3 +283,7 @@ export type IntegrationConfig = BridgeConfig['integrations'][number];
 export type JiraAuthConfig = IntegrationConfig['jira']['auth'];
 export type DisplaySettings = IntegrationConfig['display'];
 export type FilterRule = IntegrationConfig['rules'][number];
+export type SyncConfig = IntegrationConfig['sync'];
+export type StateMapConfig = SyncConfig['stateMap'];
+export type JiraTargetConfig = StateMapConfig['toJira']['open'];
+export type UserPairConfig = SyncConfig['users'][number];

@@ -1,0 +1,141 @@
+/**
+ * The `fingerprint.updated` event: our own documented contract for "a fingerprint's state or assignees changed in
+ * Backtrace", posted to `POST /backtrace/events` with the same Basic credentials as error groups (README "Syncing
+ * state and assignees"). Backtrace's states and ticket shape: ../../../../shared/reference/backtrace.md 3.1, 3.4.
+ */
+import { z } from 'zod';
+import type { FingerprintState, TicketAssignee } from '../../ports/backtrace-issues.ts';
+import { describeValue, formatJsonPath } from '../json-path.ts';
+
+export const FINGERPRINT_UPDATED_TYPE = 'fingerprint.updated';
+
+const FINGERPRINT_STATES = ['open', 'in-progress', 'resolved', 'muted'] as const satisfies readonly FingerprintState[];
+
+/** Unix seconds below this, epoch milliseconds from here (1e12 ms is 2001; 1e12 s is the year 33658). */
+const SECONDS_LIMIT = 1e12;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Epoch ms from ISO-8601 (with a zone), unix seconds (< 1e12) or epoch ms, as a number or a numeric string. */
+export function normaliseEventTime(value: unknown): number | undefined {
+  let numeric: number | undefined;
+  if (typeof value === 'number') numeric = value;
+  else if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) numeric = Number(value.trim());
+  else if (typeof value === 'string' && ISO_DATE_TIME.test(value.trim())) {
+    const ms = Date.parse(value.trim());
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  if (numeric === undefined || !Number.isFinite(numeric) || numeric < 0) return undefined;
+  return Math.round(numeric < SECONDS_LIMIT ? numeric * 1000 : numeric);
+}
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => (value === null || value === '' ? undefined : value));
+
+const assignee = z.object({
+  id: z.number().int().nonnegative(),
+  username: optionalText,
+  email: optionalText,
+});
+
+const fingerprintUpdatedSchema = z.object({
+  type: z.literal(FINGERPRINT_UPDATED_TYPE),
+  universe: z.string().min(1),
+  project: z.string().min(1),
+  fingerprint: z.string().min(1),
+  state: z.enum(FINGERPRINT_STATES),
+  assignees: z
+    .array(assignee)
+    .nullish()
+    .transform((value) => value ?? []),
+  invariants: z.array(z.unknown()).nullish().transform((value) => value ?? undefined),
+  invariant_reopen_count: z.number().int().nonnegative().nullish().transform((value) => value ?? undefined),
+  at: z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = normaliseEventTime(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'not a time', input: value });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+});
+
+/** A validated `fingerprint.updated` event; `at` is epoch ms and `assignees` is always a list (empty = unassigned). */
+export interface FingerprintUpdatedEvent {
+  type: typeof FINGERPRINT_UPDATED_TYPE;
+  universe: string;
+  project: string;
+  fingerprint: string;
+  state: FingerprintState;
+  assignees: TicketAssignee[];
+  invariants?: unknown[];
+  invariant_reopen_count?: number;
+  /** When the change happened in Backtrace, epoch ms. */
+  at: number;
+}
+
+export type ParseFingerprintUpdatedResult = { ok: true; event: FingerprintUpdatedEvent } | { ok: false; problems: string[] };
+
+const HINTS: Record<string, string> = {
+  type: `"${FINGERPRINT_UPDATED_TYPE}"`,
+  universe: 'the Backtrace universe name',
+  project: 'the Backtrace project name',
+  fingerprint: "the fingerprint's hash",
+  state: `one of ${FINGERPRINT_STATES.map((state) => `"${state}"`).join(', ')}`,
+  assignees: 'a list of {"id": <Backtrace user id>, "username"?, "email"?}; [] when unassigned',
+  invariants: "the fingerprint's reopen criteria, a list",
+  invariant_reopen_count: 'a whole number',
+  at: 'when it changed: ISO-8601 with a zone, unix seconds or epoch milliseconds',
+};
+
+function hintFor(path: readonly PropertyKey[]): string {
+  const [field, , member] = path;
+  if (field === 'assignees' && path.length === 2) return 'an assignee object {"id": <number>, ...}';
+  if (field === 'assignees' && member === 'id') return 'the Backtrace user id, a whole number';
+  if (field === 'assignees' && path.length >= 3) return 'a string';
+  return typeof field === 'string' ? (HINTS[field] ?? 'see README "Syncing state and assignees"') : 'a JSON object';
+}
+
+function describeProblem(issue: z.core.$ZodIssue, body: unknown): string {
+  const path = formatJsonPath(issue.path);
+  if (issue.path.length === 0) return `${path}: expected a JSON object, got ${describeValue(body)}`;
+  const input = (issue as { input?: unknown }).input;
+  const hint = hintFor(issue.path);
+  if (input === undefined) return `${path}: required, missing (${hint})`;
+  return `${path}: got ${describeValue(input)} (expected ${hint})`;
+}
+
+/** True when a body posted to the ingest route is a `fingerprint.updated` event rather than an error group. */
+export function isFingerprintUpdated(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { type?: unknown }).type === FINGERPRINT_UPDATED_TYPE;
+}
+
+/**
+ * Validates a `fingerprint.updated` event (a JSON string is parsed first). Problems name the JSON path, what was
+ * found and what is expected, e.g. `state: got the string "closed" (expected one of "open", ...)`.
+ *
+ * @example
+ * const parsed = parseFingerprintUpdated(body);
+ * if (!parsed.ok) return { statusCode: 400, body: parsed.problems.join('\n') };
+ */
+export function parseFingerprintUpdated(json: unknown): ParseFingerprintUpdatedResult {
+  let body = json;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return { ok: false, problems: ['(body): is not valid JSON (expected a fingerprint.updated event object)'] };
+    }
+  }
+  const result = fingerprintUpdatedSchema.safeParse(body, { reportInput: true });
+  if (!result.success) return { ok: false, problems: result.error.issues.map((issue) => describeProblem(issue, body)) };
+  const { invariants, invariant_reopen_count, assignees, ...rest } = result.data;
+  const event: FingerprintUpdatedEvent = {
+    ...rest,
+    assignees: assignees.map(({ id, username, email }) => ({ id, ...(username === undefined ? {} : { username }), ...(email === undefined ? {} : { email }) })),
+    ...(invariants === undefined ? {} : { invariants }),
+    ...(invariant_reopen_count === undefined ? {} : { invariant_reopen_count }),
+  };
+  return { ok: true, event };
+}
