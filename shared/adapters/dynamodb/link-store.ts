@@ -2,32 +2,47 @@
  * {@link LinkStore} on DynamoDB, using single-item conditional writes only (no transactions: dynalite has none, and
  * one item per (integration, fingerprint) needs none).
  *
- * Item: `pk = LINK#<integration>`, `sk = FP#<fingerprint>`, plus the {@link Link} fields; `issueId` feeds the
- * `byIssueId` GSI. Failures: throttling, 5xx, timeouts -> RetryableError; anything else -> PermanentError.
+ * Item: `pk = LINK#<integration>`, `sk = FP#<fingerprint>`, plus the {@link Link} fields (sync bookkeeping flat,
+ * see `link-item.ts`); `issueId` feeds the `byIssueId` GSI. Webhook deliveries and Backtrace users share the table
+ * under their own `pk` prefixes (`delivery-log.ts`, `backtrace-user-directory.ts`). Failures: throttling, 5xx,
+ * timeouts -> RetryableError; anything else -> PermanentError.
  *
  * Every write tolerates being repeated after an ambiguous failure (the SDK retries a conditional write whose first
  * attempt may have landed): a condition that fails because of our own earlier success is recognised by re-reading.
  */
+import { randomUUID } from 'node:crypto';
 import {
-  ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../ports/errors.ts';
-import type { ClaimResult, Link, LinkStore } from '../../ports/link-store.ts';
-import { toBridgeError } from './aws-errors.ts';
-import { BY_ISSUE_ID_INDEX, linkPartitionKey, linkSortKey } from './link-table.ts';
+import type { ClaimResult, KnownBacktraceUser, Link, LinkStore, LinkSyncState } from '../../ports/link-store.ts';
+import { DynamoDbBacktraceUserDirectory } from './backtrace-user-directory.ts';
+import { DynamoDbDeliveryLog } from './delivery-log.ts';
+import { encodeSyncField, fromItem, linkKey as key, SYNC_ATTRIBUTES, SYNC_FIELDS, toItem, type Item } from './link-item.ts';
+import { BY_ISSUE_ID_INDEX } from './link-table.ts';
+import { TableCalls } from './table-calls.ts';
 
 export interface DynamoDbLinkStoreOptions {
   client: DynamoDBClient;
   tableName: string;
 }
 
-type Item = Record<string, AttributeValue>;
+/**
+ * What {@link DynamoDbLinkStore.applySyncUpdate} did: `updated`; `stale` (the guarded watermark was already at or
+ * past the delivery's); `missing` (no linked item: never linked, only claimed, or unlinked meanwhile).
+ */
+export type SyncUpdateOutcome = 'updated' | 'stale' | 'missing';
+
+type SyncPatch = Parameters<LinkStore['updateSync']>[2];
+type SyncGuard = NonNullable<Parameters<LinkStore['updateSync']>[3]>;
+
+/** Internal attribute: the token of the last sync update, to recognise our own landed write on an SDK retry. */
+const SYNC_WRITE_ID = 'syncWriteId';
 
 /** Bounds the claim loop when the item keeps changing under us (another worker releasing/taking over). */
 const MAX_CLAIM_ROUNDS = 5;
@@ -35,17 +50,21 @@ const MAX_CLAIM_ROUNDS = 5;
 export class DynamoDbLinkStore implements LinkStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
+  readonly #calls: TableCalls;
+  readonly #deliveries: DynamoDbDeliveryLog;
+  readonly #users: DynamoDbBacktraceUserDirectory;
 
   constructor(options: DynamoDbLinkStoreOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
+    this.#calls = new TableCalls(options.tableName);
+    this.#deliveries = new DynamoDbDeliveryLog(options);
+    this.#users = new DynamoDbBacktraceUserDirectory(options);
   }
 
   async get(integration: string, fingerprint: string): Promise<Link | undefined> {
-    const out = await this.#send('GetItem', () =>
-      this.#client.send(new GetItemCommand({ TableName: this.#table, Key: key(integration, fingerprint), ConsistentRead: true })),
-    );
-    return out.Item ? fromItem(out.Item) : undefined;
+    const item = await this.#getItem(integration, fingerprint);
+    return item ? fromItem(item) : undefined;
   }
 
   async claim(input: {
@@ -192,6 +211,99 @@ export class DynamoDbLinkStore implements LinkStore {
     return links;
   }
 
+  async updateSync(integration: string, fingerprint: string, patch: SyncPatch, guard?: SyncGuard): Promise<boolean> {
+    return (await this.applySyncUpdate(integration, fingerprint, patch, guard)) === 'updated';
+  }
+
+  /**
+   * {@link LinkStore.updateSync}, telling a stale delivery from a link that is gone. One conditional UpdateItem on a
+   * linked item: each `patch.sync` field given replaces the stored one (the pushed-write records are replaced
+   * whole, not merged), others stay. With `guard`, the guarded watermark is written as `guard.value` and the update
+   * happens only if the stored watermark is absent or strictly older; a `patch.sync` value for that watermark must
+   * then equal `guard.value`. Without `guard` it is `missing` only when there is no linked item.
+   */
+  async applySyncUpdate(integration: string, fingerprint: string, patch: SyncPatch, guard?: SyncGuard): Promise<SyncUpdateOutcome> {
+    const sync: Partial<LinkSyncState> = { ...patch.sync };
+    if (guard) {
+      const patched = sync[guard.watermark];
+      if (patched !== undefined && patched !== guard.value) {
+        throw new PermanentError(
+          `Link sync update for ${integration}/${fingerprint} sets ${guard.watermark} to ${patched} but guards it with ${guard.value}; they must agree`,
+        );
+      }
+      sync[guard.watermark] = guard.value;
+    }
+    const writeId = randomUUID();
+    const names: Record<string, string> = { '#status': 'status', '#writeId': SYNC_WRITE_ID };
+    const values: Item = { ':linked': { S: 'linked' }, ':now': { N: String(patch.now) }, ':writeId': { S: writeId } };
+    const sets = ['updatedAt = :now', '#writeId = :writeId'];
+    for (const field of SYNC_FIELDS) {
+      const value = encodeSyncField(field, sync);
+      if (value === undefined) continue;
+      names[`#${field}`] = SYNC_ATTRIBUTES[field];
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (patch.issueKey !== undefined) {
+      values[':issueKey'] = { S: patch.issueKey };
+      sets.push('issueKey = :issueKey');
+    }
+    if (patch.issueUrl !== undefined) {
+      values[':issueUrl'] = { S: patch.issueUrl };
+      sets.push('issueUrl = :issueUrl');
+    }
+    // attribute_exists(pk) keeps UpdateItem from creating a partial item for a link that does not exist.
+    const conditions = ['attribute_exists(pk)', '#status = :linked'];
+    if (guard) conditions.push(`(attribute_not_exists(#${guard.watermark}) OR #${guard.watermark} < :${guard.watermark})`);
+
+    const updated = await this.#conditional('UpdateItem', () =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(integration, fingerprint),
+          ConditionExpression: conditions.join(' AND '),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    if (updated) return 'updated';
+    // Unguarded, only a missing link fails the condition (our own earlier attempt would not have made it fail).
+    if (!guard) return 'missing';
+    const current = await this.#getItem(integration, fingerprint);
+    if (current?.status?.S !== 'linked') return 'missing';
+    // Our retried write finds the watermark it set itself: it did land.
+    return current[SYNC_WRITE_ID]?.S === writeId ? 'updated' : 'stale';
+  }
+
+  async unlink(integration: string, fingerprint: string): Promise<void> {
+    await this.#send('DeleteItem', () => this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: key(integration, fingerprint) })));
+  }
+
+  recordDelivery(deliveryId: string, now: number, ttlSeconds: number): Promise<boolean> {
+    return this.#deliveries.record(deliveryId, now, ttlSeconds);
+  }
+
+  forgetDelivery(deliveryId: string): Promise<void> {
+    return this.#deliveries.forget(deliveryId);
+  }
+
+  rememberBacktraceUsers(universe: string, users: KnownBacktraceUser[], now: number): Promise<void> {
+    return this.#users.remember(universe, users, now);
+  }
+
+  findBacktraceUserByEmail(universe: string, email: string): Promise<KnownBacktraceUser | undefined> {
+    return this.#users.findByEmail(universe, email);
+  }
+
+  async #getItem(integration: string, fingerprint: string): Promise<Item | undefined> {
+    const out = await this.#send('GetItem', () =>
+      this.#client.send(new GetItemCommand({ TableName: this.#table, Key: key(integration, fingerprint), ConsistentRead: true })),
+    );
+    return out.Item;
+  }
+
   /** Conditional update of an expired claim to our token; returns the new link, or undefined when someone beat us. */
   async #takeOver(previous: Link, token: string, leaseUntil: number, now: number): Promise<Link | undefined> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -233,78 +345,11 @@ export class DynamoDbLinkStore implements LinkStore {
     return { ...previous, claimToken: token, leaseUntil, updatedAt: now };
   }
 
-  /** Runs a conditional write: true when it applied, false when its condition failed. */
-  async #conditional(operation: string, call: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await call();
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException') {
-        return false;
-      }
-      throw toBridgeError(error, `DynamoDB ${operation} on table ${this.#table}`);
-    }
+  #conditional(operation: string, call: () => Promise<unknown>): Promise<boolean> {
+    return this.#calls.conditional(operation, call);
   }
 
-  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw toBridgeError(error, `DynamoDB ${operation} on table ${this.#table}`);
-    }
+  #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return this.#calls.send(operation, call);
   }
-}
-
-function key(integration: string, fingerprint: string): Item {
-  return { pk: { S: linkPartitionKey(integration) }, sk: { S: linkSortKey(fingerprint) } };
-}
-
-function toItem(link: Link): Item {
-  const item: Item = {
-    ...key(link.integration, link.fingerprint),
-    integration: { S: link.integration },
-    fingerprint: { S: link.fingerprint },
-    universe: { S: link.universe },
-    project: { S: link.project },
-    status: { S: link.status },
-    createdAt: { N: String(link.createdAt) },
-    updatedAt: { N: String(link.updatedAt) },
-  };
-  if (link.claimToken !== undefined) item.claimToken = { S: link.claimToken };
-  if (link.leaseUntil !== undefined) item.leaseUntil = { N: String(link.leaseUntil) };
-  if (link.issueId !== undefined) item.issueId = { S: link.issueId };
-  if (link.issueKey !== undefined) item.issueKey = { S: link.issueKey };
-  if (link.issueUrl !== undefined) item.issueUrl = { S: link.issueUrl };
-  if (link.ticketAttached !== undefined) item.ticketAttached = { BOOL: link.ticketAttached };
-  return item;
-}
-
-function fromItem(item: Item): Link {
-  const s = (name: string): string | undefined => item[name]?.S;
-  const n = (name: string): number | undefined => (item[name]?.N === undefined ? undefined : Number(item[name]!.N));
-  const status = s('status');
-  if (status !== 'claimed' && status !== 'linked') {
-    throw new PermanentError(`Link item ${s('pk')}/${s('sk')} has an unknown status ${JSON.stringify(status)}`);
-  }
-  const link: Link = {
-    integration: s('integration') ?? '',
-    fingerprint: s('fingerprint') ?? '',
-    universe: s('universe') ?? '',
-    project: s('project') ?? '',
-    status,
-    createdAt: n('createdAt') ?? 0,
-    updatedAt: n('updatedAt') ?? 0,
-  };
-  const optional = {
-    claimToken: s('claimToken'),
-    leaseUntil: n('leaseUntil'),
-    issueId: s('issueId'),
-    issueKey: s('issueKey'),
-    issueUrl: s('issueUrl'),
-    ticketAttached: item.ticketAttached?.BOOL,
-  };
-  for (const [name, value] of Object.entries(optional)) {
-    if (value !== undefined) (link as unknown as Record<string, unknown>)[name] = value;
-  }
-  return link;
 }
