@@ -27,9 +27,22 @@ export interface FingerprintRef {
   fingerprint: string;
 }
 
+/** The fingerprint's workflow row, as sync reads it. */
+export interface FingerprintIssue {
+  state: FingerprintState;
+  tickets: Ticket[];
+}
+
 export interface BacktraceIssues {
   /** Current ticket list of the fingerprint (empty when it has none). */
   getTickets(ref: FingerprintRef): Promise<Ticket[]>;
   /** Replace the fingerprint's whole ticket list (Backtrace's `ticket` is a whole-value replacement). */
   setTickets(ref: FingerprintRef, tickets: Ticket[]): Promise<void>;
+  /** State and ticket list in one read (`/api/query` select `state`, `ticket`); unknown fingerprint -> open, []. */
+  getIssue(ref: FingerprintRef): Promise<FingerprintIssue>;
+  /**
+   * One `POST /api/issue` with the state and/or the whole ticket list (with `assignee: 'set'` so the `_backtrace`
+   * entry's assignees are applied). Read first: `ticket` replaces the whole list.
+   */
+  updateIssue(ref: FingerprintRef, change: { state?: FingerprintState; tickets?: Ticket[] }): Promise<void>;
 }

@@ -26,6 +26,47 @@ export interface IssueRef {
   url: string;
 }
 
+/** A Jira user as the bridge needs it: Cloud identifies by `accountId`, Data Center by `name` (and `key`). */
+export interface JiraUser {
+  accountId?: string;
+  name?: string;
+  key?: string;
+  displayName?: string;
+  /** Absent when Jira hides it (Cloud privacy settings; always absent in webhook bodies). */
+  emailAddress?: string;
+  active?: boolean;
+}
+
+/** How a user is written to Jira: `{accountId}` on Cloud, `{name}` on Data Center. */
+export type JiraUserRef = { accountId: string } | { name: string };
+
+export interface JiraStatus {
+  id: string;
+  name: string;
+  /** `statusCategory.key`: 'new' | 'indeterminate' | 'done' (or 'undefined'). Decide by this, never by name. */
+  categoryKey: string;
+}
+
+/** The fields of an issue that state/assignee sync reads. */
+export interface JiraIssueState {
+  id: string;
+  key: string;
+  projectKey: string;
+  status: JiraStatus;
+  assignee: JiraUser | null;
+  resolution: { id: string; name: string } | null;
+  /** `fields.updated`, epoch ms. */
+  updatedAt: number;
+}
+
+export interface JiraTransition {
+  id: string;
+  name: string;
+  to: JiraStatus;
+  /** Present when the transition screen has a resolution field (`expand=transitions.fields`). */
+  resolution?: { required: boolean; allowedValues: { id: string; name: string }[] };
+}
+
 export interface IssueTracker {
   /** `GET /rest/api/2/serverInfo` `deploymentType`, cached for the life of the adapter. */
   deploymentType(): Promise<JiraDeployment>;
@@ -39,6 +80,24 @@ export interface IssueTracker {
    * Data Center: `POST /rest/api/2/search`. Cloud search is eventually consistent: a just-created issue can be missing.
    */
   findIssuesByLabel(projectKey: string, label: string, labelsFieldId?: string): Promise<IssueRef[]>;
+
+  // --- State and assignee sync (issue 3) ---------------------------------------------------------------------
+  /** `GET /rest/api/2/myself`: the integration's own Jira account (to recognise our own webhook echoes). Cached. */
+  myself(): Promise<JiraUser>;
+  /** `GET /rest/api/2/issue/{idOrKey}?fields=status,assignee,resolution,updated,project`. 404 -> PermanentError. */
+  getIssueState(idOrKey: string): Promise<JiraIssueState>;
+  /** `GET /rest/api/2/issue/{idOrKey}/transitions?expand=transitions.fields`: what can happen from here. */
+  listTransitions(idOrKey: string): Promise<JiraTransition[]>;
+  /** `POST /rest/api/2/issue/{idOrKey}/transitions` (204), with the resolution when the screen asks for it. */
+  transition(idOrKey: string, transitionId: string, options?: { resolution?: { name: string } | { id: string } }): Promise<void>;
+  /** `PUT /rest/api/2/issue/{idOrKey}/assignee` (204); `null` unassigns. */
+  assign(idOrKey: string, user: JiraUserRef | null): Promise<void>;
+  /**
+   * Users whose e-mail is `email`: Cloud `GET user/search?query=`, Data Center `GET user/search?username=`.
+   * Only users whose `emailAddress` is visible and equal (case-insensitive) are returned: a Cloud user with a
+   * hidden e-mail is never guessed.
+   */
+  findUsersByEmail(email: string): Promise<JiraUser[]>;
 }
 
 export type { RetryableError, PermanentError };

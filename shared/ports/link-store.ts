@@ -22,6 +22,26 @@ export interface Link {
   ticketAttached?: boolean;
   createdAt: number;
   updatedAt: number;
+  /** State/assignee sync bookkeeping (issue 3): watermarks against stale deliveries, our last writes against echoes. */
+  sync?: LinkSyncState;
+}
+
+export interface LinkSyncState {
+  /** Epoch ms (`at`) of the newest Backtrace fingerprint change applied to Jira. */
+  backtraceChangeAt?: number;
+  /** Epoch ms (`issue.fields.updated`) of the newest Jira change applied to Backtrace. */
+  jiraUpdatedAt?: number;
+  /** What we last wrote to Jira: its webhook echo is recognised and dropped. */
+  pushedToJira?: { statusId?: string; assignee?: string | null; at: number };
+  /** What we last wrote to Backtrace: its fingerprint.updated echo is recognised and dropped. */
+  pushedToBacktrace?: { state?: string; assigneeIds?: number[]; at: number };
+}
+
+/** A Backtrace user seen in a fingerprint.updated event, remembered for mapping Jira users back by e-mail. */
+export interface KnownBacktraceUser {
+  id: number;
+  username?: string;
+  email?: string;
 }
 
 export type ClaimResult =
@@ -55,4 +75,27 @@ export interface LinkStore {
   markTicketAttached(integration: string, fingerprint: string, now: number): Promise<void>;
   /** Look a link up by Jira issue id (GSI). */
   findByIssueId(issueId: string): Promise<Link[]>;
+
+  // --- State and assignee sync (issue 3) ---------------------------------------------------------------------
+  /**
+   * Merge sync bookkeeping (and, for a moved issue, the new key/URL) into a linked item, in one conditional update.
+   * Returns false, writing nothing, when there is no linked item, or, with `guard`, when the stored watermark is
+   * not strictly older than `guard.value` (a newer change was recorded first). With `guard` the watermark itself
+   * is set to `guard.value`.
+   */
+  updateSync(
+    integration: string,
+    fingerprint: string,
+    patch: { sync?: Partial<LinkSyncState>; issueKey?: string; issueUrl?: string; now: number },
+    guard?: { watermark: 'backtraceChangeAt' | 'jiraUpdatedAt'; value: number },
+  ): Promise<boolean>;
+  /** Forget the link (its Jira issue was deleted). Idempotent. */
+  unlink(integration: string, fingerprint: string): Promise<void>;
+  /** Record a webhook delivery id; false when it was recorded before (a retry or duplicate). Expires after `ttlSeconds`. */
+  recordDelivery(deliveryId: string, now: number, ttlSeconds: number): Promise<boolean>;
+  /** Undo {@link recordDelivery} when the delivery could not be queued, so Jira's retry is not dropped. */
+  forgetDelivery(deliveryId: string): Promise<void>;
+  /** Remember Backtrace users seen in events (per universe), for mapping Jira users back by e-mail. */
+  rememberBacktraceUsers(universe: string, users: KnownBacktraceUser[], now: number): Promise<void>;
+  findBacktraceUserByEmail(universe: string, email: string): Promise<KnownBacktraceUser | undefined>;
 }

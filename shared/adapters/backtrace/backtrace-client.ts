@@ -1,9 +1,11 @@
 /**
- * {@link BacktraceIssues} over Backtrace's coroner API: tickets are read from the `issues` table with
- * `POST /api/query` and written whole with `POST /api/issue` (../../../shared/reference/backtrace.md 3.4, 3.5, 5).
+ * {@link BacktraceIssues} over Backtrace's coroner API: state and tickets are read from the `issues` table with
+ * `POST /api/query` and written with `POST /api/issue`, the ticket list always whole
+ * (../../../shared/reference/backtrace.md 3.4, 3.5, 5). Every call is safe to repeat: reads, and writes of a whole
+ * value.
  */
 import { PermanentError } from '../../ports/errors.ts';
-import type { BacktraceIssues, FingerprintRef, Ticket } from '../../ports/backtrace-issues.ts';
+import type { BacktraceIssues, FingerprintRef, FingerprintState, Ticket } from '../../ports/backtrace-issues.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { embeddedError, explainBacktraceFailure } from './backtrace-errors.ts';
 import { decodeSelectRows, type QueryEnvelope } from './select-response.ts';
@@ -47,42 +49,83 @@ export function createBacktraceClient(options: BacktraceClientOptions): Backtrac
     ...options.runner,
   });
 
+  /** The fingerprint's `issues` row (state + ticket columns); undefined when Backtrace has none. */
+  async function readRow(ref: FingerprintRef, operation: string): Promise<Record<string, unknown> | undefined> {
+    const { data } = await http.request<QueryEnvelope>({
+      method: 'POST',
+      path: 'api/query',
+      query: { universe: ref.universe, project: ref.project },
+      body: {
+        table: 'issues',
+        filter: [{ fingerprint: [['equal', ref.fingerprint]] }],
+        select: ['fingerprint', 'state', 'ticket'],
+        limit: 1,
+      },
+      idempotent: true,
+      explain: (failure) => explainBacktraceFailure(failure, ref, timeoutMs),
+    });
+    if (data?.error != null) throw embeddedError(data.error, ref, operation);
+    const rows = decodeSelectRows(data ?? {});
+    return rows.find((candidate) => candidate.fingerprint === ref.fingerprint) ?? rows[0];
+  }
+
+  /** One `POST /api/issue`; the body's `ticket` (when given) replaces the whole list. */
+  async function writeIssue(ref: FingerprintRef, change: Record<string, unknown>, operation: string): Promise<void> {
+    const { data } = await http.request<IssueUpdateAnswer>({
+      method: 'POST',
+      path: 'api/issue',
+      query: { universe: ref.universe, project: ref.project },
+      body: { fingerprint: [ref.fingerprint], project: ref.project, ...change },
+      // Setting the same state and the same whole list twice leaves the same row.
+      idempotent: true,
+      explain: (failure) => explainBacktraceFailure(failure, ref, timeoutMs),
+    });
+    if (data?.error != null) throw embeddedError(data.error, ref, operation);
+    const refused = (data?.results ?? []).find((result) => result?.error != null);
+    if (refused) throw embeddedError(refused.error, ref, operation);
+  }
+
   return {
     async getTickets(ref) {
-      const { data } = await http.request<QueryEnvelope>({
-        method: 'POST',
-        path: 'api/query',
-        query: { universe: ref.universe, project: ref.project },
-        body: {
-          table: 'issues',
-          filter: [{ fingerprint: [['equal', ref.fingerprint]] }],
-          select: ['fingerprint', 'state', 'ticket'],
-          limit: 1,
-        },
-        idempotent: true,
-        explain: (failure) => explainBacktraceFailure(failure, ref, timeoutMs),
-      });
-      if (data?.error != null) throw embeddedError(data.error, ref, 'read the tickets');
-      const rows = decodeSelectRows(data ?? {});
-      const row = rows.find((candidate) => candidate.fingerprint === ref.fingerprint) ?? rows[0];
+      const row = await readRow(ref, 'read the tickets');
       return row ? parseTickets(row.ticket, ref) : [];
     },
 
     async setTickets(ref, tickets) {
-      const { data } = await http.request<IssueUpdateAnswer>({
-        method: 'POST',
-        path: 'api/issue',
-        query: { universe: ref.universe, project: ref.project },
-        body: { fingerprint: [ref.fingerprint], project: ref.project, ticket: { action: 'set', value: tickets } },
-        // Setting the whole list to the same value twice leaves the same list.
-        idempotent: true,
-        explain: (failure) => explainBacktraceFailure(failure, ref, timeoutMs),
-      });
-      if (data?.error != null) throw embeddedError(data.error, ref, 'write the tickets');
-      const refused = (data?.results ?? []).find((result) => result?.error != null);
-      if (refused) throw embeddedError(refused.error, ref, 'write the tickets');
+      await writeIssue(ref, { ticket: { action: 'set', value: tickets } }, 'write the tickets');
+    },
+
+    async getIssue(ref) {
+      const row = await readRow(ref, 'read the state and tickets');
+      if (!row) return { state: 'open', tickets: [] };
+      return { state: parseState(row.state, ref), tickets: parseTickets(row.ticket, ref) };
+    },
+
+    async updateIssue(ref, change) {
+      if (change.state === undefined && change.tickets === undefined) return;
+      await writeIssue(
+        ref,
+        {
+          ...(change.state === undefined ? {} : { state: change.state }),
+          // `assignee: 'set'` asks Backtrace to apply the assignees in the list (the `_backtrace` entry's are the
+          // fingerprint's own), as Backtrace's own web app sends it with every assignee change (reference 3.5).
+          ...(change.tickets === undefined ? {} : { ticket: { action: 'set', assignee: 'set', value: change.tickets } }),
+        },
+        'update the state and tickets',
+      );
     },
   };
+}
+
+const STATES: readonly FingerprintState[] = ['open', 'in-progress', 'resolved', 'muted'];
+
+/** A row never written reads as an empty state column: Backtrace shows such a fingerprint as open. */
+function parseState(value: unknown, ref: FingerprintRef): FingerprintState {
+  if (value === undefined || value === null || value === '') return 'open';
+  if (typeof value === 'string' && (STATES as readonly string[]).includes(value)) return value as FingerprintState;
+  throw new PermanentError(
+    `Backtrace reports state ${JSON.stringify(value)} for fingerprint ${ref.fingerprint} in ${ref.universe}/${ref.project}; the bridge knows ${STATES.join(', ')}`,
+  );
 }
 
 /** The `ticket` column is a JSON string holding `Ticket[]`; an unset column reads as no tickets. */

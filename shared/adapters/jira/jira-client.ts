@@ -1,9 +1,17 @@
 /**
- * {@link IssueTracker} over Jira REST API v2, Cloud and Server/Data Center. One client per container: server info
- * and the field list are fetched once and kept.
+ * {@link IssueTracker} over Jira REST API v2, Cloud and Server/Data Center. One client per container: server info,
+ * the field list and the integration's own account are fetched once and kept.
+ *
+ * Idempotency (what the request runner may repeat in-process after a timeout or a 5xx): reads, label searches and
+ * `PUT assignee` (assigning the same user twice leaves the same issue) are repeated; issue creation and transitions
+ * are not. A transition that did go through before its answer was lost cannot be repeated blindly: the same
+ * transition is no longer offered from the new status, so Jira would answer 400 and a done change would look
+ * failed. Instead the error goes back to the caller as retryable, and the next attempt re-reads the issue (which is
+ * then already where it should be) before choosing a transition again. Jira's "Transition id 'X' is not valid for
+ * this issue" (the issue moved between reading its transitions and posting one) is retryable for the same reason.
  */
-import { PermanentError } from '../../ports/errors.ts';
-import type { IssueRef, IssueTracker, JiraDeployment, JiraField } from '../../ports/issue-tracker.ts';
+import { PermanentError, RetryableError } from '../../ports/errors.ts';
+import type { IssueRef, IssueTracker, JiraDeployment, JiraField, JiraTransition, JiraUser } from '../../ports/issue-tracker.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { describeJiraAuth, jiraAuthHeaders, type JiraAuthSettings, type ResolvedSecrets } from './jira-auth.ts';
@@ -16,6 +24,16 @@ import {
   isLoginLockout,
   type JiraFailureContext,
 } from './jira-errors.ts';
+import {
+  explainAssignRefusal,
+  explainIssueNotFound,
+  explainIssueReadForbidden,
+  explainTransitionRefusal,
+  explainUserSearchRefusal,
+  isTransitionNoLongerValid,
+} from './jira-sync-errors.ts';
+import { assigneeBody, describeUserRef, toJiraUser, withEmail } from './jira-users.ts';
+import { toIssueState, toTransitions } from './jira-workflow.ts';
 
 export interface JiraClientOptions {
   /** `https://host[/ctx]/rest/api/2/` (v2 only). */
@@ -38,6 +56,14 @@ export interface JiraClientOptions {
 const SEARCH_PAGE_SIZE = 50;
 /** A label matching more than this many issues is a configuration problem, not something to page through. */
 const SEARCH_MAX_PAGES = 20;
+/** The fields state/assignee sync reads. */
+const ISSUE_STATE_FIELDS = 'status,assignee,resolution,updated,project';
+/** Users matching an e-mail prefix; an exact match is among the first few. */
+const USER_SEARCH_PAGE_SIZE = 50;
+/** Issues whose last listed transitions are remembered, to name a refused transition in its error message. */
+const REMEMBERED_TRANSITION_LISTS = 100;
+/** Wait before retrying a transition Jira no longer offers: the issue changed a moment ago. */
+const TRANSITION_RACE_RETRY_MS = 1_000;
 
 interface CreatedIssue {
   id: string;
@@ -74,6 +100,11 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
 
   let deployment: Promise<JiraDeployment> | undefined;
   let fields: Promise<JiraField[]> | undefined;
+  let ownAccount: Promise<JiraUser> | undefined;
+  const listedTransitions = new Map<string, JiraTransition[]>();
+  const issuePath = (idOrKey: string, rest = '') => `issue/${encodeURIComponent(idOrKey)}${rest}`;
+  const explainIssue = (idOrKey: string) => (failure: HttpFailure) =>
+    explainIssueNotFound(failure, idOrKey, context) ?? explainIssueReadForbidden(failure, idOrKey, context) ?? explainRoot(failure);
 
   const client: IssueTracker = {
     deploymentType() {
@@ -123,6 +154,89 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
         ? await searchCloud(jql, explain)
         : await searchServer(jql, explain);
       return found.map((issue) => issueRef(siteUrl, issue));
+    },
+
+    myself() {
+      ownAccount ??= forgetOnFailure(
+        http.request<unknown>({ method: 'GET', path: 'myself', explain: explainRoot }).then(({ data }) => {
+          const user = toJiraUser(data);
+          if (!user) throw new PermanentError('Jira answered GET myself without an accountId or username: check jira.apiUrl points at Jira');
+          return user;
+        }),
+        () => (ownAccount = undefined),
+      );
+      return ownAccount;
+    },
+
+    async getIssueState(idOrKey) {
+      const { data } = await http.request<unknown>({
+        method: 'GET',
+        path: issuePath(idOrKey),
+        query: { fields: ISSUE_STATE_FIELDS },
+        explain: explainIssue(idOrKey),
+      });
+      return toIssueState(data, idOrKey);
+    },
+
+    async listTransitions(idOrKey) {
+      const { data } = await http.request<unknown>({
+        method: 'GET',
+        path: issuePath(idOrKey, '/transitions'),
+        query: { expand: 'transitions.fields' },
+        explain: explainIssue(idOrKey),
+      });
+      const transitions = toTransitions(data);
+      remember(listedTransitions, idOrKey.toUpperCase(), transitions);
+      return transitions;
+    },
+
+    async transition(idOrKey, transitionId, options = {}) {
+      const known = listedTransitions.get(idOrKey.toUpperCase())?.find((transition) => transition.id === transitionId);
+      let raced = false;
+      try {
+        await http.request<unknown>({
+          method: 'POST',
+          path: issuePath(idOrKey, '/transitions'),
+          body: { transition: { id: transitionId }, ...(options.resolution ? { fields: { resolution: options.resolution } } : {}) },
+          idempotent: false,
+          explain: (failure) => {
+            raced = isTransitionNoLongerValid(failure);
+            return explainTransitionRefusal(failure, idOrKey, transitionId, known, context) ?? explainRoot(failure);
+          },
+        });
+      } catch (error) {
+        if (raced && error instanceof PermanentError) {
+          throw new RetryableError(error.message, { retryAfterMs: TRANSITION_RACE_RETRY_MS, cause: error.cause, notApplied: true });
+        }
+        throw error;
+      }
+    },
+
+    async assign(idOrKey, user) {
+      const body = assigneeBody(user, await client.deploymentType());
+      await http.request<unknown>({
+        method: 'PUT',
+        path: issuePath(idOrKey, '/assignee'),
+        body,
+        // Assigning the same user (or nobody) twice leaves the same issue.
+        idempotent: true,
+        explain: (failure) => explainAssignRefusal(failure, idOrKey, describeUserRef(user), context) ?? explainRoot(failure),
+      });
+    },
+
+    async findUsersByEmail(email) {
+      const wanted = email.trim();
+      if (wanted === '') return [];
+      // Cloud matches `query` against display names and e-mails (hidden ones too, without showing them); Data
+      // Center's `username` matches usernames, names and e-mails. Either way only exact visible e-mails count.
+      const parameter = (await client.deploymentType()) === 'Cloud' ? 'query' : 'username';
+      const { data } = await http.request<unknown>({
+        method: 'GET',
+        path: 'user/search',
+        query: { [parameter]: wanted, maxResults: String(USER_SEARCH_PAGE_SIZE) },
+        explain: (failure) => explainUserSearchRefusal(failure, context) ?? explainRoot(failure),
+      });
+      return withEmail(data, wanted);
     },
   };
 
@@ -197,6 +311,13 @@ function projectOf(fields: Record<string, unknown>): string {
 /** JQL string literal: double quotes, with `"` and `\` escaped. */
 function jqlString(value: string): string {
   return `"${value.replace(/["\\]/g, (char) => `\\${char}`)}"`;
+}
+
+/** Keeps the newest lists only: a container lives long and links many issues. */
+function remember(lists: Map<string, JiraTransition[]>, key: string, transitions: JiraTransition[]): void {
+  lists.delete(key);
+  lists.set(key, transitions);
+  if (lists.size > REMEMBERED_TRANSITION_LISTS) lists.delete(lists.keys().next().value!);
 }
 
 /** A cached lookup that failed must be tried again next time, not remembered as failed for the container's life. */

@@ -1,6 +1,7 @@
 /**
  * A Backtrace (coroner) fake: a real HTTP server on 127.0.0.1 serving `POST /api/issue` and `POST /api/query` on the
- * `issues` table, with token checks and fault injection. Used by the integration and e2e tests and, as the Backtrace
+ * `issues` table, with token checks and fault injection, plus a change feed that POSTs `fingerprint.updated` events
+ * whenever a fingerprint's state or assignees change. Used by the integration and e2e tests and, as the Backtrace
  * sandbox, by the local stack.
  *
  * @example
@@ -8,15 +9,21 @@
  * const backtrace = await startBacktraceFake();
  * // ... the bridge attaches its ticket with X-Coroner-Token: sandbox-backtrace-token ...
  * expect(backtrace.getIssue('acme', 'game', fingerprint)?.tickets).toContainEqual(expect.objectContaining({ short: 'CRASH-1' }));
+ * backtrace.setChangeEvents({ url: `${bridgeUrl}/backtrace/events`, basicAuth: { username: 'backtrace', password } });
+ * backtrace.actAs({ id: 12, username: 'ana' }).setState('acme', 'game', fingerprint, 'resolved'); // announced on the feed
+ * await backtrace.changesIdle();
  * await backtrace.close();
  * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultQueue } from '../shared/fault-queue.ts';
 import { queryToRecord, readBody, sendEmpty, sendJson, sendText, startLoopbackServer } from '../shared/http-server.ts';
+import { Outbox } from '../shared/outbox.ts';
+import { ChangeFeed } from './change-feed.ts';
 import { coronerError, CoronerRequestError, MALFORMED, UNAUTHORIZED } from './coroner-errors.ts';
 import { applyIssueUpdate } from './issue-route.ts';
 import { IssueTable } from './issue-table.ts';
+import { uiSession } from './ui.ts';
 import { runQuery } from './query-route.ts';
 import type { BacktraceFake, BacktraceFakeOptions, BacktraceFault, BacktraceRecordedRequest } from './types.ts';
 
@@ -29,6 +36,8 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
   const table = new IssueTable();
   const faults = new FaultQueue<BacktraceFault>();
   const requests: BacktraceRecordedRequest[] = [];
+  const outbox = new Outbox();
+  const feed = new ChangeFeed(outbox, options.changeEvents);
   let tx = 1;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -59,7 +68,7 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
       if (!project) throw new CoronerRequestError('project not specified');
       if (body.jsonError) throw new CoronerRequestError('invalid JSON body');
       if (route === '/api/issue') {
-        const answer = applyIssueUpdate(table, universe, project, body.json);
+        const answer = applyIssueUpdate(table, universe, project, body.json, (row, before) => feed.changed(universe, project, row, before));
         tx += 1;
         return sendJson(res, 200, answer);
       }
@@ -86,14 +95,22 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
       if (seed.tickets !== undefined) row.tickets = structuredClone(seed.tickets);
       if (seed.tags !== undefined) row.tags = seed.tags;
     },
+    actAs: (user) => uiSession(table, feed, user),
+    setChangeEvents: (changeEvents) => feed.configure(changeEvents),
+    changeDeliveries: outbox.deliveries,
+    changesIdle: () => outbox.idle(),
     requests,
     failNext: (spec) => faults.add(spec),
     reset: () => {
       table.clear();
+      outbox.reset();
       requests.length = 0;
       faults.clear();
     },
-    close: () => server.close(),
+    close: async () => {
+      await outbox.close();
+      await server.close();
+    },
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import type { Ticket } from '../../../shared/ports/backtrace-issues.ts';
 import { CoronerRequestError } from './coroner-errors.ts';
-import { automaticState, FINGERPRINT_STATES, renderIssueResult, type IssueTable } from './issue-table.ts';
+import { snapshot, type RowSnapshot } from './change-feed.ts';
+import { automaticState, FINGERPRINT_STATES, renderIssueResult, type IssueTable, type StoredRow } from './issue-table.ts';
 
 const KNOWN_KEYS = new Set(['fingerprint', 'project', 'state', 'ticket', 'tags', 'invariants']);
 
@@ -62,15 +63,26 @@ function parseTickets(ticket: unknown): Ticket[] {
   return structuredClone(value) as Ticket[];
 }
 
-/** Applies the update and returns the `/api/issue` answer; throws CoronerRequestError for a refused request. */
-export function applyIssueUpdate(table: IssueTable, universe: string, project: string, body: unknown): Record<string, unknown> {
+/**
+ * Applies the update and returns the `/api/issue` answer; throws CoronerRequestError for a refused request.
+ * `onChanged` sees each written row with its state before the write (for the change feed).
+ */
+export function applyIssueUpdate(
+  table: IssueTable,
+  universe: string,
+  project: string,
+  body: unknown,
+  onChanged?: (row: StoredRow, before: RowSnapshot) => void,
+): Record<string, unknown> {
   const update = parseUpdate(body, project);
   const results = update.fingerprints.map((fingerprint) => {
     const row = table.getOrCreate(universe, project, fingerprint);
+    const before = snapshot(row);
     if (update.tickets !== undefined) row.tickets = structuredClone(update.tickets);
     if (update.tags !== undefined) row.tags = update.tags;
     if (update.invariants !== undefined) row.invariants = structuredClone(update.invariants);
     row.state = update.state ?? (update.tickets !== undefined ? automaticState(row.state, row.tickets ?? []) : row.state);
+    onChanged?.(row, before);
     return renderIssueResult(row);
   });
   return { results };

@@ -1,9 +1,12 @@
 /**
- * Created issues, their keys (PROJ-1, PROJ-2, ... per project) and how Jira shows them back (GET issue, search).
+ * Created issues, their keys (PROJ-1, PROJ-2, ... per project), their workflow state, and how Jira shows them back
+ * (GET issue, search, webhook bodies).
  */
 import { renderFieldValue } from './field-values.ts';
 import type { FieldCatalogue } from './fields.ts';
-import type { FakeIssue, FakeIssueType, FakeProject } from './types.ts';
+import type { UserDirectory, UserRendering } from './users.ts';
+import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
+import type { FakeIssue, FakeIssueType, FakeProject, FakeUser } from './types.ts';
 
 /** Numeric issue ids start here, like a young Jira site. */
 const FIRST_ISSUE_ID = 10_001;
@@ -11,50 +14,93 @@ const FIRST_ISSUE_ID = 10_001;
 /** Jira's timestamp format: `2024-01-31T12:00:00.000+0000`. */
 export const jiraTime = (epochMs: number): string => new Date(epochMs).toISOString().replace('Z', '+0000');
 
+export interface IssueStoreContext {
+  apiUrl: string;
+  siteUrl: string;
+  workflow: Workflow;
+  users: UserDirectory;
+}
+
 export class IssueStore {
   readonly issues: FakeIssue[] = [];
   readonly #counters = new Map<string, number>();
   readonly #projects = new Map<string, { project: FakeProject; issueType: FakeIssueType }>();
   readonly #apiUrl: string;
   readonly #siteUrl: string;
+  readonly #workflow: Workflow;
+  readonly #users: UserDirectory;
+  #nextId = FIRST_ISSUE_ID;
 
-  constructor(apiUrl: string, siteUrl: string) {
-    this.#apiUrl = apiUrl;
-    this.#siteUrl = siteUrl;
+  constructor(context: IssueStoreContext) {
+    this.#apiUrl = context.apiUrl;
+    this.#siteUrl = context.siteUrl;
+    this.#workflow = context.workflow;
+    this.#users = context.users;
   }
 
+  /** A new issue in the workflow's initial status, assigned as `fields.assignee` says (if anyone). */
   create(project: FakeProject, issueType: FakeIssueType, fields: Record<string, unknown>, now: number): FakeIssue {
-    const number = (this.#counters.get(project.key) ?? 0) + 1;
-    this.#counters.set(project.key, number);
-    const id = String(FIRST_ISSUE_ID + this.issues.length);
+    const id = String(this.#nextId++);
     const issue: FakeIssue = {
       id,
-      key: `${project.key}-${number}`,
+      key: this.#nextKey(project),
       self: `${this.#apiUrl}issue/${id}`,
       projectKey: project.key,
       issueTypeId: issueType.id,
       fields,
       labels: Array.isArray(fields.labels) ? (fields.labels as string[]) : [],
       created: now,
+      status: this.#workflow.initial,
+      assignee: this.#assigneeOnCreate(fields.assignee),
+      resolution: null,
+      resolutionDate: null,
+      updated: now,
+      previousKeys: [],
+      comments: [],
     };
     this.issues.push(issue);
     this.#projects.set(id, { project, issueType });
     return issue;
   }
 
-  /** By numeric id or by key (keys match case-insensitively, as in Jira). */
+  /** By numeric id, key or a key the issue had before a move (keys match case-insensitively, as in Jira). */
   find(idOrKey: string): FakeIssue | undefined {
-    return this.issues.find((i) => i.id === idOrKey || i.key.toUpperCase() === idOrKey.toUpperCase());
+    const upper = idOrKey.toUpperCase();
+    return this.issues.find((i) => i.id === idOrKey || i.key.toUpperCase() === upper) ?? this.issues.find((i) => i.previousKeys.some((k) => k.toUpperCase() === upper));
+  }
+
+  remove(issue: FakeIssue): void {
+    const index = this.issues.indexOf(issue);
+    if (index >= 0) this.issues.splice(index, 1);
+  }
+
+  /** Moves the issue to `project` under a new key; it keeps its id, and its issue type when the project has it. */
+  move(issue: FakeIssue, project: FakeProject): void {
+    const current = this.#projects.get(issue.id)!;
+    const issueType = project.issueTypes.find((t) => t.id === current.issueType.id) ?? project.issueTypes[0]!;
+    issue.previousKeys.push(issue.key);
+    issue.key = this.#nextKey(project);
+    issue.projectKey = project.key;
+    issue.issueTypeId = issueType.id;
+    this.#projects.set(issue.id, { project, issueType });
+  }
+
+  projectOf(issue: FakeIssue): FakeProject {
+    return this.#projects.get(issue.id)!.project;
   }
 
   reset(): void {
     this.issues.length = 0;
     this.#counters.clear();
     this.#projects.clear();
+    this.#nextId = FIRST_ISSUE_ID;
   }
 
-  /** Every field value the issue has, as Jira renders it (`fields` of GET issue). */
-  allFields(issue: FakeIssue, catalogue: FieldCatalogue): Record<string, unknown> {
+  /**
+   * Every field value the issue has, as Jira renders it (`fields` of GET issue). In webhook bodies user-valued
+   * fields carry no e-mail on Cloud; `viewer` sees their own hidden e-mail in REST answers.
+   */
+  allFields(issue: FakeIssue, catalogue: FieldCatalogue, rendering: UserRendering = 'rest', viewer?: FakeUser): Record<string, unknown> {
     const { project, issueType } = this.#projects.get(issue.id)!;
     const out: Record<string, unknown> = {};
     for (const field of catalogue.all) out[field.id] = renderFieldValue(field, issue.fields[field.id], this.#apiUrl);
@@ -74,23 +120,36 @@ export class IssueStore {
     };
     out.labels = issue.labels;
     for (const multi of ['fixVersions', 'versions', 'components']) out[multi] ??= [];
-    out.status = {
-      self: `${this.#apiUrl}status/10000`,
-      name: 'To Do',
-      id: '10000',
-      statusCategory: { self: `${this.#apiUrl}statuscategory/2`, id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' },
-    };
+    out.status = renderStatus(issue.status, this.#apiUrl, this.#siteUrl);
+    out.assignee = issue.assignee ? this.#users.render(issue.assignee, rendering, viewer) : null;
+    out.resolution = issue.resolution ? renderResolution(issue.resolution, this.#apiUrl) : null;
+    out.resolutiondate = issue.resolutionDate === null ? null : jiraTime(issue.resolutionDate);
     out.created = jiraTime(issue.created);
-    out.updated = jiraTime(issue.created);
+    out.updated = jiraTime(issue.updated);
     return out;
+  }
+
+  #nextKey(project: FakeProject): string {
+    const number = (this.#counters.get(project.key) ?? 0) + 1;
+    this.#counters.set(project.key, number);
+    return `${project.key}-${number}`;
+  }
+
+  /** A known user, or (for a name/accountId the site does not know) a stand-in so the issue still shows it. */
+  #assigneeOnCreate(value: unknown): FakeUser | null {
+    if (typeof value !== 'object' || value === null) return null;
+    const ref = value as { accountId?: unknown; id?: unknown; name?: unknown; key?: unknown };
+    const id = [ref.accountId, ref.id, ref.name, ref.key].find((v): v is string => typeof v === 'string' && v !== '');
+    if (id === undefined || id === '-1') return null;
+    return this.#users.resolve(id) ?? { ...(typeof ref.name === 'string' ? { name: ref.name, key: ref.name } : { accountId: id }), displayName: id, active: true };
   }
 
   /**
    * The issue as Jira returns it. `fieldsParam` is Jira's `fields` list (`*all`, `*navigable`, ids, `-id` to
    * exclude); undefined means all fields.
    */
-  render(issue: FakeIssue, catalogue: FieldCatalogue, fieldsParam: string[] | undefined): Record<string, unknown> {
-    const all = this.allFields(issue, catalogue);
+  render(issue: FakeIssue, catalogue: FieldCatalogue, fieldsParam: string[] | undefined, viewer?: FakeUser): Record<string, unknown> {
+    const all = this.allFields(issue, catalogue, 'rest', viewer);
     return { expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: issue.id, self: issue.self, key: issue.key, fields: selectFields(all, fieldsParam) };
   }
 }

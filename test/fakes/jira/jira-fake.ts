@@ -1,33 +1,44 @@
 /**
  * A Jira (Cloud or Server/Data Center) REST API v2 fake: a real HTTP server on 127.0.0.1 that checks credentials,
- * validates issue creation like Jira, searches with a JQL subset, can lag like Cloud search, validates requests
+ * validates issue creation like Jira, searches with a JQL subset, can lag like Cloud search, runs a workflow
+ * (transitions, resolutions), knows users in both dialects, sends signed webhooks with retries, validates requests
  * against Atlassian's OpenAPI document and injects faults. Used by the integration and e2e tests and, as the Jira
  * sandbox, by the local stack.
  *
  * @example
  * ```ts
- * const jira = await startJiraFake({ searchLagMs: 2_000 });
+ * const jira = await startJiraFake({ searchLagMs: 2_000, webhooks: { url: receiverUrl, secret: 'webhook-secret' } });
  * jira.failNext({ status: 429, retryAfter: '1', path: /\/issue$/, method: 'POST' });
  * // ... drive the bridge against jira.apiUrl with Basic bot@example.com:sandbox-token ...
  * expect(jira.issues).toHaveLength(1);
+ * jira.actAs('Ana Lima').transition('CRASH-1', 'Done'); // as a person in Jira's UI: webhooks follow
+ * await jira.webhooksIdle();
  * await jira.close();
  * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultQueue } from '../shared/fault-queue.ts';
 import { queryToRecord, readBody, sendJson, startLoopbackServer } from '../shared/http-server.ts';
+import { Outbox } from '../shared/outbox.ts';
 import { Authenticator } from './auth.ts';
-import { defaultJiraAuth, defaultSandboxProject } from './defaults.ts';
+import { defaultJiraAuth, defaultJiraUsers, defaultSandboxProject } from './defaults.ts';
 import { FieldCatalogue } from './fields.ts';
+import { IssueChanges } from './issue-changes.ts';
 import { IssueStore } from './issue-store.ts';
 import { loadOpenApiValidator } from './openapi-validator.ts';
 import { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendFault, sendNoResource, sendUnauthorized } from './responses.ts';
 import { routeApiRequest, type JiraState } from './routes.ts';
+import { uiSession } from './ui.ts';
+import { UserDirectory } from './users.ts';
+import { WebhookDispatcher } from './webhooks.ts';
+import { Workflow } from './workflow.ts';
 import type { JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
 
 export type * from './types.ts';
-export { defaultSandboxProject, defaultJiraAuth, DEFAULT_JIRA_USER, DEFAULT_JIRA_SECRET } from './defaults.ts';
+export type { ChangelogItem } from './issue-changes.ts';
+export { defaultSandboxProject, defaultJiraAuth, defaultJiraUsers, DEFAULT_JIRA_USER, DEFAULT_JIRA_SECRET } from './defaults.ts';
+export { STATUS_CATEGORIES } from './workflow.ts';
 export { DEFAULT_OPENAPI_PATH } from './openapi-validator.ts';
 
 const API_PREFIX = '/rest/api/2';
@@ -40,6 +51,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     : undefined;
   const catalogue = new FieldCatalogue(deployment, options.fields ?? []);
   const projects = new ProjectDirectory(options.projects ?? [defaultSandboxProject()], catalogue);
+  const workflow = new Workflow(deployment, options.workflow, options.resolutions);
   const authenticator = new Authenticator(options.auth ?? defaultJiraAuth());
   const faults = new FaultQueue<JiraFault>();
   const requests: RecordedRequest[] = [];
@@ -86,25 +98,42 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   );
   const siteUrl = server.origin + contextPath;
   const apiUrl = `${siteUrl}${API_PREFIX}/`;
-  const store = new IssueStore(apiUrl, siteUrl);
-  state = { deployment, siteUrl, apiUrl, catalogue, projects, store, searchLagMs: options.searchLagMs ?? 0 };
+  const users = new UserDirectory(deployment, options.users ?? defaultJiraUsers(deployment), { apiUrl, siteUrl });
+  const store = new IssueStore({ apiUrl, siteUrl, workflow, users });
+  const outbox = new Outbox();
+  const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
+  for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
+  const changes = new IssueChanges({ deployment, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
+  state = { deployment, siteUrl, apiUrl, catalogue, projects, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
     url: siteUrl,
     apiUrl,
     deployment,
     issues: store.issues,
+    users: users.users,
     requests,
     validationErrors,
+    findIssue: (idOrKey) => store.find(idOrKey),
+    actAs: (user) => uiSession({ store, projects, users, workflow, changes }, user),
+    addWebhook: (hook) => webhooks.add(hook),
+    webhookDeliveries: outbox.deliveries,
+    webhooksIdle: () => outbox.idle(),
     failNext: (spec) => faults.add(spec),
     reset: () => {
       store.reset();
+      users.reset();
+      changes.reset();
+      outbox.reset();
       requests.length = 0;
       validationErrors.length = 0;
       faults.clear();
       authenticator.reset();
     },
-    close: () => server.close(),
+    close: async () => {
+      await outbox.close();
+      await server.close();
+    },
   };
 }
 

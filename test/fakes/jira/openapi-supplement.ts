@@ -1,7 +1,11 @@
 /**
- * Operations Atlassian added after the vendored OpenAPI snapshot (early 2024, reference section 11), so requests to
- * them can be validated too. Transcribed from Atlassian's later Cloud REST v2 document ("Search for issues using JQL
- * enhanced search", operationIds keep Atlassian's spelling).
+ * Corrections to the vendored OpenAPI snapshot (early 2024), merged over its `paths`:
+ * - operations Atlassian added later (reference section 11), so requests to them can be validated too. Transcribed
+ *   from Atlassian's later Cloud REST v2 document ("Search for issues using JQL enhanced search", operationIds keep
+ *   Atlassian's spelling);
+ * - operations the snapshot mis-describes: `PUT issue/{key}/assignee` documents that `null` unassigns ("If `name`
+ *   or `accountId` is set to ... `null`, the issue is set to unassigned", reference section 4.1) while its `User`
+ *   schema types both members as plain strings, so the documented unassign request would be refused.
  */
 
 const int32 = { type: 'integer', format: 'int32' } as const;
@@ -50,6 +54,40 @@ export const supplementalPaths: Record<string, unknown> = {
       summary: 'Search for issues using JQL enhanced search (POST)',
       requestBody: { required: true, content: { 'application/json': { schema: SearchAndReconcileRequestBean } } },
       responses,
+    },
+  },
+};
+
+/**
+ * The `User` schema of the snapshot with `accountId`, `name` and `key` nullable (the operation's own description
+ * says null unassigns). Read-only members are left out: they are ignored in requests.
+ */
+const AssigneeRequestUser = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    accountId: { type: 'string', maxLength: 128, nullable: true },
+    name: { type: 'string', nullable: true },
+    key: { type: 'string', nullable: true },
+    self: { type: 'string' },
+    accountType: { type: 'string', enum: ['atlassian', 'app', 'customer', 'unknown'] },
+    displayName: { type: 'string' },
+    emailAddress: { type: 'string' },
+    active: { type: 'boolean' },
+  },
+} as const;
+
+supplementalPaths['/rest/api/2/issue/{issueIdOrKey}/assignee'] = {
+  put: {
+    operationId: 'assignIssue',
+    summary: 'Assign issue',
+    parameters: [{ in: 'path', name: 'issueIdOrKey', required: true, schema: { type: 'string' } }],
+    requestBody: { required: true, content: { 'application/json': { schema: AssigneeRequestUser } } },
+    responses: {
+      '204': { description: 'Returned if the request is successful.' },
+      '400': { description: 'Returned if the user is not found, or none or more than one of name, key and accountId is given.' },
+      '403': { description: 'Returned if the user does not have the necessary permission.' },
+      '404': { description: 'Returned if the issue is not found.' },
     },
   },
 };

@@ -2,17 +2,21 @@
  * The REST resources the fake serves under `{contextPath}/rest/api/2`, dialect by deployment type. Requests reach
  * this table authenticated and validated; it only decides what Jira would answer.
  */
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../shared/http-server.ts';
+import { sendEmpty, sendJson } from '../shared/http-server.ts';
 import type { Principal } from './auth.ts';
 import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
+import type { IssueChanges } from './issue-changes.ts';
 import { jiraTime, parseFieldsParam, type IssueStore } from './issue-store.ts';
 import type { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendNoResource } from './responses.ts';
 import { searchCloud, searchServer, type SearchParams, type SearchResult } from './search.ts';
+import { doTransition, listTransitions } from './transition-routes.ts';
+import { assignIssue, myself, searchUsers } from './user-routes.ts';
+import type { UserDirectory } from './users.ts';
+import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
 import type { JiraDeploymentType } from './types.ts';
 
 export interface JiraState {
@@ -23,6 +27,10 @@ export interface JiraState {
   projects: ProjectDirectory;
   store: IssueStore;
   searchLagMs: number;
+  users: UserDirectory;
+  workflow: Workflow;
+  /** Every change to an existing issue goes through here, so it is announced to webhooks. */
+  changes: IssueChanges;
 }
 
 export interface ApiRequest {
@@ -54,7 +62,12 @@ const ROUTES: Route[] = [
   route('/issue', { POST: createIssue }),
   route('/issue/createmeta/{project}/issuetypes', { GET: createMetaIssueTypes }),
   route('/issue/createmeta/{project}/issuetypes/{issueTypeId}', { GET: createMetaFields }),
-  route('/issue/{idOrKey}', { GET: getIssue }),
+  route('/issue/{idOrKey}', { GET: getIssue, DELETE: deleteIssue }),
+  route('/issue/{idOrKey}/transitions', { GET: listTransitions, POST: doTransition }),
+  route('/issue/{idOrKey}/assignee', { PUT: assignIssue }),
+  route('/user/search', { GET: searchUsers }),
+  route('/status', { GET: listStatuses }),
+  route('/resolution', { GET: listResolutions }),
   route('/search/jql', { GET: enhancedSearch, POST: enhancedSearch }),
   route('/search', { GET: legacySearch, POST: legacySearch }),
 ];
@@ -94,28 +107,33 @@ function listFields(state: JiraState, _req: ApiRequest, res: ServerResponse): vo
   sendJson(res, 200, state.catalogue.all.map((f) => renderField(f, state.deployment)));
 }
 
-function myself(state: JiraState, req: ApiRequest, res: ServerResponse): void {
-  const { name } = req.principal;
-  const common = { displayName: 'Sandbox Bot', active: true, timeZone: 'Etc/UTC', groups: { size: 1, items: [] }, applicationRoles: { size: 1, items: [] }, expand: 'groups,applicationRoles' };
-  if (state.deployment === 'Cloud') {
-    const accountId = createHash('sha1').update(name).digest('hex').slice(0, 24);
-    sendJson(res, 200, { self: `${state.apiUrl}user?accountId=${accountId}`, accountId, accountType: 'atlassian', emailAddress: name, locale: 'en_US', ...common });
-    return;
-  }
-  sendJson(res, 200, { self: `${state.apiUrl}user?username=${encodeURIComponent(name)}`, key: 'JIRAUSER10000', name, emailAddress: name.includes('@') ? name : `${name}@example.com`, deleted: false, locale: 'en_UK', ...common });
-}
-
 function createIssue(state: JiraState, req: ApiRequest, res: ServerResponse): void {
   const outcome = validateCreate(req.body, { catalogue: state.catalogue, projects: state.projects, deployment: state.deployment });
   if (!outcome.ok) return sendErrors(res, 400, outcome.errorMessages, outcome.errors);
   const issue = state.store.create(outcome.project, outcome.issueType, outcome.fields, req.now);
+  state.changes.created(issue, state.users.forPrincipal(req.principal));
   sendJson(res, 201, { id: issue.id, key: issue.key, self: issue.self });
 }
 
 function getIssue(state: JiraState, req: ApiRequest, res: ServerResponse, [idOrKey]: string[]): void {
   const issue = state.store.find(idOrKey!);
   if (!issue) return sendErrors(res, 404, ['Issue does not exist or you do not have permission to see it.']);
-  sendJson(res, 200, state.store.render(issue, state.catalogue, parseFieldsParam(req.query.fields)));
+  sendJson(res, 200, state.store.render(issue, state.catalogue, parseFieldsParam(req.query.fields), state.users.forPrincipal(req.principal)));
+}
+
+function deleteIssue(state: JiraState, req: ApiRequest, res: ServerResponse, [idOrKey]: string[]): void {
+  const issue = state.store.find(idOrKey!);
+  if (!issue) return sendErrors(res, 404, ['Issue does not exist or you do not have permission to see it.']);
+  state.changes.delete(issue, state.users.forPrincipal(req.principal), req.now);
+  sendEmpty(res, 204);
+}
+
+function listStatuses(state: JiraState, _req: ApiRequest, res: ServerResponse): void {
+  sendJson(res, 200, state.workflow.statuses.map((status) => renderStatus(status, state.apiUrl, state.siteUrl)));
+}
+
+function listResolutions(state: JiraState, _req: ApiRequest, res: ServerResponse): void {
+  sendJson(res, 200, state.workflow.resolutions.map((resolution) => renderResolution(resolution, state.apiUrl)));
 }
 
 function createMetaIssueTypes(state: JiraState, req: ApiRequest, res: ServerResponse, [projectRef]: string[]): void {

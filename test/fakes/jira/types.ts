@@ -4,6 +4,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultFilter } from '../shared/fault-queue.ts';
+import type { Delivery } from '../shared/outbox.ts';
+
+export type { Delivery, DeliveryAttempt } from '../shared/outbox.ts';
 
 export type JiraDeploymentType = 'Cloud' | 'Server';
 
@@ -63,6 +66,111 @@ export interface JiraFakeOptions {
    * (`../shared/reference/jira-cloud-rest-v2.openapi.json` beside the repository), or a path. Default false.
    */
   openApiValidation?: boolean | string;
+  /**
+   * Jira users (section 4). Cloud users are addressed by `accountId`, Server users by `name`; the default list has
+   * the bot matching the default credentials plus a few colleagues (see `defaultJiraUsers`). A principal that
+   * authenticates without a matching user (a PAT, another configured login) gets an account on first use.
+   */
+  users?: FakeUser[];
+  /**
+   * The workflow every project uses. Default: Cloud the simplified workflow (global transitions to every status, no
+   * screens, resolution set to Done by the workflow), Server the classic one (Start/Stop Progress, Resolve Issue
+   * with a resolution screen, Reopen Issue). `extraStatuses` add statuses (with global transitions into them) to
+   * the default; `statuses` + `transitions` replace it.
+   */
+  workflow?: FakeWorkflowOptions;
+  /** Resolutions; default Cloud Done/Won't Do/Duplicate/Cannot Reproduce, Server Fixed/Won't Fix/Duplicate/Done. */
+  resolutions?: FakeResolution[];
+  /** Webhooks to deliver issue events to (more can be added with `addWebhook`). */
+  webhooks?: FakeWebhook | FakeWebhook[];
+}
+
+/**
+ * A Jira user. Cloud: `accountId` (derived from the e-mail when absent), `accountType`, `hideEmail` (privacy
+ * setting: the e-mail is never shown to others, but user search still matches it). Server/DC: `name`, `key`
+ * (may differ from the name, e.g. `JIRAUSER10100`; default = name), e-mail always shown.
+ */
+export interface FakeUser {
+  accountId?: string;
+  accountType?: 'atlassian' | 'app' | 'customer';
+  name?: string;
+  key?: string;
+  displayName: string;
+  emailAddress?: string;
+  /** Default true. Inactive users cannot be assigned. */
+  active?: boolean;
+  /** Cloud privacy setting: hide the e-mail from everyone but the user. */
+  hideEmail?: boolean;
+}
+
+export type StatusCategoryKey = 'new' | 'indeterminate' | 'done';
+
+export interface FakeStatus {
+  id: string;
+  name: string;
+  category: StatusCategoryKey;
+}
+
+export interface FakeResolution {
+  id: string;
+  name: string;
+}
+
+export interface FakeTransitionDef {
+  id: string;
+  name: string;
+  /** Status ids the transition leaves from; absent = global (from every other status). */
+  from?: string[];
+  /** Target status id. */
+  to: string;
+  /** The transition screen: with `resolution`, the resolution field is on it (required or optional). */
+  screen?: { resolution?: 'required' | 'optional' };
+  /** A post-function sets this resolution (by name) when no resolution is given; Cloud's simplified Done does. */
+  setsResolution?: string;
+  /** `issue_event_type_name` of the webhook; default `issue_generic`. */
+  eventType?: string;
+}
+
+export interface FakeWorkflowOptions {
+  /** Statuses added to the default workflow, each reachable by a global transition named after it. */
+  extraStatuses?: FakeStatus[];
+  /** Replace the default workflow (give both). The first status is where new issues start unless `initialStatusId`. */
+  statuses?: FakeStatus[];
+  transitions?: FakeTransitionDef[];
+  initialStatusId?: string;
+}
+
+export type JiraWebhookEvent = 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted' | 'comment_created';
+
+export interface FakeWebhook {
+  /** Where to POST; may carry a query string (e.g. a `?token=` for Jira versions that cannot sign). */
+  url: string;
+  /** HMAC-SHA256 key: deliveries carry `X-Hub-Signature: sha256=<hex>` over the exact bytes sent. */
+  secret?: string;
+  /** Default: the three issue events. `comment_created` is sent only when listed. */
+  events?: JiraWebhookEvent[];
+  /** Retries after the first attempt (on 408/409/425/429/5xx/connection errors); default 5, as Cloud. */
+  maxRetries?: number;
+  /** Delay before each retry (Cloud waits minutes; the fake compresses it); default 50 ms. */
+  retryDelayMs?: number | number[];
+  /** Deadline of one attempt; default 5 s. */
+  timeoutMs?: number;
+}
+
+/** Who a UI helper acts as, or whom it assigns: a {@link FakeUser}, or its accountId, name, key, e-mail or display name. */
+export type FakeUserRef = FakeUser | string;
+
+/** What a person does in Jira's UI; each change bumps `updated` and emits webhooks, as Jira does. */
+export interface JiraUiSession {
+  /** Moves the issue to the named status through a transition available from its current status. */
+  transition(issueKey: string, statusName: string, options?: { resolution?: string }): FakeIssue;
+  assign(issueKey: string, user: FakeUserRef | null): FakeIssue;
+  comment(issueKey: string, text: string): FakeIssue;
+  /** Creates an issue in a project (default the first) with the given fields (summary defaulted). */
+  createIssue(fields?: Record<string, unknown> & { projectKey?: string }): FakeIssue;
+  deleteIssue(issueKey: string): void;
+  /** Moves the issue to another project: a new key, the same id; the old key keeps resolving to it. */
+  moveIssue(issueKey: string, newProjectKey: string): FakeIssue;
 }
 
 export interface FakeIssue {
@@ -77,6 +185,18 @@ export interface FakeIssue {
   labels: string[];
   /** Epoch ms. */
   created: number;
+  /** Current workflow status. */
+  status: FakeStatus;
+  assignee: FakeUser | null;
+  /** Set on entering a done status (by the screen or a post-function), cleared on leaving it. */
+  resolution: FakeResolution | null;
+  /** Epoch ms the resolution was set; null while unresolved. */
+  resolutionDate: number | null;
+  /** Epoch ms of the last change; strictly increasing per issue. */
+  updated: number;
+  /** Keys the issue had before it was moved (Jira keeps resolving them). */
+  previousKeys: string[];
+  comments: { id: string; author: FakeUser; body: string; created: number }[];
 }
 
 export interface RecordedRequest {
@@ -111,15 +231,30 @@ export interface JiraFake {
   /** `{url}/rest/api/2/`. */
   apiUrl: string;
   deployment: JiraDeploymentType;
-  /** Every issue created, in order. */
+  /** Every issue that exists, in creation order (a deleted issue is removed). */
   issues: FakeIssue[];
+  /** Users of the site (configured plus those created on first sign-in). */
+  users: FakeUser[];
+  /** The issue by id, key or previous key, as Jira resolves it. */
+  findIssue(idOrKey: string): FakeIssue | undefined;
+  /** Act in Jira's UI as `user` (any user of the site): changes are made and announced like REST changes. */
+  actAs(user: FakeUserRef): JiraUiSession;
+  /** Registers a webhook (e.g. once the receiver's URL is known). */
+  addWebhook(webhook: FakeWebhook): void;
+  /** Every webhook delivery, in the order the events happened, with each attempt's outcome. */
+  webhookDeliveries: Delivery[];
+  /** Resolves when no webhook delivery or retry is pending. */
+  webhooksIdle(): Promise<void>;
   /** Every request received, in order. */
   requests: RecordedRequest[];
   /** OpenAPI violations seen (each was also answered with 400). */
   validationErrors: string[];
   /** Queue a fault for the next matching request(s). */
   failNext(spec: JiraFault): void;
-  /** Forget issues, requests, violations and pending faults; issue numbering restarts at 1. */
+  /**
+   * Forget issues, requests, violations, pending faults, webhook deliveries (pending ones are cancelled) and users
+   * created on first sign-in; issue numbering restarts at 1. Webhooks stay registered.
+   */
   reset(): void;
   close(): Promise<void>;
 }

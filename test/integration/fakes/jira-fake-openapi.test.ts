@@ -35,6 +35,39 @@ describe('Jira fake: OpenAPI validation of requests', () => {
     expect(jira.validationErrors).toEqual([]);
   });
 
+  it('lets the state/assignee sync requests through, including the documented {"accountId": null} unassign', async () => {
+    // Prepare
+    const { key } = (await call(`${jira.apiUrl}issue`, { body: issueBody })).json;
+
+    // Act
+    const answers = await Promise.all([
+      call(`${jira.apiUrl}myself`),
+      call(`${jira.apiUrl}issue/${key}?fields=status,assignee,resolution,updated,project`),
+      call(`${jira.apiUrl}issue/${key}/transitions?expand=transitions.fields`),
+      call(`${jira.apiUrl}user/search?query=ana%40example.com&maxResults=50`),
+    ]);
+    const assigned = await call(`${jira.apiUrl}issue/${key}/assignee`, { method: 'PUT', body: { accountId: '5b10ac8d82e05b22cc7d4ef5' } });
+    const unassigned = await call(`${jira.apiUrl}issue/${key}/assignee`, { method: 'PUT', body: { accountId: null } });
+    const transitioned = await call(`${jira.apiUrl}issue/${key}/transitions`, { body: { transition: { id: '31' } } });
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect([assigned.status, unassigned.status, transitioned.status]).toEqual([204, 204, 204]);
+    expect(jira.validationErrors).toEqual([]);
+  });
+
+  it('still refuses an assignee that is neither a string nor null', async () => {
+    // Prepare
+    const { key } = (await call(`${jira.apiUrl}issue`, { body: issueBody })).json;
+
+    // Act
+    const answer = await call(`${jira.apiUrl}issue/${key}/assignee`, { method: 'PUT', body: { accountId: 42 } });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(jira.validationErrors).toEqual([expect.stringMatching(/PUT \/rest\/api\/2\/issue\/CRASH-1\/assignee: requestBody\.accountId must be string/)]);
+  });
+
   it.each([
     ['fields that is not an object', 'issue', { fields: 'summary=Crash' }, /requestBody\.fields must be object/],
     ['an update that is not a list of operations', 'issue', { ...issueBody, update: { labels: { add: 'x' } } }, /requestBody\.update\.labels must be array/],

@@ -1,0 +1,62 @@
+/**
+ * Jira users in both dialects (../../../shared/reference/jira-rest-v2.md section 4): Cloud identifies a user by
+ * `accountId` and may hide the e-mail; Server/Data Center by `name` (with a `key` that may differ) and shows it.
+ */
+import { PermanentError } from '../../ports/errors.ts';
+import type { JiraDeployment, JiraUser, JiraUserRef } from '../../ports/issue-tracker.ts';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** A user object from any Jira answer, reduced to what the bridge uses; undefined when it names nobody. */
+export function toJiraUser(value: unknown): JiraUser | undefined {
+  if (!isObject(value)) return undefined;
+  const user: JiraUser = {};
+  const accountId = text(value.accountId);
+  const name = text(value.name);
+  const key = text(value.key);
+  if (accountId !== undefined) user.accountId = accountId;
+  if (name !== undefined) user.name = name;
+  if (key !== undefined) user.key = key;
+  if (accountId === undefined && name === undefined && key === undefined) return undefined;
+  const displayName = text(value.displayName);
+  const emailAddress = text(value.emailAddress);
+  if (displayName !== undefined) user.displayName = displayName;
+  if (emailAddress !== undefined) user.emailAddress = emailAddress;
+  if (typeof value.active === 'boolean') user.active = value.active;
+  return user;
+}
+
+/**
+ * The body of `PUT issue/{key}/assignee`: Cloud `{"accountId": ...}`, Data Center `{"name": ...}`; null unassigns
+ * in the member of the dialect. A reference in the other dialect's terms is a configuration mistake.
+ */
+export function assigneeBody(user: JiraUserRef | null, deployment: JiraDeployment): Record<string, string | null> {
+  if (user === null) return deployment === 'Cloud' ? { accountId: null } : { name: null };
+  if (deployment === 'Cloud' && !('accountId' in user)) {
+    throw new PermanentError(
+      `Cannot assign Jira user "${user.name}" on Jira Cloud: Cloud identifies users by accountId, not username. Put the user's accountId in sync.users (Jira: profile page URL, or Settings > User management)`,
+    );
+  }
+  if (deployment === 'Server' && !('name' in user)) {
+    throw new PermanentError(
+      `Cannot assign Jira user by accountId "${user.accountId}" on Jira Data Center: Data Center identifies users by username. Put the username in sync.users`,
+    );
+  }
+  return 'accountId' in user ? { accountId: user.accountId } : { name: user.name };
+}
+
+/** How a user reference reads in messages: `accountId 5b10...` / `username jdoe`. */
+export function describeUserRef(user: JiraUserRef | null): string {
+  if (user === null) return 'nobody (unassign)';
+  return 'accountId' in user ? `accountId ${user.accountId}` : `username ${user.name}`;
+}
+
+/** Users whose visible e-mail is `email` (case-insensitive): a hidden e-mail never counts as a match. */
+export function withEmail(users: unknown, email: string): JiraUser[] {
+  if (!Array.isArray(users)) return [];
+  const wanted = email.trim().toLowerCase();
+  return users
+    .map((user) => toJiraUser(user))
+    .filter((user): user is JiraUser => user !== undefined && user.emailAddress?.trim().toLowerCase() === wanted);
+}

@@ -1,0 +1,75 @@
+/**
+ * Issue state and transitions as Jira answers them (../../../shared/reference/jira-rest-v2.md section 3): statuses
+ * are told apart by id and `statusCategory.key`, never by display name; a transition's resolution requirement comes
+ * from its screen fields (`expand=transitions.fields`).
+ */
+import { PermanentError } from '../../ports/errors.ts';
+import type { JiraIssueState, JiraStatus, JiraTransition } from '../../ports/issue-tracker.ts';
+import { parseJiraTime } from './jira-time.ts';
+import { toJiraUser } from './jira-users.ts';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const idString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
+
+/** `StatusDetails`; a status without a category reads as `undefined`, Jira's own "No Category" key. */
+export function toStatus(value: unknown): JiraStatus | undefined {
+  if (!isObject(value)) return undefined;
+  const id = idString(value.id);
+  if (id === undefined) return undefined;
+  const category = isObject(value.statusCategory) && typeof value.statusCategory.key === 'string' ? value.statusCategory.key : 'undefined';
+  return { id, name: typeof value.name === 'string' ? value.name : id, categoryKey: category };
+}
+
+function toResolution(value: unknown): { id: string; name: string } | null {
+  if (!isObject(value)) return null;
+  const id = idString(value.id);
+  if (id === undefined) return null;
+  return { id, name: typeof value.name === 'string' ? value.name : id };
+}
+
+/** The answer of `GET issue/{key}?fields=status,assignee,resolution,updated,project`. */
+export function toIssueState(data: unknown, asked: string): JiraIssueState {
+  const broken = (what: string) => new PermanentError(`Jira answered GET issue/${asked} without ${what}: check jira.apiUrl points at Jira's REST API v2`);
+  if (!isObject(data) || !isObject(data.fields)) throw broken('its fields');
+  const id = idString(data.id);
+  const key = typeof data.key === 'string' ? data.key : undefined;
+  if (id === undefined || key === undefined) throw broken('an id and key');
+  const status = toStatus(data.fields.status);
+  if (!status) throw broken('a status');
+  const updatedAt = parseJiraTime(data.fields.updated);
+  if (updatedAt === undefined) throw broken(`a readable "updated" time (got ${JSON.stringify(data.fields.updated)})`);
+  const project = isObject(data.fields.project) && typeof data.fields.project.key === 'string' ? data.fields.project.key : key.replace(/-\d+$/, '');
+  return {
+    id,
+    key,
+    projectKey: project,
+    status,
+    assignee: toJiraUser(data.fields.assignee) ?? null,
+    resolution: toResolution(data.fields.resolution),
+    updatedAt,
+  };
+}
+
+/** The answer of `GET issue/{key}/transitions?expand=transitions.fields`; entries Jira cannot perform are left out. */
+export function toTransitions(data: unknown): JiraTransition[] {
+  const list = isObject(data) && Array.isArray(data.transitions) ? data.transitions : [];
+  const transitions: JiraTransition[] = [];
+  for (const entry of list) {
+    if (!isObject(entry) || entry.isAvailable === false) continue;
+    const id = idString(entry.id);
+    const to = toStatus(entry.to);
+    if (id === undefined || !to) continue;
+    const transition: JiraTransition = { id, name: typeof entry.name === 'string' ? entry.name : id, to };
+    const resolution = isObject(entry.fields) ? entry.fields.resolution : undefined;
+    if (isObject(resolution)) {
+      transition.resolution = {
+        required: resolution.required === true,
+        allowedValues: (Array.isArray(resolution.allowedValues) ? resolution.allowedValues : [])
+          .map((value) => toResolution(value))
+          .filter((value): value is { id: string; name: string } => value !== null),
+      };
+    }
+    transitions.push(transition);
+  }
+  return transitions;
+}

@@ -1,0 +1,34 @@
+/**
+ * A person using Backtrace's UI: state and assignee changes made the way the web app makes them (reference
+ * section 3.4: assignees are rewritten on every ticket entry, Backtrace's own `_backtrace` entry kept first), each
+ * announced on the change feed.
+ */
+import { BACKTRACE_WATCHER, snapshot, type ChangeFeed } from './change-feed.ts';
+import { automaticState, type IssueTable } from './issue-table.ts';
+import type { BacktraceUiSession, TicketAssignee } from './types.ts';
+
+/** The acting user does not appear in the event (the contract has no author); it documents the test. */
+export function uiSession(table: IssueTable, feed: ChangeFeed, _user: TicketAssignee): BacktraceUiSession {
+  return {
+    setState(universe, project, fingerprint, state) {
+      const row = table.getOrCreate(universe, project, fingerprint);
+      const before = snapshot(row);
+      row.state = state;
+      feed.changed(universe, project, row, before);
+    },
+
+    assign(universe, project, fingerprint, users) {
+      const row = table.getOrCreate(universe, project, fingerprint);
+      const before = snapshot(row);
+      const assignees = structuredClone(users);
+      const others = (row.tickets ?? []).filter((t) => t.watcher !== BACKTRACE_WATCHER);
+      const own = row.tickets?.find((t) => t.watcher === BACKTRACE_WATCHER) ?? { watcher: BACKTRACE_WATCHER };
+      row.tickets = [
+        { ...own, assignees: structuredClone(assignees) },
+        ...others.map((ticket) => ({ ...ticket, assignees: structuredClone(assignees) })),
+      ];
+      row.state = automaticState(row.state, row.tickets);
+      feed.changed(universe, project, row, before);
+    },
+  };
+}

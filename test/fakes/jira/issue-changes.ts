@@ -1,0 +1,175 @@
+/**
+ * Every change to an existing issue goes through here, whoever makes it (a REST client, the bridge itself, or a test
+ * acting as a person in the UI): the issue is changed, `updated` moves forward, the changelog items are written
+ * as Jira writes them (reference section 6.2), and the event is handed to the webhooks.
+ */
+import type { IssueStore } from './issue-store.ts';
+import type { UserDirectory } from './users.ts';
+import type { Workflow } from './workflow.ts';
+import type { FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
+
+export interface ChangelogItem {
+  field: string;
+  fieldtype: 'jira' | 'custom';
+  fieldId: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+  tmpFromAccountId?: string | null;
+  tmpToAccountId?: string | null;
+}
+
+export interface IssueComment {
+  id: string;
+  author: FakeUser;
+  body: string;
+  created: number;
+}
+
+/** What happened, captured at the moment it happened (webhook bodies are rendered from it right away). */
+export interface IssueEvent {
+  webhookEvent: 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted' | 'comment_created';
+  /** `issue_event_type_name`. */
+  eventType: string;
+  issue: FakeIssue;
+  user: FakeUser;
+  /** Epoch ms: the webhook `timestamp`, and the issue's `updated` for changes. */
+  at: number;
+  changelog?: { id: string; items: ChangelogItem[] };
+  comment?: IssueComment;
+}
+
+export type EventSink = (event: IssueEvent) => void;
+
+const FIRST_CHANGELOG_ID = 10_100;
+const FIRST_COMMENT_ID = 10_000;
+
+export class IssueChanges {
+  readonly #deployment: JiraDeploymentType;
+  readonly #store: IssueStore;
+  readonly #workflow: Workflow;
+  readonly #users: UserDirectory;
+  readonly #emit: EventSink;
+  #nextChangelogId = FIRST_CHANGELOG_ID;
+  #nextCommentId = FIRST_COMMENT_ID;
+
+  constructor(context: { deployment: JiraDeploymentType; store: IssueStore; workflow: Workflow; users: UserDirectory; emit: EventSink }) {
+    this.#deployment = context.deployment;
+    this.#store = context.store;
+    this.#workflow = context.workflow;
+    this.#users = context.users;
+    this.#emit = context.emit;
+  }
+
+  reset(): void {
+    this.#nextChangelogId = FIRST_CHANGELOG_ID;
+    this.#nextCommentId = FIRST_COMMENT_ID;
+  }
+
+  /**
+   * Announces a new issue. Cloud sends a creation changelog (one item per field set, `"field": "Status"`
+   * capitalised, as real captures show); Server sends none.
+   */
+  created(issue: FakeIssue, actor: FakeUser): void {
+    const items: ChangelogItem[] = [];
+    if (issue.assignee) items.push(this.#assigneeItem(null, issue.assignee));
+    items.push({ field: 'Status', fieldtype: 'jira', fieldId: 'status', from: null, fromString: null, to: issue.status.id, toString: issue.status.name });
+    this.#emit({
+      webhookEvent: 'jira:issue_created',
+      eventType: 'issue_created',
+      issue,
+      user: actor,
+      at: issue.created,
+      ...(this.#deployment === 'Cloud' ? { changelog: this.#changelog(items) } : {}),
+    });
+  }
+
+  /** Moves the issue along `transition`: resolution given, else set by a post-function; leaving done clears it. */
+  transition(issue: FakeIssue, transition: FakeTransitionDef, resolution: FakeResolution | undefined, actor: FakeUser, now: number): void {
+    const from = issue.status;
+    const to = this.#workflow.status(transition.to)!;
+    const before = issue.resolution;
+    let after: FakeResolution | null;
+    if (to.category === 'done') {
+      after = resolution ?? (transition.setsResolution ? this.#workflow.resolution({ name: transition.setsResolution })! : before);
+    } else {
+      after = null;
+    }
+    issue.status = to;
+    issue.resolution = after;
+    const at = this.#touch(issue, now);
+    if (after?.id !== before?.id) issue.resolutionDate = after ? at : null;
+    const items: ChangelogItem[] = [];
+    if (after?.id !== before?.id) {
+      items.push({ field: 'resolution', fieldtype: 'jira', fieldId: 'resolution', from: before?.id ?? null, fromString: before?.name ?? null, to: after?.id ?? null, toString: after?.name ?? null });
+    }
+    items.push({ field: 'status', fieldtype: 'jira', fieldId: 'status', from: from.id, fromString: from.name, to: to.id, toString: to.name });
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: transition.eventType ?? 'issue_generic', issue, user: actor, at, changelog: this.#changelog(items) });
+  }
+
+  /** Assigns (or with null unassigns). Assigning the current assignee again changes nothing and announces nothing. */
+  assign(issue: FakeIssue, user: FakeUser | null, actor: FakeUser, now: number): void {
+    const before = issue.assignee;
+    if (before === user || (before && user && this.#users.changelogId(before) === this.#users.changelogId(user))) return;
+    issue.assignee = user;
+    const at = this.#touch(issue, now);
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_assigned', issue, user: actor, at, changelog: this.#changelog([this.#assigneeItem(before, user)]) });
+  }
+
+  /** A comment: Jira announces it as an issue update (`issue_commented`, no changelog) and as `comment_created`. */
+  comment(issue: FakeIssue, body: string, actor: FakeUser, now: number): IssueComment {
+    const at = this.#touch(issue, now);
+    const comment: IssueComment = { id: String(this.#nextCommentId++), author: actor, body, created: at };
+    issue.comments.push(comment);
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_commented', issue, user: actor, at, comment });
+    this.#emit({ webhookEvent: 'comment_created', eventType: 'comment_created', issue, user: actor, at, comment });
+    return comment;
+  }
+
+  /** Deletes the issue; the webhook shows it as it was, without a changelog. */
+  delete(issue: FakeIssue, actor: FakeUser, now: number): void {
+    const at = Math.max(now, issue.updated + 1);
+    this.#emit({ webhookEvent: 'jira:issue_deleted', eventType: 'issue_deleted', issue, user: actor, at });
+    this.#store.remove(issue);
+  }
+
+  /** Moves the issue to another project: new key, same id (the changelog names both keys and projects). */
+  move(issue: FakeIssue, project: FakeProject, actor: FakeUser, now: number): void {
+    const oldKey = issue.key;
+    const oldProject = this.#store.projectOf(issue);
+    this.#store.move(issue, project);
+    const at = this.#touch(issue, now);
+    const items: ChangelogItem[] = [
+      { field: 'project', fieldtype: 'jira', fieldId: 'project', from: oldProject.id, fromString: oldProject.name ?? oldProject.key, to: project.id, toString: project.name ?? project.key },
+      { field: 'Key', fieldtype: 'jira', fieldId: 'issuekey', from: null, fromString: oldKey, to: null, toString: issue.key },
+    ];
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_moved', issue, user: actor, at, changelog: this.#changelog(items) });
+  }
+
+  /** `updated` moves strictly forward, so two changes within one millisecond still order. */
+  #touch(issue: FakeIssue, now: number): number {
+    issue.updated = Math.max(now, issue.updated + 1);
+    return issue.updated;
+  }
+
+  #changelog(items: ChangelogItem[]): { id: string; items: ChangelogItem[] } {
+    return { id: String(this.#nextChangelogId++), items };
+  }
+
+  /** Cloud names users by accountId (and repeats it in tmp*AccountId); Server by user key. */
+  #assigneeItem(before: FakeUser | null, after: FakeUser | null): ChangelogItem {
+    const from = before ? this.#users.changelogId(before) : null;
+    const to = after ? this.#users.changelogId(after) : null;
+    return {
+      field: 'assignee',
+      fieldtype: 'jira',
+      fieldId: 'assignee',
+      from,
+      fromString: before?.displayName ?? null,
+      to,
+      toString: after?.displayName ?? null,
+      ...(this.#deployment === 'Cloud' ? { tmpFromAccountId: from, tmpToAccountId: to } : {}),
+    };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A person using Jira's UI, for tests and the local sandbox: each action goes through the same workflow rules and
+ * change log as the REST API, so it bumps `updated` and fires the same webhooks. Mistakes a UI would not let a
+ * person make (a status with no transition from here, an unknown user) throw.
+ */
+import type { ProjectDirectory } from './projects.ts';
+import type { IssueChanges } from './issue-changes.ts';
+import type { IssueStore } from './issue-store.ts';
+import type { UserDirectory } from './users.ts';
+import type { Workflow } from './workflow.ts';
+import type { FakeIssue, FakeUser, FakeUserRef, JiraUiSession } from './types.ts';
+
+export interface UiContext {
+  store: IssueStore;
+  projects: ProjectDirectory;
+  users: UserDirectory;
+  workflow: Workflow;
+  changes: IssueChanges;
+}
+
+export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSession {
+  const { store, projects, users, workflow, changes } = context;
+  const actor = user(users, actorRef);
+  const issue = (key: string): FakeIssue => {
+    const found = store.find(key);
+    if (!found) throw new Error(`Jira fake: no issue ${key}`);
+    return found;
+  };
+
+  return {
+    transition(key, statusName, options = {}) {
+      const target = issue(key);
+      const status = workflow.statusByName(statusName);
+      if (!status) throw new Error(`Jira fake: the workflow has no status '${statusName}' (it has ${workflow.statuses.map((s) => s.name).join(', ')})`);
+      const transition = workflow.available(target.status).find((t) => t.to === status.id);
+      if (!transition) throw new Error(`Jira fake: ${target.key} is in '${target.status.name}'; no transition leads from there to '${status.name}'`);
+      let resolution;
+      if (transition.screen?.resolution) {
+        const name = options.resolution ?? (transition.screen.resolution === 'required' ? workflow.resolutions[0]?.name : undefined);
+        resolution = name === undefined ? undefined : workflow.resolution({ name });
+        if (name !== undefined && !resolution) throw new Error(`Jira fake: no resolution '${name}'`);
+      } else if (options.resolution !== undefined) {
+        throw new Error(`Jira fake: transition '${transition.name}' has no resolution on its screen`);
+      }
+      changes.transition(target, transition, resolution, actor, Date.now());
+      return target;
+    },
+
+    assign(key, assigneeRef) {
+      const target = issue(key);
+      const assignee = assigneeRef === null ? null : user(users, assigneeRef);
+      if (assignee?.active === false) throw new Error(`Jira fake: ${assignee.displayName} is inactive and cannot be assigned issues`);
+      changes.assign(target, assignee, actor, Date.now());
+      return target;
+    },
+
+    comment(key, text) {
+      const target = issue(key);
+      changes.comment(target, text, actor, Date.now());
+      return target;
+    },
+
+    createIssue(fields = {}) {
+      const { projectKey, ...rest } = fields;
+      const project = projectKey === undefined ? projects.projects[0] : projects.find(projectKey);
+      if (!project) throw new Error(`Jira fake: no project ${String(projectKey)}`);
+      const created = store.create(project, project.issueTypes[0]!, { summary: 'Created in Jira', ...rest }, Date.now());
+      changes.created(created, actor);
+      return created;
+    },
+
+    deleteIssue(key) {
+      changes.delete(issue(key), actor, Date.now());
+    },
+
+    moveIssue(key, newProjectKey) {
+      const target = issue(key);
+      const project = projects.find(newProjectKey);
+      if (!project) throw new Error(`Jira fake: no project ${newProjectKey}`);
+      if (project.key === target.projectKey) throw new Error(`Jira fake: ${target.key} is already in ${project.key}`);
+      changes.move(target, project, actor, Date.now());
+      return target;
+    },
+  };
+}
+
+function user(users: UserDirectory, ref: FakeUserRef): FakeUser {
+  const found = users.resolve(ref);
+  if (!found) throw new Error(`Jira fake: no user ${typeof ref === 'string' ? `'${ref}'` : JSON.stringify(ref)} on this site`);
+  return found;
+}
