@@ -4,8 +4,8 @@
  * Context:
  * - `config`        path of the bridge config JSON (default in cdk.json: infra/config/example.config.json)
  * - `stackName`     CloudFormation stack name (default BacktraceJiraBridge), to deploy several bridges side by side
- * - `alarmEmail`    optional e-mail subscribed to the dead-letter alarm
- * - `alarmTopicArn` optional existing SNS topic for the dead-letter alarm
+ * - `alarmEmail`    optional e-mail subscribed to the dead-letter alarms (backtrace-events and jira-changes)
+ * - `alarmTopicArn` optional existing SNS topic for the dead-letter alarms
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -15,6 +15,7 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BY_ISSUE_ID_INDEX, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from '../shared/adapters/dynamodb/link-table.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
 import { BridgeFunction } from './constructs/bridge-function.ts';
 import { secretNamesByFunction } from './secret-names.ts';
@@ -22,10 +23,14 @@ import { secretNamesByFunction } from './secret-names.ts';
 /** detail-type of the EventBridge events carrying one Backtrace error group in `detail`. */
 export const BACKTRACE_EVENT_DETAIL_TYPE = 'Backtrace Error Group';
 /** Name of the links table's index that finds links by Jira issue id (Jira -> Backtrace direction). */
-export const LINKS_BY_ISSUE_ID_INDEX = 'byIssueId';
+export const LINKS_BY_ISSUE_ID_INDEX = BY_ISSUE_ID_INDEX;
 
 /** Worker (sync-to-jira) timeout; the queue's visibility timeout is six times this, as AWS advises for SQS sources. */
 const WORKER_TIMEOUT = Duration.seconds(60);
+/** sync-to-backtrace timeout: reads the Jira issue, then reads and writes the Backtrace fingerprint. */
+const SYNC_TO_BACKTRACE_TIMEOUT = Duration.seconds(60);
+/** Jira Cloud's search shows a new issue within seconds; a minute covers a slow index with room to spare. */
+const JIRA_SEARCH_LAG_MARGIN_SECONDS = 60;
 
 export interface BridgeStackProps extends StackProps {
   /** The validated config (`parseConfig` output): drives secrets, redrive and the EventBridge rule. */
@@ -35,9 +40,9 @@ export interface BridgeStackProps extends StackProps {
    * `parseConfig` is not idempotent (it adds derived fields such as `jira.siteUrl` that its strict schema refuses).
    */
   readonly configDocument: unknown;
-  /** E-mail address subscribed to a new SNS topic that receives the dead-letter alarm. @default - no topic */
+  /** E-mail address subscribed to a new SNS topic that receives the dead-letter alarms. @default - no topic */
   readonly alarmEmail?: string;
-  /** Existing SNS topic the dead-letter alarm notifies (e.g. one wired to chat). @default - none */
+  /** Existing SNS topic the dead-letter alarms notify (e.g. one wired to chat). @default - none */
   readonly alarmTopicArn?: string;
   /** Steady-state requests/s and burst allowed on the HTTP API. @default { rateLimit: 50, burstLimit: 100 } */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
@@ -46,29 +51,39 @@ export interface BridgeStackProps extends StackProps {
 }
 
 /**
- * The whole bridge in one stack: HTTP API (and optionally an EventBridge rule) -> ingest function -> SQS queue with
- * a dead-letter queue -> sync-to-jira worker -> DynamoDB links table; secrets are referenced by name and readable
- * only by the function that needs them.
+ * The whole bridge in one stack, around one DynamoDB links table:
+ * - Backtrace -> Jira: HTTP API `POST /backtrace/events` (and optionally an EventBridge rule) -> ingest function ->
+ *   SQS backtrace-events (+ DLQ) -> sync-to-jira worker.
+ * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> SQS jira-changes (+ DLQ) ->
+ *   sync-to-backtrace worker.
+ * Secrets are referenced by name and readable only by the functions that need them; each DLQ has an alarm.
  */
-/** Jira Cloud's search shows a new issue within seconds; a minute covers a slow index with room to spare. */
-const JIRA_SEARCH_LAG_MARGIN_SECONDS = 60;
-
 export class BridgeStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** backtrace-events: Backtrace error groups and fingerprint changes waiting for sync-to-jira. */
   readonly eventsQueue: Queue;
+  /** Dead-letter queue of backtrace-events (and of the EventBridge rule's undeliverable events). */
   readonly deadLetterQueue: Queue;
+  /** jira-changes: verified Jira webhook deliveries waiting for sync-to-backtrace. */
+  readonly jiraChangesQueue: Queue;
+  readonly jiraChangesDeadLetterQueue: Queue;
   readonly linksTable: Table;
   readonly ingestFunction: BridgeFunction;
+  /** The sync-to-jira worker. */
   readonly syncFunction: BridgeFunction;
+  readonly receiveJiraWebhookFunction: BridgeFunction;
+  readonly syncToBacktraceFunction: BridgeFunction;
+  /** Alarm on the backtrace-events dead-letter queue. */
   readonly deadLetterAlarm: Alarm;
+  readonly jiraChangesDeadLetterAlarm: Alarm;
   /** Present only when `settings.eventBusName` is configured. */
   readonly backtraceEventsRule?: Rule;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     const { config, configDocument, alarmEmail, alarmTopicArn, throttle: throttleProp, logRetention: logRetentionProp, ...stackProps } = props;
     super(scope, id, {
-      description: 'Backtrace -> Jira bridge: Backtrace error groups become exactly one Jira issue each',
+      description: 'Backtrace <-> Jira bridge: each Backtrace error group becomes exactly one Jira issue; state and assignee stay in sync',
       ...stackProps,
     });
     const logRetention = logRetentionProp ?? RetentionDays.ONE_MONTH;
@@ -84,18 +99,12 @@ export class BridgeStack extends Stack {
     }
 
     // --- Storage -------------------------------------------------------------------------------------------
-    this.deadLetterQueue = new Queue(this, 'BacktraceEventsDlq', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-
-    this.eventsQueue = new Queue(this, 'BacktraceEvents', {
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: config.settings.maxReceiveCount },
-    });
+    const backtraceEvents = this.workQueue('BacktraceEvents', WORKER_TIMEOUT, config.settings.maxReceiveCount);
+    this.eventsQueue = backtraceEvents.queue;
+    this.deadLetterQueue = backtraceEvents.deadLetterQueue;
+    const jiraChanges = this.workQueue('JiraChanges', SYNC_TO_BACKTRACE_TIMEOUT, config.settings.maxReceiveCount);
+    this.jiraChangesQueue = jiraChanges.queue;
+    this.jiraChangesDeadLetterQueue = jiraChanges.deadLetterQueue;
 
     this.linksTable = new Table(this, 'Links', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -103,6 +112,8 @@ export class BridgeStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      // Recorded webhook delivery ids expire by it; links never carry it.
+      timeToLiveAttribute: EXPIRES_AT_ATTRIBUTE,
       // The links are the only record of which Jira issue belongs to which fingerprint: never drop them with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -163,6 +174,67 @@ export class BridgeStack extends Stack {
       }),
     );
 
+    this.receiveJiraWebhookFunction = new BridgeFunction(this, 'ReceiveJiraWebhook', {
+      entry: 'functions/receive-jira-webhook.ts',
+      description: 'Verifies Jira webhook deliveries (signature or URL token), drops repeats and queues each change',
+      configDocument,
+      logRetention,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: {
+        JIRA_CHANGES_QUEUE_URL: this.jiraChangesQueue.queueUrl,
+        // Delivery ids (X-Atlassian-Webhook-Identifier) are recorded here, with a TTL, to drop Jira's repeats.
+        LINKS_TABLE_NAME: this.linksTable.tableName,
+      },
+    });
+    this.jiraChangesQueue.grant(this.receiveJiraWebhookFunction, 'sqs:SendMessage');
+    // The receiver answers the internet: it may record delivery ids (a conditional put, then a read to tell its own
+    // retried put from a real repeat) and forget them, and can never read or touch a link or any other item.
+    this.receiveJiraWebhookFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+        resources: [this.linksTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [deliveryPartitionKey('*')] } },
+      }),
+    );
+
+    this.syncToBacktraceFunction = new BridgeFunction(this, 'SyncToBacktrace', {
+      entry: 'functions/sync-to-backtrace.ts',
+      description: 'Applies Jira status and assignee changes to the linked Backtrace fingerprint, or unlinks a deleted issue',
+      configDocument,
+      logRetention,
+      memorySize: 512,
+      timeout: SYNC_TO_BACKTRACE_TIMEOUT,
+      environment: {
+        LINKS_TABLE_NAME: this.linksTable.tableName,
+        // For ChangeMessageVisibility: a rate-limited message goes back to the queue for Retry-After seconds.
+        JIRA_CHANGES_QUEUE_URL: this.jiraChangesQueue.queueUrl,
+      },
+    });
+    // Grants ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes/Url on this queue only.
+    this.syncToBacktraceFunction.addEventSource(
+      new SqsEventSource(this.jiraChangesQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        // A bulk edit in Jira fires one webhook per issue: a few concurrent workers stay within both APIs' rate limits.
+        maxConcurrency: 5,
+      }),
+    );
+    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put; no scans, no batch writes.
+    this.syncToBacktraceFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [this.linksTable.tableArn],
+      }),
+    );
+    this.syncToBacktraceFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
+      }),
+    );
+
     this.grantSecrets(config);
 
     // --- Entry points --------------------------------------------------------------------------------------
@@ -170,7 +242,7 @@ export class BridgeStack extends Stack {
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
     this.api = new HttpApi(this, 'Api', {
       apiName: this.stackName,
-      description: 'Backtrace webhook deliveries (and, later, Jira webhooks) into the bridge',
+      description: "Backtrace webhook deliveries (POST /backtrace/events) and Jira webhooks (POST /jira/webhook) into the bridge's queues",
       // Our own stage below carries throttling and access logs, which the implicit default stage cannot.
       createDefaultStage: false,
     });
@@ -181,7 +253,8 @@ export class BridgeStack extends Stack {
       throttle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        // HTTP API context variables only; no headers, so credentials never reach the access log.
+        // HTTP API context variables only, no headers and no query string: neither the Basic credentials nor a Jira
+        // webhook's URL token (verification "query-token") ever reaches the access log.
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
@@ -212,6 +285,19 @@ export class BridgeStack extends Stack {
       });
     }
 
+    const jiraRoutes = this.api.addRoutes({
+      path: '/jira/webhook',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('JiraWebhookIntegration', this.receiveJiraWebhookFunction),
+    });
+    for (const route of jiraRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-APIG4',
+        reason:
+          "Jira's webhooks cannot send AWS or JWT credentials; the receiver verifies each delivery's X-Hub-Signature HMAC of the raw body (or, for Jira versions that cannot sign, the URL token) against jiraWebhook.secret and answers 401 before queueing anything.",
+      });
+    }
+
     const eventBusName = config.settings.eventBusName;
     if (eventBusName) {
       const bus: IEventBus = eventBusName.startsWith('arn:')
@@ -226,16 +312,17 @@ export class BridgeStack extends Stack {
       });
     }
 
-    // --- Alarm ---------------------------------------------------------------------------------------------
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'Backtrace error groups could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the dead-letter queue, fix the cause, then redrive.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    // --- Alarms --------------------------------------------------------------------------------------------
+    this.deadLetterAlarm = this.deadLetterAlarmOn(
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      'Backtrace error groups or fingerprint changes could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the backtrace-events dead-letter queue, fix the cause, then redrive.',
+    );
+    this.jiraChangesDeadLetterAlarm = this.deadLetterAlarmOn(
+      'JiraChangesDeadLetterAlarm',
+      this.jiraChangesDeadLetterQueue,
+      'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
+    );
     const alarmTopics: ITopic[] = [];
     if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
     if (alarmEmail) {
@@ -244,8 +331,10 @@ export class BridgeStack extends Stack {
       alarmTopics.push(topic);
     }
     for (const topic of alarmTopics) {
-      this.deadLetterAlarm.addAlarmAction(new SnsAction(topic));
-      this.deadLetterAlarm.addOkAction(new SnsAction(topic));
+      for (const alarm of [this.deadLetterAlarm, this.jiraChangesDeadLetterAlarm]) {
+        alarm.addAlarmAction(new SnsAction(topic));
+        alarm.addOkAction(new SnsAction(topic));
+      }
     }
 
     // --- Outputs -------------------------------------------------------------------------------------------
@@ -255,10 +344,52 @@ export class BridgeStack extends Stack {
     });
     new CfnOutput(this, 'EventsQueueName', { description: 'Queue of Backtrace error groups waiting for the worker', value: this.eventsQueue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { description: 'Error groups that failed maxReceiveCount times', value: this.deadLetterQueue.queueName });
+    new CfnOutput(this, 'JiraWebhookUrl', {
+      description:
+        'URL for Jira\'s webhook (Jira settings -> System -> WebHooks), signed with jiraWebhook.secret; with verification "query-token", append ?token=<the secret>',
+      value: `${this.stage.url}jira/webhook`,
+    });
+    new CfnOutput(this, 'JiraChangesQueueName', { description: 'Queue of Jira changes waiting for the sync-to-backtrace worker', value: this.jiraChangesQueue.queueName });
+    new CfnOutput(this, 'JiraChangesDeadLetterQueueName', {
+      description: 'Jira changes that failed maxReceiveCount times',
+      value: this.jiraChangesDeadLetterQueue.queueName,
+    });
     new CfnOutput(this, 'LinksTableName', { description: 'Fingerprint <-> Jira issue links', value: this.linksTable.tableName });
   }
 
-  /** Reference every configured secret by name and let exactly the function that uses it read it. */
+  /**
+   * A queue feeding one worker, and its dead-letter queue (kept 14 days, the longest SQS allows). The visibility
+   * timeout is six times the worker's timeout, as AWS advises for Lambda SQS sources; a message goes to the DLQ
+   * after `maxReceiveCount` receives (`settings.maxReceiveCount`).
+   */
+  private workQueue(id: string, consumerTimeout: Duration, maxReceiveCount: number): { queue: Queue; deadLetterQueue: Queue } {
+    const deadLetterQueue = new Queue(this, `${id}Dlq`, {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const queue = new Queue(this, id, {
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
+    });
+    return { queue, deadLetterQueue };
+  }
+
+  /** Alarms as soon as one message is visible in the dead-letter queue: each one is a change that did not reach the other side. */
+  private deadLetterAlarmOn(id: string, deadLetterQueue: Queue, alarmDescription: string): Alarm {
+    return new Alarm(this, id, {
+      alarmDescription,
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** Reference every configured secret by name and let exactly the functions that use it read it. */
   private grantSecrets(config: BridgeConfig): void {
     const names = secretNamesByFunction(config);
     const scope = new Construct(this, 'Secrets');
@@ -273,6 +404,8 @@ export class BridgeStack extends Stack {
       return secret;
     };
     for (const name of names.ingest) secretNamed(name).grantRead(this.ingestFunction);
-    for (const name of names.worker) secretNamed(name).grantRead(this.syncFunction);
+    for (const name of names.syncToJira) secretNamed(name).grantRead(this.syncFunction);
+    for (const name of names.receiveJiraWebhook) secretNamed(name).grantRead(this.receiveJiraWebhookFunction);
+    for (const name of names.syncToBacktrace) secretNamed(name).grantRead(this.syncToBacktraceFunction);
   }
 }

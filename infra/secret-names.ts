@@ -1,21 +1,33 @@
-import { jiraSecretNames, type BridgeConfig } from '../shared/domain/config/index.ts';
+import { jiraSecretNames, type BridgeConfig, type IntegrationConfig } from '../shared/domain/config/index.ts';
 
 /** The Secrets Manager secret names each function reads, deduplicated and sorted (stable construct ids). */
 export interface SecretNamesByFunction {
-  /** HTTP Basic credentials Backtrace's webhook sends: the only secret the ingest function may read. */
+  /** HTTP Basic credentials Backtrace's webhook sends: the only secrets the ingest function may read. */
   ingest: string[];
-  /** Jira credentials and Backtrace API tokens, read by the worker only. */
-  worker: string[];
+  /** Jira webhook secrets (HMAC keys or URL tokens): the only secrets the receive-jira-webhook function may read. */
+  receiveJiraWebhook: string[];
+  /** Jira credentials and Backtrace API tokens of every integration, for sync-to-jira. */
+  syncToJira: string[];
+  /**
+   * Jira credentials and Backtrace API tokens of the integrations with a `jiraWebhook`, for sync-to-backtrace:
+   * the receiver queues a change only for an integration whose webhook secret verified it, so no other
+   * integration's credentials ever reach that worker.
+   */
+  syncToBacktrace: string[];
 }
 
 const sortedUnique = (names: string[]): string[] => [...new Set(names)].sort();
 
+const apiSecretNames = (integration: IntegrationConfig): string[] => [integration.backtrace.tokenSecret, ...jiraSecretNames(integration.jira.auth)];
+
 /** Collect every secret name the config references, split by the function that needs it. */
 export function secretNamesByFunction(config: BridgeConfig): SecretNamesByFunction {
+  const { integrations } = config;
+  const withWebhook = integrations.filter((integration) => integration.jiraWebhook);
   return {
-    ingest: sortedUnique(config.integrations.map((integration) => integration.ingest.basicAuthSecret)),
-    worker: sortedUnique(
-      config.integrations.flatMap((integration) => [integration.backtrace.tokenSecret, ...jiraSecretNames(integration.jira.auth)]),
-    ),
+    ingest: sortedUnique(integrations.map((integration) => integration.ingest.basicAuthSecret)),
+    receiveJiraWebhook: sortedUnique(integrations.flatMap((integration) => (integration.jiraWebhook ? [integration.jiraWebhook.secret] : []))),
+    syncToJira: sortedUnique(integrations.flatMap(apiSecretNames)),
+    syncToBacktrace: sortedUnique(withWebhook.flatMap(apiSecretNames)),
   };
 }

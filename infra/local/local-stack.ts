@@ -13,6 +13,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
 import { EVENTBRIDGE_DETAIL_TYPE } from '../../shared/domain/backtrace-group.ts';
 import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
+import { parseStoredCredentials } from '../../shared/domain/basic-auth.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
 import { startLocalEngines, type LocalEngines } from './engines.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
@@ -22,6 +23,7 @@ import { startBacktraceFake, type BacktraceFake } from '../../test/fakes/backtra
 
 export const LINKS_TABLE_NAME = 'backtrace-jira-bridge-links';
 export const EVENTS_QUEUE_NAME = 'backtrace-events';
+export const JIRA_CHANGES_QUEUE_NAME = 'jira-changes';
 const WORKER_TIMEOUT_SECONDS = 60;
 
 export interface LocalStackOptions {
@@ -45,7 +47,12 @@ export interface LocalStack {
   jiraSandbox?: JiraFake;
   backtraceSandbox?: BacktraceFake;
   engines: LocalEngines;
+  /** The sync-to-jira worker's poller (backtrace-events). */
   poller: SqsPoller;
+  /** The sync-to-backtrace worker's poller (jira-changes). */
+  jiraChangesPoller: SqsPoller;
+  /** Resolves when both queues are empty, no worker runs and the sandboxes have no webhook or change event pending. */
+  settled(options?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,22 +156,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const engines = await startLocalEngines({
       linksTableName: LINKS_TABLE_NAME,
-      queues: [{ name: EVENTS_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 }],
+      queues: [
+        { name: EVENTS_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 },
+        { name: JIRA_CHANGES_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 },
+      ],
       interceptLocalhostDns: true,
     });
     stoppers.push(() => engines.stop());
     const queue = engines.sqs.queues[EVENTS_QUEUE_NAME];
+    const jiraChanges = engines.sqs.queues[JIRA_CHANGES_QUEUE_NAME];
 
     Object.assign(process.env, engines.env, {
       BRIDGE_CONFIG: JSON.stringify(document),
       BRIDGE_SECRETS_FILE: secretsFile,
       LINKS_TABLE_NAME,
       EVENTS_QUEUE_URL: queue.url,
+      JIRA_CHANGES_QUEUE_URL: jiraChanges.url,
       POWERTOOLS_SERVICE_NAME: 'backtrace-jira-bridge',
     });
     const ingest = (await import('../../functions/ingest-backtrace-events.ts')).handler;
     // middy's types see the Promise.allSettled results; the partial-batch-failure middleware turns them into an SQSBatchResponse.
     const worker = (await import('../../functions/sync-to-jira.ts')).handler as unknown as SqsLambdaHandler;
+    const receiveJiraWebhook = (await import('../../functions/receive-jira-webhook.ts')).handler;
+    const syncToBacktrace = (await import('../../functions/sync-to-backtrace.ts')).handler as unknown as SqsLambdaHandler;
 
     const sqs = new SQSClient(engines.clientConfig('sqs'));
     const links = new DynamoDbLinkStore({ client: new DynamoDBClient(engines.clientConfig('dynamodb')), tableName: LINKS_TABLE_NAME });
@@ -173,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? 0,
       routes: {
         'POST /backtrace/events': { handler: ingest, functionName: 'ingest-backtrace-events' },
+        'POST /jira/webhook': { handler: receiveJiraWebhook, functionName: 'receive-jira-webhook' },
         // What the EventBridge rule does in AWS: the event, as EventBridge delivers it, onto the same queue.
         'POST /local/eventbridge': async (event) => {
           const detail = JSON.parse(event.body ?? '{}') as unknown;
@@ -198,14 +213,53 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     });
     stoppers.push(() => poller.stop());
+    const jiraChangesPoller = await startSqsPoller({
+      sqs,
+      queueUrl: jiraChanges.url,
+      handler: syncToBacktrace,
+      functionName: 'sync-to-backtrace',
+      batchSize: 10,
+      concurrency: 2,
+      timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+    });
+    stoppers.push(() => jiraChangesPoller.stop());
+
+    // The sandboxes announce their changes to the bridge, as a Jira admin webhook and a Backtrace change feed would.
+    const webhookIntegration = config.integrations.find((integration) => integration.jiraWebhook && needJira.some((raw) => raw.name === integration.name));
+    if (jiraSandbox && webhookIntegration?.jiraWebhook) {
+      const secret = await secrets.get(webhookIntegration.jiraWebhook.secret);
+      jiraSandbox.addWebhook(
+        webhookIntegration.jiraWebhook.verification === 'query-token'
+          ? { url: `${api.url}/jira/webhook?token=${encodeURIComponent(secret)}` }
+          : { url: `${api.url}/jira/webhook`, secret },
+      );
+    }
+    const feedIntegration = config.integrations.find((integration) => integration.sync.mode !== 'none' && needBacktrace.some((raw) => raw.name === integration.name));
+    if (backtraceSandbox && feedIntegration) {
+      const basicAuth = parseStoredCredentials(await secrets.get(feedIntegration.ingest.basicAuthSecret), feedIntegration.ingest.basicAuthSecret);
+      backtraceSandbox.setChangeEvents({ url: `${api.url}/backtrace/events`, basicAuth });
+    }
+    const settled = async ({ timeoutMs = 60_000 } = {}) => {
+      // Quiet means every part is idle at once: a worker's write can start a webhook, a webhook a worker.
+      const deadline = Date.now() + timeoutMs;
+      for (let quietRounds = 0; quietRounds < 2; ) {
+        const before = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length, backtraceSandbox?.changeDeliveries.length]);
+        const left = Math.max(1, deadline - Date.now());
+        await Promise.all([poller.idle({ timeoutMs: left }), jiraChangesPoller.idle({ timeoutMs: left }), jiraSandbox?.webhooksIdle(), backtraceSandbox?.changesIdle()]);
+        const after = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length, backtraceSandbox?.changeDeliveries.length]);
+        quietRounds = before === after ? quietRounds + 1 : 0;
+        if (Date.now() > deadline) throw new Error(`local stack not settled after ${timeoutMs} ms`);
+      }
+    };
 
     log(`Backtrace -> Jira bridge running locally (config ${configFile})`);
     log(`  Backtrace webhook URL: ${api.url}/backtrace/events`);
+    log(`  Jira webhook URL:      ${api.url}/jira/webhook`);
     if (jiraSandbox) log(`  Jira sandbox:          ${jiraSandbox.url} (REST ${jiraSandbox.apiUrl})`);
     if (backtraceSandbox) log(`  Backtrace sandbox:     ${backtraceSandbox.url}`);
     log(`  DynamoDB (dynalite):   ${engines.dynamodb.endpoint}, SQS (fauxqs): ${engines.sqs.endpoint}`);
     log(`  engines ready in ${Math.round(engines.startupMs)} ms`);
-    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, poller, stop };
+    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, poller, jiraChangesPoller, settled, stop };
   } catch (error) {
     await stop();
     throw error;

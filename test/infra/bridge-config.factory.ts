@@ -33,3 +33,14 @@ export function configDocument(options: { settings?: Json; integrations?: Json[]
     integrations: options.integrations ?? [integrationDocument('jira-prod')],
   };
 }
+
+/**
+ * Overrides turning an integration two-way, with Jira's webhook verified by the secret `<name>/jira-webhook-secret`;
+ * spread them into `integrationDocument`'s overrides.
+ */
+export function twoWaySync(name: string, verification: 'signature' | 'query-token' = 'signature'): Json {
+  return {
+    sync: { mode: 'two-way' },
+    jiraWebhook: { secret: `${name}/jira-webhook-secret`, verification },
+  };
+}

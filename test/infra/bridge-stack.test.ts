@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BridgeStack, type BridgeStackProps } from '../../infra/bridge-stack.ts';
 import { parseConfig } from '../../shared/domain/config/index.ts';
-import { configDocument, integrationDocument } from './bridge-config.factory.ts';
+import { configDocument, integrationDocument, twoWaySync } from './bridge-config.factory.ts';
 
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -41,6 +41,9 @@ const actionsOf = (statements: Statement[], service: string): string[] =>
     .filter((action) => action.startsWith(`${service}:`))
     .sort();
 
+/** One two-way integration, the shape every function of the stack has work for. */
+const twoWayDocument = () => configDocument({ integrations: [integrationDocument('jira-prod', twoWaySync('jira-prod'))] });
+
 /** Secret names a set of statements may read, from the `...:secret:<name>-??????` ARNs fromSecretNameV2 produces. */
 function readableSecretNames(statements: Statement[]): string[] {
   return statements
@@ -51,20 +54,30 @@ function readableSecretNames(statements: Statement[]): string[] {
 
 describe('Class: BridgeStack', () => {
   describe('HTTP API', () => {
-    it('routes POST /backtrace/events to the ingest function', () => {
+    it('routes POST /backtrace/events to the ingest function and POST /jira/webhook to the Jira webhook receiver, nothing else', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
       // Act
-      const routes = template.findResources('AWS::ApiGatewayV2::Route');
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
       const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
 
       // Assess
-      expect(Object.values(routes).map((route) => route.Properties.RouteKey)).toEqual(['POST /backtrace/events']);
-      const [integration] = Object.values(integrations);
-      expect(integration.Properties).toMatchObject({
+      const targets = Object.fromEntries(
+        routes.map((route) => {
+          // Target: { 'Fn::Join': ['', ['integrations/', { Ref: <integration id> }]] }
+          const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+          return [route.Properties.RouteKey as string, integrations[integrationId]?.Properties];
+        }),
+      );
+      expect(Object.keys(targets).sort()).toEqual(['POST /backtrace/events', 'POST /jira/webhook']);
+      expect(targets['POST /backtrace/events']).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         IntegrationUri: { 'Fn::GetAtt': [logicalId(stack, stack.ingestFunction), 'Arn'] },
+      });
+      expect(targets['POST /jira/webhook']).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(stack, stack.receiveJiraWebhookFunction), 'Arn'] },
       });
     });
 
@@ -85,6 +98,8 @@ describe('Class: BridgeStack', () => {
       });
       const format = JSON.parse(stages[0].Properties.AccessLogSettings.Format as string) as Record<string, string>;
       expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+      // Basic credentials travel in a header and a Jira webhook's token in the query string: neither may be logged.
+      for (const variable of Object.values(format)) expect(variable).not.toMatch(/header|querystring|\$request\.|\$context\.path/i);
       const logGroupId = stages[0].Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
       expect(stack.stage.url).toContain('execute-api');
@@ -105,7 +120,7 @@ describe('Class: BridgeStack', () => {
   });
 
   describe('Queues', () => {
-    it('redrives a message to the dead-letter queue after settings.maxReceiveCount receives', () => {
+    it('redrives a message of either queue to its own dead-letter queue after settings.maxReceiveCount receives', () => {
       // Prepare
       const document = configDocument({ settings: { maxReceiveCount: 7 } });
 
@@ -113,33 +128,43 @@ describe('Class: BridgeStack', () => {
       const { stack, template } = buildStack(document);
 
       // Assess
-      template.hasResourceProperties('AWS::SQS::Queue', {
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'Arn'] }, maxReceiveCount: 7 },
-        VisibilityTimeout: 360,
-        SqsManagedSseEnabled: true,
-      });
-      template.hasResourceProperties('AWS::SQS::Queue', {
-        MessageRetentionPeriod: 14 * 24 * 3600,
-        SqsManagedSseEnabled: true,
-        RedrivePolicy: Match.absent(),
-      });
+      const resources = template.toJSON().Resources as Record<string, Resource>;
+      for (const [queue, deadLetterQueue] of [
+        [stack.eventsQueue, stack.deadLetterQueue],
+        [stack.jiraChangesQueue, stack.jiraChangesDeadLetterQueue],
+      ]) {
+        expect(resources[logicalId(stack, queue)].Properties).toMatchObject({
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, deadLetterQueue), 'Arn'] }, maxReceiveCount: 7 },
+          SqsManagedSseEnabled: true,
+        });
+        expect(resources[logicalId(stack, deadLetterQueue)].Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
+        expect(resources[logicalId(stack, deadLetterQueue)].Properties).not.toHaveProperty('RedrivePolicy');
+      }
+      template.resourceCountIs('AWS::SQS::Queue', 4);
     });
 
-    it('keeps the visibility timeout at six times the worker timeout', () => {
+    it('keeps each queue\'s visibility timeout at six times its consumer\'s timeout', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
       // Act
       const resources = template.toJSON().Resources as Record<string, Resource>;
-      const workerTimeout = resources[logicalId(stack, stack.syncFunction)].Properties?.Timeout as number;
-      const visibilityTimeout = resources[logicalId(stack, stack.eventsQueue)].Properties?.VisibilityTimeout as number;
+      const timeouts = [
+        [stack.syncFunction, stack.eventsQueue],
+        [stack.syncToBacktraceFunction, stack.jiraChangesQueue],
+      ].map(([consumer, queue]) => ({
+        consumer: resources[logicalId(stack, consumer)].Properties?.Timeout as number,
+        visibility: resources[logicalId(stack, queue)].Properties?.VisibilityTimeout as number,
+      }));
 
       // Assess
-      expect(workerTimeout).toBeGreaterThanOrEqual(30);
-      expect(visibilityTimeout).toBe(6 * workerTimeout);
+      for (const { consumer, visibility } of timeouts) {
+        expect(consumer).toBeGreaterThanOrEqual(30);
+        expect(visibility).toBe(6 * consumer);
+      }
     });
 
-    it('refuses plain-HTTP access to both queues', () => {
+    it('refuses plain-HTTP access to every queue', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
@@ -147,7 +172,7 @@ describe('Class: BridgeStack', () => {
       const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
 
       // Assess
-      for (const queue of [stack.eventsQueue, stack.deadLetterQueue]) {
+      for (const queue of [stack.eventsQueue, stack.deadLetterQueue, stack.jiraChangesQueue, stack.jiraChangesDeadLetterQueue]) {
         const policy = policies.find((candidate) => JSON.stringify(candidate.Properties.Queues) === JSON.stringify([{ Ref: logicalId(stack, queue) }]));
         expect(policy?.Properties.PolicyDocument.Statement).toEqual(
           expect.arrayContaining([
@@ -157,7 +182,7 @@ describe('Class: BridgeStack', () => {
       }
     });
 
-    it('feeds the worker batches of 10 that report partial batch failures', () => {
+    it('feeds each worker its own queue in batches of 10 that report partial batch failures, with bounded concurrency', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
@@ -165,14 +190,21 @@ describe('Class: BridgeStack', () => {
       const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
 
       // Assess
-      expect(mappings).toHaveLength(1);
-      expect(mappings[0].Properties).toMatchObject({
-        FunctionName: { Ref: logicalId(stack, stack.syncFunction) },
-        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'] },
-        BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      });
+      const consumerOf = (queue: BridgeStack['eventsQueue']) =>
+        mappings.find((mapping) => mapping.Properties.EventSourceArn['Fn::GetAtt'][0] === logicalId(stack, queue))?.Properties;
+      expect(mappings).toHaveLength(2);
+      for (const [queue, worker] of [
+        [stack.eventsQueue, stack.syncFunction],
+        [stack.jiraChangesQueue, stack.syncToBacktraceFunction],
+      ] as const) {
+        expect(consumerOf(queue)).toMatchObject({
+          FunctionName: { Ref: logicalId(stack, worker) },
+          BatchSize: 10,
+          MaximumBatchingWindowInSeconds: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 5 },
+        });
+      }
     });
   });
 
@@ -184,8 +216,8 @@ describe('Class: BridgeStack', () => {
       // Act
       const functions = Object.values(template.findResources('AWS::Lambda::Function'));
 
-      // Assess
-      expect(functions).toHaveLength(2);
+      // Assess: ingest, sync-to-jira, receive-jira-webhook, sync-to-backtrace
+      expect(functions).toHaveLength(4);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -200,25 +232,32 @@ describe('Class: BridgeStack', () => {
       }
     });
 
-    it('tells ingest where the queue is and the worker where the queue and the links table are', () => {
+    it('tells each function the queue it sends to or consumes and, where it needs it, the links table', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
       // Act
+      // Without the variables every BridgeFunction carries (NODE_OPTIONS, POWERTOOLS_*), tested above.
       const variablesOf = (fn: BridgeStack['ingestFunction']) =>
-        template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables as Record<string, unknown>;
+        Object.fromEntries(
+          Object.entries(template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables as Record<string, unknown>).filter(
+            ([name]) => name !== 'NODE_OPTIONS' && !name.startsWith('POWERTOOLS_'),
+          ),
+        );
 
       // Assess
-      const queueUrl = { Ref: logicalId(stack, stack.eventsQueue) };
+      const eventsQueueUrl = { Ref: logicalId(stack, stack.eventsQueue) };
+      const jiraChangesQueueUrl = { Ref: logicalId(stack, stack.jiraChangesQueue) };
       const tableName = { Ref: logicalId(stack, stack.linksTable) };
-      expect(variablesOf(stack.ingestFunction)).toMatchObject({ EVENTS_QUEUE_URL: queueUrl });
-      expect(variablesOf(stack.ingestFunction)).not.toHaveProperty('LINKS_TABLE_NAME');
-      expect(variablesOf(stack.syncFunction)).toMatchObject({ EVENTS_QUEUE_URL: queueUrl, LINKS_TABLE_NAME: tableName });
+      expect(variablesOf(stack.ingestFunction)).toEqual({ EVENTS_QUEUE_URL: eventsQueueUrl });
+      expect(variablesOf(stack.syncFunction)).toEqual({ EVENTS_QUEUE_URL: eventsQueueUrl, LINKS_TABLE_NAME: tableName });
+      expect(variablesOf(stack.receiveJiraWebhookFunction)).toEqual({ JIRA_CHANGES_QUEUE_URL: jiraChangesQueueUrl, LINKS_TABLE_NAME: tableName });
+      expect(variablesOf(stack.syncToBacktraceFunction)).toEqual({ JIRA_CHANGES_QUEUE_URL: jiraChangesQueueUrl, LINKS_TABLE_NAME: tableName });
     });
 
     it('keeps secrets and the config out of the environment', () => {
       // Prepare
-      const { template } = buildStack(configDocument());
+      const { template } = buildStack(twoWayDocument());
 
       // Act
       const variables = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify(fn.Properties.Environment));
@@ -232,7 +271,7 @@ describe('Class: BridgeStack', () => {
   });
 
   describe('Links table', () => {
-    it('keys links by pk/sk, indexes them by issueId, bills on demand, keeps point-in-time recovery and survives stack deletion', () => {
+    it('keys items by pk/sk, indexes links by issueId, expires items by expiresAt, bills on demand, keeps point-in-time recovery and survives stack deletion', () => {
       // Prepare
       const { template } = buildStack(configDocument());
 
@@ -258,6 +297,8 @@ describe('Class: BridgeStack', () => {
         GlobalSecondaryIndexes: [
           { IndexName: 'byIssueId', KeySchema: [{ AttributeName: 'issueId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
         ],
+        // Webhook delivery ids recorded for deduplication carry it (epoch seconds); DynamoDB deletes them after.
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       });
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -265,9 +306,9 @@ describe('Class: BridgeStack', () => {
   });
 
   describe('IAM', () => {
-    it('lets ingest send to the events queue and read the webhook credentials, nothing else', () => {
+    it('lets ingest send to the events queue and read the Basic credentials, nothing else (no Jira webhook secret)', () => {
       // Prepare
-      const { stack, template } = buildStack(configDocument());
+      const { stack, template } = buildStack(twoWayDocument());
 
       // Act
       const statements = statementsOf(stack, template, stack.ingestFunction);
@@ -281,9 +322,9 @@ describe('Class: BridgeStack', () => {
       expect(readableSecretNames(statements)).toEqual(['jira-prod/webhook-basic-auth']);
     });
 
-    it('lets the worker consume the queue, read and write links without scanning or deleting, and read Jira and Backtrace secrets', () => {
+    it('lets sync-to-jira consume its queue, read and write links without scanning or deleting, and read Jira and Backtrace secrets only', () => {
       // Prepare
-      const { stack, template } = buildStack(configDocument());
+      const { stack, template } = buildStack(twoWayDocument());
 
       // Act
       const statements = statementsOf(stack, template, stack.syncFunction);
@@ -292,9 +333,9 @@ describe('Class: BridgeStack', () => {
       expect(actionsOf(statements, 'sqs')).toEqual(
         ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort(),
       );
-      // SendMessage (to re-enqueue a message waiting for another worker's claim) on its own queue only.
-      for (const statement of statements.filter((candidate) => [candidate.Action].flat().includes('sqs:SendMessage'))) {
-        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.eventsQueue.node.defaultChild as CfnElement), 'Arn'] });
+      // SendMessage (to re-enqueue a message waiting for another worker's claim) included: its own queue only.
+      for (const statement of statements.filter((candidate) => actionsOf([candidate], 'sqs').length > 0)) {
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'] });
       }
       const dynamodb = actionsOf(statements, 'dynamodb');
       expect(dynamodb).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
@@ -307,14 +348,66 @@ describe('Class: BridgeStack', () => {
       expect(readableSecretNames(statements)).toEqual(['jira-prod/backtrace-token', 'jira-prod/jira-api-token']);
     });
 
-    it('lets the worker read the secrets of every Jira auth type, each secret once', () => {
+    it('lets the Jira webhook receiver queue changes, record, check and forget delivery ids only, and read the webhook secret only', () => {
+      // Prepare
+      const { stack, template } = buildStack(twoWayDocument());
+
+      // Act
+      const statements = statementsOf(stack, template, stack.receiveJiraWebhookFunction);
+
+      // Assess
+      const sqs = statements.filter((statement) => actionsOf([statement], 'sqs').length > 0);
+      expect(actionsOf(sqs, 'sqs')).toEqual(['sqs:SendMessage']);
+      expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'Arn'] }]);
+      const dynamodb = statements.filter((statement) => actionsOf([statement], 'dynamodb').length > 0);
+      expect(actionsOf(dynamodb, 'dynamodb')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+      // The function facing the internet cannot read, overwrite or delete a link: only items keyed DELIVERY#<id>.
+      expect(dynamodb).toEqual([
+        expect.objectContaining({
+          Resource: { 'Fn::GetAtt': [logicalId(stack, stack.linksTable), 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DELIVERY#*'] } },
+        }),
+      ]);
+      expect(readableSecretNames(statements)).toEqual(['jira-prod/jira-webhook-secret']);
+    });
+
+    it('lets sync-to-backtrace consume jira-changes, read, write and delete links, and read Jira and Backtrace secrets only', () => {
+      // Prepare
+      const { stack, template } = buildStack(twoWayDocument());
+
+      // Act
+      const statements = statementsOf(stack, template, stack.syncToBacktraceFunction);
+
+      // Assess
+      const sqs = statements.filter((statement) => actionsOf([statement], 'sqs').length > 0);
+      // What the event source needs, ChangeMessageVisibility included (retry delays); it never sends.
+      expect(actionsOf(sqs, 'sqs')).toEqual(
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
+      );
+      for (const statement of sqs) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'Arn'] });
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.linksTable), 'Arn'] };
+      const dynamodb = statements
+        .filter((statement) => actionsOf([statement], 'dynamodb').length > 0)
+        .map((statement) => ({ actions: actionsOf([statement], 'dynamodb'), resource: statement.Resource }));
+      expect(dynamodb).toEqual([
+        {
+          actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          resource: tableArn,
+        },
+        { actions: ['dynamodb:Query'], resource: { 'Fn::Join': ['', [tableArn, '/index/byIssueId']] } },
+      ]);
+      expect(readableSecretNames(statements)).toEqual(['jira-prod/backtrace-token', 'jira-prod/jira-api-token']);
+    });
+
+    it('spreads the secrets of several integrations over the functions, each secret once, webhook secrets to the receiver alone', () => {
       // Prepare
       const document = configDocument({
         integrations: [
-          integrationDocument('cloud'),
+          integrationDocument('cloud', twoWaySync('cloud')),
           integrationDocument('dc-pat', {
             backtrace: { url: 'https://acme.sp.backtrace.io', universe: 'acme', project: 'tools', tokenSecret: 'shared/backtrace-token' },
             jira: { apiUrl: 'https://jira.acme.com/jira/rest/api/2/', auth: { type: 'pat', tokenSecret: 'dc/pat' }, projectKey: 'TOOLS', subject: '$fingerprint' },
+            ...twoWaySync('dc-pat', 'query-token'),
           }),
           integrationDocument('dc-oauth', {
             backtrace: { url: 'https://acme.sp.backtrace.io', universe: 'acme', project: 'server', tokenSecret: 'shared/backtrace-token' },
@@ -351,11 +444,37 @@ describe('Class: BridgeStack', () => {
         'dc-pat/webhook-basic-auth',
         'legacy/webhook-basic-auth',
       ]);
+      expect(readableSecretNames(statementsOf(stack, template, stack.receiveJiraWebhookFunction))).toEqual([
+        'cloud/jira-webhook-secret',
+        'dc-pat/jira-webhook-secret',
+      ]);
+      // Jira -> Backtrace changes are queued only for integrations whose webhook secret verified them.
+      expect(readableSecretNames(statementsOf(stack, template, stack.syncToBacktraceFunction))).toEqual([
+        'cloud/backtrace-token',
+        'cloud/jira-api-token',
+        'dc/pat',
+        'shared/backtrace-token',
+      ]);
+    });
+
+    it('lets the receiver read no secret when no integration has a Jira webhook', () => {
+      // Prepare
+      const document = configDocument();
+
+      // Act
+      const { stack, template } = buildStack(document);
+
+      // Assess
+      expect(readableSecretNames(statementsOf(stack, template, stack.receiveJiraWebhookFunction))).toEqual([]);
+      expect(readableSecretNames(statementsOf(stack, template, stack.syncToBacktraceFunction))).toEqual([]);
     });
 
     it('grants no DynamoDB, SQS or Secrets Manager action on a wildcard resource, and attaches no managed policy', () => {
       // Prepare
-      const { template } = buildStack(configDocument({ settings: { eventBusName: 'backtrace' } }), { alarmEmail: 'ops@acme.com' });
+      const { template } = buildStack(
+        configDocument({ settings: { eventBusName: 'backtrace' }, integrations: [integrationDocument('jira-prod', twoWaySync('jira-prod'))] }),
+        { alarmEmail: 'ops@acme.com' },
+      );
 
       // Act
       const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
@@ -428,8 +547,8 @@ describe('Class: BridgeStack', () => {
     });
   });
 
-  describe('Dead-letter alarm', () => {
-    it('alarms as soon as one message is visible in the dead-letter queue', () => {
+  describe('Dead-letter alarms', () => {
+    it('alarms as soon as one message is visible in either dead-letter queue', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
@@ -437,21 +556,25 @@ describe('Class: BridgeStack', () => {
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
       // Assess
-      expect(alarms).toHaveLength(1);
-      expect(alarms[0].Properties).toMatchObject({
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'QueueName'] } }],
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-      });
-      expect(alarms[0].Properties.AlarmActions).toBeUndefined();
+      const watched = alarms.map((alarm) => alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0] as string).sort();
+      expect(watched).toEqual([logicalId(stack, stack.deadLetterQueue), logicalId(stack, stack.jiraChangesDeadLetterQueue)].sort());
+      for (const alarm of alarms) {
+        expect(alarm.Properties).toMatchObject({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.any(String), 'QueueName'] } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+        });
+        expect(alarm.Properties.AlarmDescription).toMatch(/dead-letter queue.*redrive/);
+        expect(alarm.Properties.AlarmActions).toBeUndefined();
+      }
       template.resourceCountIs('AWS::SNS::Topic', 0);
     });
 
-    it('notifies an e-mail address through a new SSL-only SNS topic', () => {
+    it('notifies an e-mail address of both alarms through a new SSL-only SNS topic', () => {
       // Prepare
       const props = { alarmEmail: 'ops@acme.com' };
 
@@ -459,15 +582,18 @@ describe('Class: BridgeStack', () => {
       const { template } = buildStack(configDocument(), props);
 
       // Assess
-      const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@acme.com', TopicArn: { Ref: topicId } });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
+      const topicIds = Object.keys(template.findResources('AWS::SNS::Topic'));
+      expect(topicIds).toHaveLength(1);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@acme.com', TopicArn: { Ref: topicIds[0] } });
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicIds[0] }], OKActions: [{ Ref: topicIds[0] }] });
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
     });
 
-    it('notifies an existing topic', () => {
+    it('notifies an existing topic of both alarms', () => {
       // Prepare
       const alarmTopicArn = 'arn:aws:sns:eu-west-1:123456789012:ops-alerts';
 
@@ -475,13 +601,15 @@ describe('Class: BridgeStack', () => {
       const { template } = buildStack(configDocument(), { alarmTopicArn });
 
       // Assess
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [alarmTopicArn] });
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [alarmTopicArn], OKActions: [alarmTopicArn] });
       template.resourceCountIs('AWS::SNS::Topic', 0);
     });
   });
 
   describe('Outputs', () => {
-    it('outputs the Backtrace webhook URL, the queue and DLQ names and the table name', () => {
+    it('outputs both webhook URLs, the queue and DLQ names and the table name', () => {
       // Prepare
       const { stack, template } = buildStack(configDocument());
 
@@ -489,14 +617,15 @@ describe('Class: BridgeStack', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
       // Assess
-      expect(outputs.BacktraceWebhookUrl.Value).toEqual({
-        'Fn::Join': [
-          '',
-          ['https://', { Ref: logicalId(stack, stack.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/backtrace/events'],
-        ],
+      const apiUrl = (path: string) => ({
+        'Fn::Join': ['', ['https://', { Ref: logicalId(stack, stack.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, path]],
       });
+      expect(outputs.BacktraceWebhookUrl.Value).toEqual(apiUrl('/backtrace/events'));
+      expect(outputs.JiraWebhookUrl.Value).toEqual(apiUrl('/jira/webhook'));
       expect(outputs.EventsQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'QueueName'] });
       expect(outputs.DeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'QueueName'] });
+      expect(outputs.JiraChangesQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'QueueName'] });
+      expect(outputs.JiraChangesDeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesDeadLetterQueue), 'QueueName'] });
       expect(outputs.LinksTableName.Value).toEqual({ Ref: logicalId(stack, stack.linksTable) });
     });
   });

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { BridgeStack } from '../../infra/bridge-stack.ts';
 import { parseConfig } from '../../shared/domain/config/index.ts';
-import { configDocument } from './bridge-config.factory.ts';
+import { configDocument, integrationDocument, twoWaySync } from './bridge-config.factory.ts';
 
 interface ValidationReport {
   pluginReports: {
@@ -17,11 +17,11 @@ interface ValidationReport {
   }[];
 }
 
-/** Synthesise the fullest variant of the stack (EventBridge rule, alarm topic) under the AwsSolutions rules. */
+/** Synthesise the fullest variant of the stack (EventBridge rule, alarm topic, Jira webhook secret) under the AwsSolutions rules. */
 function synthWithNag(): ValidationReport {
   const outdir = mkdtempSync(join(tmpdir(), 'bridge-nag-'));
   const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const document = configDocument({ settings: { eventBusName: 'backtrace' } });
+  const document = configDocument({ settings: { eventBusName: 'backtrace' }, integrations: [integrationDocument('jira-prod', twoWaySync('jira-prod'))] });
   new BridgeStack(app, 'NagBridge', { config: parseConfig(document, 'test config'), configDocument: document, alarmEmail: 'ops@acme.com' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   try {
@@ -49,7 +49,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(awsSolutions?.violations).toEqual([]);
   });
 
-  it('acknowledges only the Node.js 22 pin and the Basic-auth webhook route, each with a reason', () => {
+  it('acknowledges only the Node.js 22 pin and the two webhook routes (Basic auth, HMAC signature), each with a reason', () => {
     // Prepare
     const report = synthWithNag();
 
@@ -61,7 +61,10 @@ describe('cdk-nag AwsSolutions checks', () => {
       suppressed.flatMap((violation) => violation.violatingConstructs.map((construct) => `${violation.ruleName} ${construct.constructPath}`)).sort(),
     ).toEqual([
       'AwsSolutions-APIG4 NagBridge/Api/POST--backtrace--events/Resource',
+      'AwsSolutions-APIG4 NagBridge/Api/POST--jira--webhook/Resource',
       'AwsSolutions-L1 NagBridge/IngestBacktraceEvents/Resource',
+      'AwsSolutions-L1 NagBridge/ReceiveJiraWebhook/Resource',
+      'AwsSolutions-L1 NagBridge/SyncToBacktrace/Resource',
       'AwsSolutions-L1 NagBridge/SyncToJira/Resource',
     ]);
     for (const violation of suppressed) expect(violation.reason.length).toBeGreaterThan(40);

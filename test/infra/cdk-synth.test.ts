@@ -1,6 +1,6 @@
 /**
- * The real `npx cdk synth`, as an admin runs it: the CLI starts infra/app.ts with tsx, esbuild bundles both
- * functions, CloudFormation validation and cdk-nag run. Slow (seconds), so one run is shared by the assertions.
+ * The real `npx cdk synth`, as an admin runs it: the CLI starts infra/app.ts with tsx, esbuild bundles every
+ * function, CloudFormation validation and cdk-nag run. Slow (seconds), so one run is shared by the assertions.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,8 +79,8 @@ describe('CLI: npx cdk synth', () => {
         .filter((resource) => resource.Type === 'AWS::Lambda::Function')
         .map((resource) => join(outdir, resource.Metadata?.['aws:asset:path'] ?? 'missing', 'index.mjs'));
 
-      // Assess
-      expect(bundles).toHaveLength(2);
+      // Assess: ingest, sync-to-jira, receive-jira-webhook, sync-to-backtrace
+      expect(bundles).toHaveLength(4);
       for (const bundle of bundles) expect(readFileSync(bundle, 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
     });
   });
