@@ -6,10 +6,11 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { acceptBacktraceEvent, type HttpAnswer } from '../shared/app/accept-backtrace-event.ts';
+import { acceptBacktraceEvent } from '../shared/app/accept-backtrace-event.ts';
 import { configWarnings } from '../shared/domain/config/index.ts';
 import { SqsQueue } from '../shared/adapters/sqs/queue.ts';
 import { PermanentError } from '../shared/ports/errors.ts';
+import { toHttpResult } from '../shared/runtime/http-result.ts';
 import { createLogger, createSecretSource, describeError, loadRuntimeConfig, requiredEnv } from '../shared/runtime/environment.ts';
 
 const logger = createLogger('ingest-backtrace-events');
@@ -22,20 +23,14 @@ const deps = {
   log: logger,
 };
 
-const toResult = (answer: HttpAnswer): APIGatewayProxyStructuredResultV2 => ({
-  statusCode: answer.statusCode,
-  headers: { 'content-type': 'application/json', ...answer.headers },
-  body: JSON.stringify(answer.body),
-});
-
 async function ingest(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   try {
-    return toResult(await acceptBacktraceEvent(deps, { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded }));
+    return toHttpResult(await acceptBacktraceEvent(deps, { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded }));
   } catch (error) {
     logger.error('Could not accept a Backtrace event', { error: describeError(error) });
     // A missing secret or queue is the deployment's fault, not the caller's; either way Backtrace should retry later.
     const permanent = error instanceof PermanentError;
-    return toResult({
+    return toHttpResult({
       statusCode: permanent ? 500 : 503,
       headers: permanent ? {} : { 'retry-after': '30' },
       body: { message: permanent ? 'the bridge is misconfigured; its log says what to fix' : 'temporarily unable to accept the event; retry later' },

@@ -12,7 +12,9 @@ import { shouldSubmit } from '../domain/rules.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { Logger } from '../ports/logger.ts';
-import { groupMessage } from './queue-messages.ts';
+import { fingerprintChangeMessage, groupMessage } from './queue-messages.ts';
+import { isFingerprintUpdated, parseFingerprintUpdated } from '../domain/sync/fingerprint-event.ts';
+import { syncEnabled } from '../domain/sync/sync-decisions.ts';
 
 /** Backtrace posts one group of a few KiB; SQS takes 256 KiB per message, and the message wraps the group. */
 export const MAX_EVENT_BYTES = 200 * 1024;
@@ -54,7 +56,7 @@ async function integrationsAcceptingCredentials(deps: AcceptEventDeps, given: Ba
   return accepted;
 }
 
-function targetsOf(config: BridgeConfig, group: BacktraceGroup): IntegrationConfig[] {
+function targetsOf(config: BridgeConfig, group: { universe: string; project: string }): IntegrationConfig[] {
   return config.integrations.filter(
     (integration) => integration.backtrace.universe === group.universe && integration.backtrace.project === group.project,
   );
@@ -93,6 +95,7 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   if (Array.isArray(json)) {
     return refuse(400, 'the body is a JSON array: send one error group object per POST, as Backtrace\'s webhook integration does');
   }
+  if (isFingerprintUpdated(json)) return acceptFingerprintChange(deps, json, allowed);
   const parsed = parseBacktraceGroup(json);
   if (!parsed.ok) {
     return refuse(400, `the body is not a Backtrace error group: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
@@ -126,4 +129,37 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   }
   deps.log.info('Backtrace event accepted', { fingerprint: group.fingerprint, accepted: accepted.length, filtered: filtered.length });
   return { statusCode: 202, body: { accepted, filtered } };
+}
+
+/**
+ * A `fingerprint.updated` event (Backtrace -> Jira sync): queued for each integration that syncs state or assignee
+ * to Jira. Submit/filter rules do not apply: they decide which new groups become issues, not which changes follow.
+ */
+async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, allowed: Set<string>): Promise<HttpAnswer> {
+  const parsed = parseFingerprintUpdated(json);
+  if (!parsed.ok) {
+    return refuse(400, `the body is not a fingerprint.updated event: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
+  }
+  const { event } = parsed;
+  const targets = targetsOf(deps.config, event);
+  if (targets.length === 0) {
+    return refuse(422, `no integration is configured for Backtrace universe "${event.universe}", project "${event.project}"`);
+  }
+  const permitted = targets.filter((integration) => allowed.has(integration.name));
+  if (permitted.length === 0) {
+    return refuse(403, `these credentials are not those of the integration(s) for universe "${event.universe}", project "${event.project}"`);
+  }
+  const accepted: { integration: string; fingerprint: string }[] = [];
+  const skipped: { integration: string; reason: string }[] = [];
+  const receivedAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+  for (const integration of permitted) {
+    if (!syncEnabled(integration.sync, 'to-jira', 'state') && !syncEnabled(integration.sync, 'to-jira', 'assignee')) {
+      skipped.push({ integration: integration.name, reason: 'sync to Jira is off (sync.mode "none")' });
+      continue;
+    }
+    await deps.queue.send(fingerprintChangeMessage(integration.name, event, receivedAt));
+    accepted.push({ integration: integration.name, fingerprint: event.fingerprint });
+  }
+  deps.log.info('Fingerprint change accepted', { fingerprint: event.fingerprint, state: event.state, accepted: accepted.length });
+  return { statusCode: 202, body: { accepted, skipped } };
 }

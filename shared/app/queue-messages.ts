@@ -3,6 +3,7 @@
  * the EventBridge envelope (see `parseEnvelope` in shared/domain/backtrace-group.ts).
  */
 import type { BacktraceGroup } from '../domain/backtrace-group.ts';
+import type { FingerprintUpdatedEvent } from '../domain/sync/fingerprint-event.ts';
 
 export interface GroupMessage {
   kind: 'backtrace.group';
@@ -18,3 +19,31 @@ export const groupMessage = (integration: string, group: BacktraceGroup, receive
   group,
   receivedAt,
 });
+
+/** A Backtrace fingerprint change for one integration that syncs to Jira. */
+export interface FingerprintChangeMessage {
+  kind: 'backtrace.fingerprint-updated';
+  integration: string;
+  event: FingerprintUpdatedEvent;
+  receivedAt: string;
+}
+
+export const FINGERPRINT_CHANGE_KIND = 'backtrace.fingerprint-updated';
+
+export const fingerprintChangeMessage = (integration: string, event: FingerprintUpdatedEvent, receivedAt: string): FingerprintChangeMessage => ({
+  kind: FINGERPRINT_CHANGE_KIND,
+  integration,
+  event,
+  receivedAt,
+});
+
+/** A Jira webhook delivery, authenticated and trimmed by the receiver, for the sync-to-backtrace worker. */
+export interface JiraWebhookMessage {
+  kind: 'jira.webhook';
+  /** Integrations whose webhook secret authenticated this delivery. */
+  integrations: string[];
+  deliveryId?: string;
+  receivedAt?: string;
+  /** The webhook body, trimmed to what sync reads (`trimJiraWebhook`). */
+  event: unknown;
+}

@@ -1,0 +1,115 @@
+/**
+ * Use-case behind `POST /jira/webhook`: authenticate Jira's delivery (X-Hub-Signature HMAC of the raw body, or a
+ * secret token in the URL for Jira versions that cannot sign), drop duplicates by X-Atlassian-Webhook-Identifier,
+ * and enqueue a trimmed copy for the sync-to-backtrace worker. Answers fast: Jira retries slow or failed deliveries
+ * and may give up, so the Backtrace write happens from the queue, with retries and a DLQ.
+ *
+ * Refusals change nothing: 401 for an unsigned or wrongly signed body (nothing parsed), 400 for a malformed one.
+ * Events the bridge does not act on (comments, other projects' issues) get a 2xx and a debug log.
+ */
+import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
+import { verifyHubSignature, verifyQueryToken } from '../domain/sync/webhook-signature.ts';
+import { parseJiraWebhook, trimJiraWebhook } from '../domain/sync/jira-webhook.ts';
+import type { SecretSource } from '../ports/secrets.ts';
+import type { Queue } from '../ports/queue.ts';
+import type { LinkStore } from '../ports/link-store.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { HttpAnswer, IncomingRequest } from './accept-backtrace-event.ts';
+import type { JiraWebhookMessage } from './queue-messages.ts';
+
+/** Jira retries a failed delivery for about half an hour; a day of memory covers every retry with room. */
+export const DELIVERY_MEMORY_SECONDS = 24 * 3600;
+/** SQS takes 256 KiB; the trimmed event is a few KiB, and Jira's full bodies (comments, etc.) can be large. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface AcceptJiraWebhookDeps {
+  config: BridgeConfig;
+  secrets: SecretSource;
+  queue: Queue;
+  links: LinkStore;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface IncomingWebhook extends IncomingRequest {
+  queryStringParameters?: Record<string, string | undefined>;
+}
+
+const answer = (statusCode: number, body: Record<string, unknown>, headers?: Record<string, string>): HttpAnswer => ({ statusCode, body, headers });
+
+/** Integrations that take Jira webhooks, each checked (no early exit) against the delivery's proof. */
+async function authenticatedIntegrations(deps: AcceptJiraWebhookDeps, raw: Buffer, request: IncomingWebhook): Promise<{ accepted: IntegrationConfig[]; reasons: string[] }> {
+  const accepted: IntegrationConfig[] = [];
+  const reasons: string[] = [];
+  for (const integration of deps.config.integrations) {
+    const webhook = integration.jiraWebhook;
+    if (!webhook) continue;
+    const secret = await deps.secrets.get(webhook.secret);
+    if (webhook.verification === 'signature') {
+      const verdict = verifyHubSignature(raw, request.headers['x-hub-signature'], secret);
+      if (verdict.ok) accepted.push(integration);
+      else reasons.push(`${integration.name}: ${verdict.reason}`);
+    } else {
+      const verdict = verifyQueryToken(request.queryStringParameters?.token, secret);
+      if (verdict.ok) accepted.push(integration);
+      else reasons.push(`${integration.name}: ${verdict.reason}`);
+    }
+  }
+  return { accepted, reasons };
+}
+
+export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: IncomingWebhook): Promise<HttpAnswer> {
+  const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.byteLength > MAX_WEBHOOK_BYTES) {
+    return answer(413, { message: `the body is ${raw.byteLength} bytes; the limit is ${MAX_WEBHOOK_BYTES}` });
+  }
+  const { accepted, reasons } = await authenticatedIntegrations(deps, raw, request);
+  if (accepted.length === 0) {
+    deps.log.warn('Refused a Jira webhook delivery: not signed by any integration\'s jiraWebhook.secret', { reasons });
+    return answer(401, { message: 'the delivery is not signed with a configured Jira webhook secret (X-Hub-Signature, or ?token= for unsigned Jira versions)' });
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    return answer(400, { message: `the body is not valid JSON (${(error as Error).message})` });
+  }
+  const parsed = parseJiraWebhook(json);
+  if (parsed.kind === 'invalid') {
+    return answer(400, { message: `the body is not a Jira webhook event: ${parsed.problems.join('; ')}`, problems: parsed.problems });
+  }
+  if (parsed.kind === 'ignored') {
+    deps.log.debug('Jira webhook event ignored', { reason: parsed.reason });
+    return answer(200, { ignored: parsed.reason });
+  }
+  // Issues of projects no accepted integration files into cannot be linked: drop them here, before the queue.
+  const integrations = accepted.filter((integration) => integration.jira.projectKey.toUpperCase() === parsed.projectKey.toUpperCase() || parsed.event === 'deleted');
+  if (integrations.length === 0) {
+    deps.log.debug('Jira webhook for a project no integration syncs', { projectKey: parsed.projectKey, issueKey: parsed.issueKey });
+    return answer(200, { ignored: `project ${parsed.projectKey} is not synced` });
+  }
+
+  const deliveryId = request.headers['x-atlassian-webhook-identifier'];
+  const now = deps.now?.() ?? Date.now();
+  if (deliveryId && !(await deps.links.recordDelivery(deliveryId, now, DELIVERY_MEMORY_SECONDS))) {
+    deps.log.debug('Duplicate Jira webhook delivery dropped', { deliveryId, retry: request.headers['x-atlassian-webhook-retry'] });
+    return answer(200, { duplicate: deliveryId });
+  }
+  const message: JiraWebhookMessage = {
+    kind: 'jira.webhook',
+    integrations: integrations.map((integration) => integration.name),
+    deliveryId,
+    receivedAt: new Date(now).toISOString(),
+    event: trimJiraWebhook(json),
+  };
+  try {
+    await deps.queue.send(message);
+  } catch (error) {
+    // Not queued: forget the id so Jira's retry of this delivery is not taken for a duplicate.
+    if (deliveryId) await deps.links.forgetDelivery(deliveryId).catch(() => undefined);
+    throw error;
+  }
+  deps.log.info('Jira webhook queued', { issueKey: parsed.issueKey, event: parsed.event, deliveryId, integrations: message.integrations });
+  return answer(200, { queued: parsed.issueKey });
+}
