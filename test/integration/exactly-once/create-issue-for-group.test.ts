@@ -17,20 +17,21 @@ afterEach(async () => {
 /** The real link store, except that the first completeClaim dies: the worker crashed after Jira created the issue. */
 function dyingAfterCreate(store: LinkStore): LinkStore {
   let died = false;
-  return {
-    get: (integration, fingerprint) => store.get(integration, fingerprint),
-    claim: (input) => store.claim(input),
-    completeClaim: async (input) => {
-      if (!died) {
-        died = true;
-        throw new Error('worker died before recording the link');
-      }
-      return store.completeClaim(input);
-    },
-    releaseClaim: (input) => store.releaseClaim(input),
-    markTicketAttached: (integration, fingerprint, now) => store.markTicketAttached(integration, fingerprint, now),
-    findByIssueId: (issueId) => store.findByIssueId(issueId),
+  const completeClaim: LinkStore['completeClaim'] = async (input) => {
+    if (!died) {
+      died = true;
+      throw new Error('worker died before recording the link');
+    }
+    return store.completeClaim(input);
   };
+  // Everything else is the real store (bound: the adapter keeps its client in private fields).
+  return new Proxy(store, {
+    get: (target, property) => {
+      if (property === 'completeClaim') return completeClaim;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** One delivery of `group` to a fresh worker container (its own Jira client, nothing cached). */
