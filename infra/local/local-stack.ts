@@ -18,7 +18,7 @@ import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts'
 import { startLocalEngines, type LocalEngines } from './engines.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
 import { startSqsPoller, type SqsLambdaHandler, type SqsPoller } from './sqs-poller.ts';
-import { startJiraFake, type JiraFake, type JiraFakeAuth, type FakeProject } from '../../test/fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake, type JiraFakeAuth, type JiraFakeOptions, type FakeProject } from '../../test/fakes/jira/jira-fake.ts';
 import { startBacktraceFake, type BacktraceFake } from '../../test/fakes/backtrace/backtrace-fake.ts';
 
 export const LINKS_TABLE_NAME = 'backtrace-jira-bridge-links';
@@ -35,6 +35,12 @@ export interface LocalStackOptions {
   port?: number;
   /** Validate the sandbox Jira's requests against the OpenAPI document (tests turn it on). */
   openApiValidation?: boolean;
+  /** Dialect of the Jira sandbox: 'Cloud' (default: accountIds, hidden e-mails) or 'Server' (Data Center). */
+  jiraDeployment?: 'Cloud' | 'Server';
+  /** Users of the Jira sandbox beyond the integration accounts (see the fake's FakeUser). */
+  jiraUsers?: JiraFakeOptions['users'];
+  /** Projects of the Jira sandbox beyond the integrations' own (e.g. one to move issues to). */
+  jiraProjects?: FakeProject[];
   /** Where progress lines go; default console.log. */
   log?: (line: string) => void;
 }
@@ -132,9 +138,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let jiraSandbox: JiraFake | undefined;
     if (needJira.length > 0) {
       jiraSandbox = await startJiraFake({
-        deployment: 'Cloud',
+        deployment: options.jiraDeployment ?? 'Cloud',
         auth: await sandboxJiraAuth(needJira, secrets),
-        projects: sandboxProjects(needJira),
+        ...(options.jiraUsers ? { users: options.jiraUsers } : {}),
+        projects: [...sandboxProjects(needJira), ...(options.jiraProjects ?? [])],
         openApiValidation: options.openApiValidation ?? false,
       });
       stoppers.push(() => jiraSandbox!.close());

@@ -117,6 +117,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     findIssue: (idOrKey) => store.find(idOrKey),
     actAs: (user) => uiSession({ store, projects, users, workflow, changes }, user),
     addWebhook: (hook) => webhooks.add(hook),
+    removeWebhooks: () => webhooks.clear(),
     webhookDeliveries: outbox.deliveries,
     webhooksIdle: () => outbox.idle(),
     failNext: (spec) => faults.add(spec),

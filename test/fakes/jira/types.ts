@@ -241,6 +241,8 @@ export interface JiraFake {
   actAs(user: FakeUserRef): JiraUiSession;
   /** Registers a webhook (e.g. once the receiver's URL is known). */
   addWebhook(webhook: FakeWebhook): void;
+  /** Unregisters every webhook, e.g. to hold deliveries back and replay them later in another order. */
+  removeWebhooks(): void;
   /** Every webhook delivery, in the order the events happened, with each attempt's outcome. */
   webhookDeliveries: Delivery[];
   /** Resolves when no webhook delivery or retry is pending. */

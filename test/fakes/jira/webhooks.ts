@@ -40,6 +40,11 @@ export class WebhookDispatcher {
     this.hooks.push(hook);
   }
 
+  /** Unregister every webhook (deliveries already sent keep their retries). */
+  clear(): void {
+    this.hooks.length = 0;
+  }
+
   dispatch(event: IssueEvent): void {
     const subscribed = this.hooks.filter((hook) => (hook.events ?? DEFAULT_EVENTS).includes(event.webhookEvent));
     if (subscribed.length === 0) return;
