@@ -5,7 +5,8 @@
  */
 import { PermanentError } from '../../ports/errors.ts';
 import type { JiraIssueState, JiraStatus, JiraTransition } from '../../ports/issue-tracker.ts';
-import { parseJiraTime } from './jira-time.ts';
+// One parser for Jira's times, shared with the webhook parser: REST and webhook watermarks must compare equal.
+import { parseJiraDateTime } from '../../domain/sync/jira-webhook.ts';
 import { toJiraUser } from './jira-users.ts';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -36,7 +37,7 @@ export function toIssueState(data: unknown, asked: string): JiraIssueState {
   if (id === undefined || key === undefined) throw broken('an id and key');
   const status = toStatus(data.fields.status);
   if (!status) throw broken('a status');
-  const updatedAt = parseJiraTime(data.fields.updated);
+  const updatedAt = parseJiraDateTime(data.fields.updated);
   if (updatedAt === undefined) throw broken(`a readable "updated" time (got ${JSON.stringify(data.fields.updated)})`);
   const project = isObject(data.fields.project) && typeof data.fields.project.key === 'string' ? data.fields.project.key : key.replace(/-\d+$/, '');
   return {

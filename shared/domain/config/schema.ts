@@ -18,6 +18,7 @@ const secretName = (what: string) =>
       error: `must be a secret NAME (letters, digits and /_+=.@-), not the secret itself: store ${what} in AWS Secrets Manager (or the local secrets file) and put its name here`,
     });
 
+// Objects default with `.prefault({})`: the empty object is parsed, so each field's own default is the only copy.
 const nonEmpty = (what: string) => z.string({ error: `required: ${what}` }).trim().min(1, { error: `must not be empty: ${what}` });
 
 const regexString = (what: string) =>
@@ -78,7 +79,7 @@ const jira = z
         labels: nonEmpty('the field (name or id) that receives the labels').default('labels'),
         mainBody: nonEmpty('the field (name or id) that receives the error description').default('description'),
       })
-      .default({ labels: 'labels', mainBody: 'description' }),
+      .prefault({}),
     customFields: z.record(z.string().trim().min(1, { error: 'field name or id must not be empty' }), z.string({ error: 'must be a template string, e.g. "Version: $version"' })).default({}),
     dedupeLabel: z
       .string()
@@ -106,7 +107,7 @@ const display = z
     attributes: z.boolean().default(true),
     attributeList: z.array(nonEmpty('an attribute name')).default([]),
   })
-  .default({ classifiers: true, callstack: true, attributes: true, attributeList: [] });
+  .prefault({});
 
 const rule = z.strictObject({
   action: z.enum(['submit', 'filter'], {
@@ -137,7 +138,7 @@ const stateMap = z
         resolved: jiraTarget.default('done'),
         muted: z.union([z.literal('leave'), jiraTarget], { error: 'must be "leave" (do not move the Jira issue), a status category, or {"status": "..."}' }).default('leave'),
       })
-      .default({ open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' }),
+      .prefault({}),
     toBacktrace: z
       .strictObject({
         new: z.enum(BACKTRACE_STATES).default('open'),
@@ -146,14 +147,11 @@ const stateMap = z
         /** Overrides by Jira status id or name, e.g. {"Won't Fix": "muted"}. */
         statuses: z.record(nonEmpty('a Jira status id or name'), z.enum(BACKTRACE_STATES, { error: 'must be a Backtrace state: "open", "in-progress", "resolved" or "muted"' })).default({}),
       })
-      .default({ new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} }),
+      .prefault({}),
     /** Resolution to set when a transition into done asks for one; default: the first the screen allows. */
     resolution: nonEmpty('a Jira resolution name, e.g. "Fixed"').optional(),
   })
-  .default({
-    toJira: { open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' },
-    toBacktrace: { new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} },
-  });
+  .prefault({});
 
 const userPair = z.strictObject({
   backtrace: z.union([
@@ -174,18 +172,7 @@ const sync = z
     users: z.array(userPair).default([]),
     userLookup: z.enum(['email', 'none'], { error: 'must be "email" (find users by e-mail) or "none" (explicit pairs only)' }).default('email'),
   })
-  .default({
-    mode: 'none',
-    state: true,
-    assignee: true,
-    onLink: 'backtrace-wins',
-    stateMap: {
-      toJira: { open: 'new', 'in-progress': 'indeterminate', resolved: 'done', muted: 'leave' },
-      toBacktrace: { new: 'open', indeterminate: 'in-progress', done: 'resolved', statuses: {} },
-    },
-    users: [],
-    userLookup: 'email',
-  });
+  .prefault({});
 
 const jiraWebhook = z.strictObject({
   secret: secretName('the Jira webhook secret (X-Hub-Signature HMAC key, or the URL token)'),
@@ -237,7 +224,7 @@ const settings = z
       .regex(/^[A-Za-z0-9._\-/:]{1,256}$/, { error: 'must be an EventBridge bus name (or ARN)' })
       .optional(),
   })
-  .default({ claimLeaseSeconds: 300, maxReceiveCount: 5, maxInlineRetryWaitSeconds: 5 });
+  .prefault({});
 
 export const bridgeConfigSchema = z
   .strictObject({
