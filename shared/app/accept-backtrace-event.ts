@@ -10,6 +10,7 @@ import { credentialsMatch, parseBasicAuthorization, parseStoredCredentials, type
 import { parseBacktraceGroup, type BacktraceGroup } from '../domain/backtrace-group.ts';
 import { shouldSubmit } from '../domain/rules.ts';
 import type { SecretSource } from '../ports/secrets.ts';
+import { RetryableError } from '../ports/errors.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { Logger } from '../ports/logger.ts';
 import { fingerprintChangeMessage, groupMessage } from './queue-messages.ts';
@@ -18,6 +19,8 @@ import { syncEnabled } from '../domain/sync/sync-decisions.ts';
 
 /** Backtrace posts one group of a few KiB; SQS takes 256 KiB per message, and the message wraps the group. */
 export const MAX_EVENT_BYTES = 200 * 1024;
+/** How far ahead of our clock a change's `at` may be (clock skew), before it is refused as a unit mistake. */
+const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
 
 export interface IncomingRequest {
   headers: Record<string, string | undefined>;
@@ -50,8 +53,14 @@ async function integrationsAcceptingCredentials(deps: AcceptEventDeps, given: Ba
   // Check every integration (no early exit), so the time taken does not tell which one matched.
   for (const integration of deps.config.integrations) {
     const secretName = integration.ingest.basicAuthSecret;
-    const stored = parseStoredCredentials(await deps.secrets.get(secretName), secretName);
-    if (credentialsMatch(given, stored)) accepted.add(integration.name);
+    try {
+      const stored = parseStoredCredentials(await deps.secrets.get(secretName), secretName);
+      if (credentialsMatch(given, stored)) accepted.add(integration.name);
+    } catch (error) {
+      // One integration's broken secret must not lock every other integration out: it simply matches nothing.
+      if (error instanceof RetryableError) throw error;
+      deps.log.error('An integration\'s webhook credentials cannot be read; it accepts no event until fixed', { integration: integration.name, error: (error as Error).message });
+    }
   }
   return accepted;
 }
@@ -141,6 +150,11 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
     return refuse(400, `the body is not a fingerprint.updated event: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
   }
   const { event } = parsed;
+  const now = deps.now?.() ?? Date.now();
+  if (event.at > now + MAX_CLOCK_AHEAD_MS) {
+    // A time in the future would become the watermark and silently drop every real change after it.
+    return refuse(400, `at: ${new Date(event.at).toISOString()} is more than a day ahead of now; send ISO-8601, unix seconds or unix milliseconds`);
+  }
   const targets = targetsOf(deps.config, event);
   if (targets.length === 0) {
     return refuse(422, `no integration is configured for Backtrace universe "${event.universe}", project "${event.project}"`);
@@ -151,7 +165,7 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
   }
   const accepted: { integration: string; fingerprint: string }[] = [];
   const skipped: { integration: string; reason: string }[] = [];
-  const receivedAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+  const receivedAt = new Date(now).toISOString();
   for (const integration of permitted) {
     if (!syncEnabled(integration.sync, 'to-jira', 'state') && !syncEnabled(integration.sync, 'to-jira', 'assignee')) {
       skipped.push({ integration: integration.name, reason: 'sync to Jira is off (sync.mode "none")' });

@@ -64,7 +64,18 @@ export async function applyJiraChange(deps: ApplyJiraChangeDeps, message: JiraWe
   return results;
 }
 
-async function applyToLink(deps: ApplyJiraChangeDeps, integration: IntegrationConfig, link: Link, change: JiraIssueEvent): Promise<{ outcome: AppliedOutcome; detail?: string }> {
+/**
+ * Apply one Jira change to one linked fingerprint. `everything` (the one-off sync when a link is made) applies the
+ * issue's state and assignee whatever the change says; otherwise only the fields the changelog touched are applied,
+ * so a comment or a description edit never overwrites a muted state or an assignee Jira cannot represent.
+ */
+export async function applyToLink(
+  deps: ApplyJiraChangeDeps,
+  integration: IntegrationConfig,
+  link: Link,
+  change: JiraIssueEvent,
+  options: { everything?: boolean } = {},
+): Promise<{ outcome: AppliedOutcome; detail?: string }> {
   const { tracker, backtrace } = await deps.clientsFor(integration);
   const ref: FingerprintRef = { universe: link.universe, project: link.project, fingerprint: link.fingerprint };
   const context = { integration: integration.name, fingerprint: link.fingerprint, issueKey: change.issueKey, event: change.event };
@@ -73,66 +84,58 @@ async function applyToLink(deps: ApplyJiraChangeDeps, integration: IntegrationCo
     const row = await backtrace.getIssue(ref);
     const tickets = ticketsWithout(row.tickets, integration.name);
     if (!sameTickets(tickets, row.tickets)) await backtrace.updateIssue(ref, { tickets });
-    await deps.links.unlink(integration.name, link.fingerprint);
+    await deps.links.unlink(integration.name, link.fingerprint, change.issueId);
     deps.log.info(`Jira issue ${change.issueKey} was deleted: unlinked from the fingerprint`, context);
     return { outcome: 'unlinked' };
   }
 
-  // A moved issue keeps its id: follow the new key whatever else the delivery says.
-  const moved = link.issueKey !== undefined && change.issueKey !== link.issueKey;
-  const url = `${integration.jira.siteUrl}/browse/${change.issueKey}`;
-  if (moved) {
-    await deps.links.updateSync(integration.name, link.fingerprint, { issueKey: change.issueKey, issueUrl: url, now: deps.clock.now() });
-    deps.log.info(`Jira issue ${link.issueKey} moved to ${change.issueKey}`, context);
-  }
-
-  const stateOn = syncEnabled(integration.sync, 'to-backtrace', 'state');
-  const assigneeOn = syncEnabled(integration.sync, 'to-backtrace', 'assignee');
   const changedAt = change.updatedAt ?? change.timestamp;
-  if (!moved && changedAt !== undefined && isStale(link.sync?.jiraUpdatedAt, changedAt)) {
+  if (!options.everything && changedAt !== undefined && isStale(link.sync?.jiraUpdatedAt, changedAt)) {
     deps.log.debug('Stale Jira delivery dropped', { ...context, updatedAt: changedAt, watermark: link.sync?.jiraUpdatedAt });
     return { outcome: 'stale' };
   }
 
   const [deployment, self, issue] = await Promise.all([tracker.deploymentType(), tracker.myself(), tracker.getIssueState(change.issueId)]);
-  const echo = isOurJiraEcho(change.author, self, { ...change, status: issue.status, assignee: issue.assignee }, link.sync?.pushedToJira, deployment);
-  if (echo.echo && !moved) {
-    deps.log.debug('Echo of our own Jira write dropped', { ...context, reason: echo.reason });
-    // The echo's own time, not the issue's: a person's change made right after ours must still pass the watermark.
-    if (changedAt !== undefined) {
-      await deps.links.updateSync(integration.name, link.fingerprint, { now: deps.clock.now() }, { watermark: 'jiraUpdatedAt', value: changedAt });
-    }
-    return { outcome: 'echo', detail: echo.reason };
+  // The issue's current key, not the delivery's: a late delivery may still carry the key it had before a move.
+  const moved = link.issueKey !== undefined && issue.key !== link.issueKey;
+  const url = `${integration.jira.siteUrl}/browse/${issue.key}`;
+  if (moved) {
+    await deps.links.updateSync(integration.name, link.fingerprint, { issueKey: issue.key, issueUrl: url, now: deps.clock.now() });
+    deps.log.info(`Jira issue ${link.issueKey} is now ${issue.key}`, context);
   }
-  if (isStale(link.sync?.jiraUpdatedAt, issue.updatedAt) && !moved) return { outcome: 'stale' };
 
-  const wantedState: FingerprintState | undefined = stateOn && !echo.echo ? backtraceStateFor(issue.status, integration.sync.stateMap) : undefined;
-  const wantedAssignees = assigneeOn && !echo.echo ? await backtraceAssigneesFor(deps, integration, link, issue.assignee, context) : undefined;
+  // An echo leaves the watermark alone: a person's change made just before ours may still be on its way.
+  const echo = options.everything ? { echo: false as const } : isOurJiraEcho(change.author, self, { ...change, status: issue.status, assignee: issue.assignee }, link.sync?.pushedToJira, deployment);
+  if (echo.echo) deps.log.debug('Echo of our own Jira write dropped', { ...context, reason: echo.reason });
+  const stateOn = !echo.echo && syncEnabled(integration.sync, 'to-backtrace', 'state') && (options.everything || change.changed.status || change.changed.resolution);
+  const assigneeOn = !echo.echo && syncEnabled(integration.sync, 'to-backtrace', 'assignee') && (options.everything || change.changed.assignee);
+  if (!stateOn && !assigneeOn && !moved) return echo.echo ? { outcome: 'echo', detail: echo.reason } : { outcome: 'ignored', detail: 'no synced field changed' };
+  if ((stateOn || assigneeOn) && isStale(link.sync?.jiraUpdatedAt, issue.updatedAt)) return { outcome: 'stale' };
+
+  const wantedState: FingerprintState | undefined = stateOn ? backtraceStateFor(issue.status, integration.sync.stateMap) : undefined;
+  const wantedAssignees = assigneeOn ? await backtraceAssigneesFor(deps, integration, link, issue.assignee, context) : undefined;
 
   const row = await backtrace.getIssue(ref);
-  const tickets = ticketsAfterJiraChange(row.tickets, integration.name, {
-    issueState: wantedState,
-    assignees: wantedAssignees,
-    key: change.issueKey,
-    url,
-  });
+  const tickets = ticketsAfterJiraChange(row.tickets, integration.name, { issueState: wantedState, assignees: wantedAssignees, key: issue.key, url });
   const stateChanges = wantedState !== undefined && wantedState !== row.state;
   const ticketsChange = !sameTickets(tickets, row.tickets);
   const now = deps.clock.now();
   if (stateChanges || ticketsChange) {
     await backtrace.updateIssue(ref, { ...(stateChanges ? { state: wantedState } : {}), ...(ticketsChange ? { tickets } : {}) });
   }
-  const after = { state: wantedState ?? row.state, assignees: wantedAssignees ?? fingerprintAssignees(row.tickets) };
-  await deps.links.updateSync(
-    integration.name,
-    link.fingerprint,
-    // What Backtrace holds after our write (its change event is our echo), and a real Jira change ends the echo
-    // window of our last Jira write.
-    { sync: { pushedToBacktrace: pushedToBacktraceRecord(after, now), pushedToJira: { at: now } }, now },
-    { watermark: 'jiraUpdatedAt', value: issue.updatedAt },
-  );
+  if (stateOn || assigneeOn) {
+    const after = { state: wantedState ?? row.state, assignees: wantedAssignees ?? fingerprintAssignees(row.tickets) };
+    await deps.links.updateSync(
+      integration.name,
+      link.fingerprint,
+      // What Backtrace holds after our write (its change event is our echo), and a real Jira change ends the echo
+      // window of our last Jira write.
+      { sync: { pushedToBacktrace: pushedToBacktraceRecord(after, now), pushedToJira: { at: now } }, now },
+      options.everything ? undefined : { watermark: 'jiraUpdatedAt', value: issue.updatedAt },
+    );
+  }
   if (!stateChanges && !ticketsChange) return { outcome: 'unchanged' };
-  deps.log.info(`Synced ${change.issueKey} to the fingerprint`, { ...context, state: after.state, assignees: after.assignees.map((assignee) => assignee.id) });
+  deps.log.info(`Synced ${issue.key} to the fingerprint`, { ...context, state: wantedState ?? row.state });
   return { outcome: 'applied', detail: [stateChanges ? `state ${wantedState}` : '', ticketsChange ? 'tickets' : ''].filter(Boolean).join(', ') };
 }
 

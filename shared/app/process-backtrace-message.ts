@@ -10,7 +10,9 @@ import { PermanentError } from '../ports/errors.ts';
 import { syncGroupMessage, type SyncGroupDeps, type SyncedGroup } from './sync-group-message.ts';
 import { FINGERPRINT_CHANGE_KIND } from './queue-messages.ts';
 import { pushChangeToJira } from './push-change-to-jira.ts';
-import { applyJiraChange } from './apply-jira-change.ts';
+import { applyToLink } from './apply-jira-change.ts';
+import type { JiraIssueEvent } from '../domain/sync/jira-webhook.ts';
+import type { Link } from '../ports/link-store.ts';
 
 function integrationNamed(deps: SyncGroupDeps, name: unknown): IntegrationConfig {
   const integration = deps.config.integrations.find((candidate) => candidate.name === name);
@@ -36,7 +38,12 @@ export async function processBacktraceMessage(deps: SyncGroupDeps, body: string)
   }
   const synced = await syncGroupMessage(deps, body);
   for (const { integration: name, fingerprint, result } of synced) {
-    if (result.outcome === 'created' || result.outcome === 'recovered') await syncOnLink(deps, integrationNamed(deps, name), fingerprint, result.issueId, result.issueKey);
+    if (result.outcome === 'superseded') continue;
+    const integration = integrationNamed(deps, name);
+    if (!syncEnabled(integration.sync, 'to-jira', 'state') && !syncEnabled(integration.sync, 'to-jira', 'assignee') && !syncEnabled(integration.sync, 'to-backtrace', 'state') && !syncEnabled(integration.sync, 'to-backtrace', 'assignee')) continue;
+    // A link whose first sync has not happened yet (a new one, or one whose first sync failed and is retried).
+    const link = await deps.links.get(name, fingerprint);
+    if (link?.status === 'linked' && link.sync === undefined) await syncOnLink(deps, integration, link);
   }
 }
 
@@ -44,19 +51,23 @@ export async function processBacktraceMessage(deps: SyncGroupDeps, body: string)
  * `sync.onLink`: at link time the fingerprint may already be assigned, resolved or muted. `backtrace-wins` pushes
  * the fingerprint's state to the new issue; `jira-wins` (two-way only) applies the issue's state to the fingerprint.
  */
-async function syncOnLink(deps: SyncGroupDeps, integration: IntegrationConfig, fingerprint: string, issueId: string, issueKey: string): Promise<void> {
+async function syncOnLink(deps: SyncGroupDeps, integration: IntegrationConfig, link: Link): Promise<void> {
   const { sync } = integration;
   const now = deps.clock.now();
-  const { universe, project } = integration.backtrace;
+  const { universe, project, fingerprint } = link;
   if (sync.onLink === 'jira-wins' && (syncEnabled(sync, 'to-backtrace', 'state') || syncEnabled(sync, 'to-backtrace', 'assignee'))) {
-    await applyJiraChange(
-      { config: deps.config, clientsFor: deps.clientsFor, links: deps.links, clock: deps.clock, log: deps.log },
-      {
-        kind: 'jira.webhook',
-        integrations: [integration.name],
-        event: { webhookEvent: 'jira:issue_updated', timestamp: now, issue: { id: issueId, key: issueKey, fields: { project: { key: integration.jira.projectKey } } } },
-      },
-    );
+    // The link as read (consistently) from the table: the issue-id index may not show a link made a moment ago.
+    const change: JiraIssueEvent = {
+      kind: 'issue',
+      event: 'updated',
+      issueId: link.issueId!,
+      issueKey: link.issueKey!,
+      projectKey: integration.jira.projectKey,
+      timestamp: now,
+      changed: { status: true, resolution: true, assignee: true },
+      changelog: {},
+    };
+    await applyToLink({ config: deps.config, clientsFor: deps.clientsFor, links: deps.links, clock: deps.clock, log: deps.log }, integration, link, change, { everything: true });
     return;
   }
   if (syncEnabled(sync, 'to-jira', 'state') || syncEnabled(sync, 'to-jira', 'assignee')) {

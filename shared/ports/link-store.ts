@@ -89,8 +89,11 @@ export interface LinkStore {
     patch: { sync?: Partial<LinkSyncState>; issueKey?: string; issueUrl?: string; now: number },
     guard?: { watermark: 'backtraceChangeAt' | 'jiraUpdatedAt'; value: number },
   ): Promise<boolean>;
-  /** Forget the link (its Jira issue was deleted). Idempotent. */
-  unlink(integration: string, fingerprint: string): Promise<void>;
+  /**
+   * Forget the link (its Jira issue was deleted). With `issueId`, only while the link still points at that issue:
+   * a late or redelivered deletion never removes a link made since to another issue. Idempotent.
+   */
+  unlink(integration: string, fingerprint: string, issueId?: string): Promise<void>;
   /** Record a webhook delivery id; false when it was recorded before (a retry or duplicate). Expires after `ttlSeconds`. */
   recordDelivery(deliveryId: string, now: number, ttlSeconds: number): Promise<boolean>;
   /** Undo {@link recordDelivery} when the delivery could not be queued, so Jira's retry is not dropped. */

@@ -187,6 +187,27 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
   });
 });
 
+describe('Two-way sync (Jira Cloud): only what changed in Jira is applied', () => {
+  it('a comment on the issue leaves a muted, assigned fingerprint as it is', async () => {
+    // Prepare: assigned in Backtrace (so in Jira too), then muted (which Jira leaves alone by default)
+    const { fingerprint, issue } = await linkedGroup();
+    backtrace.actAs(ana).assign(UNIVERSE, PROJECT, fingerprint, [ana]);
+    await stack.settled();
+    backtrace.actAs(ana).setState(UNIVERSE, PROJECT, fingerprint, 'muted');
+    await stack.settled();
+    const writesBefore = backtrace.requests.filter((request) => request.path === '/api/issue').length;
+
+    // Act: someone comments in Jira (Cloud sends jira:issue_updated, issue_commented, no changelog)
+    jira.actAs('Ana Lima').comment(issue.key, 'Seen again on 1.2.3');
+    await stack.settled();
+
+    // Assess
+    expect(row(fingerprint).state).toBe('muted');
+    expect(assigneesOf(fingerprint).map((assignee) => assignee.id)).toEqual([ana.id]);
+    expect(backtrace.requests.filter((request) => request.path === '/api/issue').length).toBe(writesBefore);
+  });
+});
+
 describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end in the newest state', () => {
   it('Backtrace -> Jira: fingerprint.updated events shuffled and repeated', async () => {
     // Prepare: the fingerprint was reopened, then resolved; its events arrive in any order, some twice
@@ -206,6 +227,28 @@ describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end 
     expect(jira.findIssue(issue.id)!.status.category).toBe('done');
     const transitions = jira.requests.slice(before).filter((request) => request.method === 'POST' && request.path.endsWith('/transitions'));
     expect(transitions).toHaveLength(1);
+  });
+
+  it('Jira -> Backtrace: a delivery older than the last one applied is dropped without asking Jira or Backtrace', async () => {
+    // Prepare: two changes delivered and applied; the first delivery comes again much later (a Jira retry)
+    const { fingerprint, issue } = await linkedGroup();
+    const from = jira.webhookDeliveries.length;
+    jira.actAs('Ana Lima').transition(issue.key, 'In Progress');
+    await stack.settled();
+    const old = jira.webhookDeliveries.slice(from).find((delivery) => delivery.event === 'jira:issue_updated')!.rawBody;
+    jira.actAs('Ana Lima').transition(issue.key, 'Done');
+    await stack.settled();
+    const jiraBefore = jira.requests.length;
+    const backtraceBefore = backtrace.requests.length;
+
+    // Act
+    expect(await postJiraWebhook(old)).toBe(200);
+    await stack.settled();
+
+    // Assess
+    expect(row(fingerprint).state).toBe('resolved');
+    expect(jira.requests.slice(jiraBefore)).toEqual([]);
+    expect(backtrace.requests.slice(backtraceBefore)).toEqual([]);
   });
 
   it('Jira -> Backtrace: webhook deliveries shuffled and repeated', async () => {

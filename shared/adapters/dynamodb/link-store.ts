@@ -277,8 +277,17 @@ export class DynamoDbLinkStore implements LinkStore {
     return current[SYNC_WRITE_ID]?.S === writeId ? 'updated' : 'stale';
   }
 
-  async unlink(integration: string, fingerprint: string): Promise<void> {
-    await this.#send('DeleteItem', () => this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: key(integration, fingerprint) })));
+  async unlink(integration: string, fingerprint: string, issueId?: string): Promise<void> {
+    // A failed condition means the link already points elsewhere (or is gone): nothing to forget.
+    await this.#conditional('DeleteItem', () =>
+      this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: key(integration, fingerprint),
+          ...(issueId === undefined ? {} : { ConditionExpression: 'issueId = :issueId', ExpressionAttributeValues: { ':issueId': { S: issueId } } }),
+        }),
+      ),
+    );
   }
 
   recordDelivery(deliveryId: string, now: number, ttlSeconds: number): Promise<boolean> {

@@ -223,6 +223,24 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     });
   });
 
+  describe('Method: unlink (for one issue)', () => {
+    it('forgets the link while it points at the deleted issue, and keeps a link made since to another issue', async () => {
+      // Prepare: a fingerprint linked to a new issue after its first issue was deleted
+      const { fingerprint, issue } = await linkedFingerprint();
+      await store.unlink(INTEGRATION, fingerprint, issue.id);
+      const token = randomUUID();
+      await store.claim({ integration: INTEGRATION, fingerprint, universe: 'acme', project: 'game', token, now: T0 + 20, leaseMs: 60_000 });
+      const second = { id: `second-${fingerprint}`, key: 'CRASH-2', url: 'https://jira.example.com/browse/CRASH-2' };
+      await store.completeClaim({ integration: INTEGRATION, fingerprint, token, issue: second, now: T0 + 21 });
+
+      // Act: the first issue's deletion is delivered again
+      await store.unlink(INTEGRATION, fingerprint, issue.id);
+
+      // Assess
+      expect(await store.get(INTEGRATION, fingerprint)).toMatchObject({ status: 'linked', issueId: second.id, issueKey: 'CRASH-2' });
+    });
+  });
+
   describe('Method: recordDelivery', () => {
     it('answers true the first time and false for every repeat', async () => {
       // Prepare
