@@ -5,12 +5,13 @@
  * and may give up, so the Backtrace write happens from the queue, with retries and a DLQ.
  *
  * Refusals change nothing: 401 for an unsigned or wrongly signed body (nothing parsed), 400 for a malformed one.
- * Events the bridge does not act on (comments, other projects' issues) get a 2xx and a debug log.
+ * Events the bridge does not act on (comments; issues no fingerprint is linked to, dropped by the worker) get a 2xx.
  */
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
 import { verifyHubSignature, verifyQueryToken } from '../domain/sync/webhook-signature.ts';
 import { parseJiraWebhook, trimJiraWebhook } from '../domain/sync/jira-webhook.ts';
 import type { SecretSource } from '../ports/secrets.ts';
+import { RetryableError } from '../ports/errors.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { LinkStore } from '../ports/link-store.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -44,7 +45,15 @@ async function authenticatedIntegrations(deps: AcceptJiraWebhookDeps, raw: Buffe
   for (const integration of deps.config.integrations) {
     const webhook = integration.jiraWebhook;
     if (!webhook) continue;
-    const secret = await deps.secrets.get(webhook.secret);
+    let secret: string;
+    try {
+      secret = await deps.secrets.get(webhook.secret);
+    } catch (error) {
+      // One integration's broken secret must not lock every other integration out: it simply matches nothing.
+      if (error instanceof RetryableError) throw error;
+      deps.log.error('An integration\'s Jira webhook secret cannot be read; it accepts no delivery until fixed', { integration: integration.name, error: (error as Error).message });
+      continue;
+    }
     if (webhook.verification === 'signature') {
       const verdict = verifyHubSignature(raw, request.headers['x-hub-signature'], secret);
       if (verdict.ok) accepted.push(integration);
@@ -83,12 +92,9 @@ export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: In
     deps.log.debug('Jira webhook event ignored', { reason: parsed.reason });
     return answer(200, { ignored: parsed.reason });
   }
-  // Issues of projects no accepted integration files into cannot be linked: drop them here, before the queue.
-  const integrations = accepted.filter((integration) => integration.jira.projectKey.toUpperCase() === parsed.projectKey.toUpperCase() || parsed.event === 'deleted');
-  if (integrations.length === 0) {
-    deps.log.debug('Jira webhook for a project no integration syncs', { projectKey: parsed.projectKey, issueKey: parsed.issueKey });
-    return answer(200, { ignored: `project ${parsed.projectKey} is not synced` });
-  }
+  // No project filter here: a moved issue lives in another project from then on and keeps its link. The worker
+  // looks the issue up by id and drops what no fingerprint is linked to; the webhook's JQL filter limits the load.
+  const integrations = accepted;
 
   const deliveryId = request.headers['x-atlassian-webhook-identifier'];
   const now = deps.now?.() ?? Date.now();

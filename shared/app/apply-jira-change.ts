@@ -74,7 +74,7 @@ export async function applyToLink(
   integration: IntegrationConfig,
   link: Link,
   change: JiraIssueEvent,
-  options: { everything?: boolean } = {},
+  options: { everything?: boolean; recheck?: boolean } = {},
 ): Promise<{ outcome: AppliedOutcome; detail?: string }> {
   const { tracker, backtrace } = await deps.clientsFor(integration);
   const ref: FingerprintRef = { universe: link.universe, project: link.project, fingerprint: link.fingerprint };
@@ -90,7 +90,7 @@ export async function applyToLink(
   }
 
   const changedAt = change.updatedAt ?? change.timestamp;
-  if (!options.everything && changedAt !== undefined && isStale(link.sync?.jiraUpdatedAt, changedAt)) {
+  if (!options.everything && !options.recheck && changedAt !== undefined && isStale(link.sync?.jiraUpdatedAt, changedAt)) {
     deps.log.debug('Stale Jira delivery dropped', { ...context, updatedAt: changedAt, watermark: link.sync?.jiraUpdatedAt });
     return { outcome: 'stale' };
   }
@@ -110,7 +110,7 @@ export async function applyToLink(
   const stateOn = !echo.echo && syncEnabled(integration.sync, 'to-backtrace', 'state') && (options.everything || change.changed.status || change.changed.resolution);
   const assigneeOn = !echo.echo && syncEnabled(integration.sync, 'to-backtrace', 'assignee') && (options.everything || change.changed.assignee);
   if (!stateOn && !assigneeOn && !moved) return echo.echo ? { outcome: 'echo', detail: echo.reason } : { outcome: 'ignored', detail: 'no synced field changed' };
-  if ((stateOn || assigneeOn) && isStale(link.sync?.jiraUpdatedAt, issue.updatedAt)) return { outcome: 'stale' };
+  if (!options.recheck && (stateOn || assigneeOn) && isStale(link.sync?.jiraUpdatedAt, issue.updatedAt)) return { outcome: 'stale' };
 
   const wantedState: FingerprintState | undefined = stateOn ? backtraceStateFor(issue.status, integration.sync.stateMap) : undefined;
   const wantedAssignees = assigneeOn ? await backtraceAssigneesFor(deps, integration, link, issue.assignee, context) : undefined;
@@ -125,14 +125,21 @@ export async function applyToLink(
   }
   if (stateOn || assigneeOn) {
     const after = { state: wantedState ?? row.state, assignees: wantedAssignees ?? fingerprintAssignees(row.tickets) };
-    await deps.links.updateSync(
+    const guarded = !options.everything && !options.recheck;
+    const recorded = await deps.links.updateSync(
       integration.name,
       link.fingerprint,
       // What Backtrace holds after our write (its change event is our echo), and a real Jira change ends the echo
       // window of our last Jira write.
       { sync: { pushedToBacktrace: pushedToBacktraceRecord(after, now), pushedToJira: { at: now } }, now },
-      options.everything ? undefined : { watermark: 'jiraUpdatedAt', value: issue.updatedAt },
+      guarded ? { watermark: 'jiraUpdatedAt', value: issue.updatedAt } : undefined,
     );
+    if (!recorded && guarded && (stateChanges || ticketsChange)) {
+      // A newer Jira change was applied while we worked, and our write may have landed after it: read both sides
+      // once more (unguarded, the newer watermark stands) and write whatever still differs.
+      deps.log.info('A newer Jira change was applied meanwhile; checking the fingerprint once more', context);
+      return applyToLink(deps, integration, link, change, { ...options, recheck: true });
+    }
   }
   if (!stateChanges && !ticketsChange) return { outcome: 'unchanged' };
   deps.log.info(`Synced ${issue.key} to the fingerprint`, { ...context, state: wantedState ?? row.state });

@@ -13,9 +13,9 @@
  */
 import type { IntegrationConfig } from '../domain/config/index.ts';
 import type { FingerprintUpdatedEvent } from '../domain/sync/fingerprint-event.ts';
-import { chooseTransition, describeTarget, jiraTargetFor, resolutionFor, statusMatches } from '../domain/sync/state-mapping.ts';
+import { backtraceStateFor, chooseTransition, describeTarget, jiraTargetFor, resolutionFor, statusMatches } from '../domain/sync/state-mapping.ts';
 import { jiraUserForBacktrace, jiraUserKey, pickJiraUserByEmail } from '../domain/sync/user-mapping.ts';
-import { BACKTRACE_WATCHER, isOurBacktraceEcho, isStale, primaryAssignee, pushedToJiraRecord, syncEnabled } from '../domain/sync/sync-decisions.ts';
+import { BACKTRACE_WATCHER, isOurBacktraceEcho, isStale, primaryAssignee, pushedToJiraRecord, syncEnabled, ticketsAfterJiraChange } from '../domain/sync/sync-decisions.ts';
 import type { BacktraceIssues, FingerprintRef, TicketAssignee } from '../ports/backtrace-issues.ts';
 import type { IssueTracker, JiraIssueState, JiraUser, JiraUserRef } from '../ports/issue-tracker.ts';
 import type { LinkStore } from '../ports/link-store.ts';
@@ -119,8 +119,15 @@ export async function pushChangeToJira(
     }
   }
 
+  if (after.status.id !== issue.status.id) {
+    // Our ticket entry on the fingerprint shows the Jira issue's state: keep it true after moving the issue.
+    const ticketState = backtraceStateFor(after.status, sync.stateMap);
+    const tickets = ticketState === undefined ? row.tickets : ticketsAfterJiraChange(row.tickets, integration.name, { issueState: ticketState });
+    if (JSON.stringify(tickets) !== JSON.stringify(row.tickets)) await deps.backtrace.updateIssue(ref, { tickets });
+  }
+
   const now = deps.clock.now();
-  await deps.links.updateSync(
+  const recorded = await deps.links.updateSync(
     integration.name,
     event.fingerprint,
     // What Jira holds after our writes: its webhook echo must be recognised. A real Backtrace change also ends the
@@ -128,6 +135,12 @@ export async function pushChangeToJira(
     { sync: { pushedToJira: pushedToJiraRecord(after, deployment, now), pushedToBacktrace: { at: now } }, now },
     guard,
   );
+  if (!recorded && guard && actions.length > 0) {
+    // A newer change was applied while we worked, and our write may have landed after it: look once more at both
+    // sides (unguarded, so the newer watermark stands) and write whatever still differs.
+    deps.log.info('A newer Backtrace change was applied meanwhile; checking Jira once more', context);
+    return pushChangeToJira(deps, { ...input, atLink: true });
+  }
   if (actions.length > 0) deps.log.info(`Synced Backtrace change to ${issue.key}: ${actions.join(', ')}`, { ...context, state: current.state });
   return { outcome: actions.length > 0 ? 'pushed' : 'unchanged', issueKey: issue.key, actions };
 }

@@ -95,9 +95,10 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     backtrace.actAs(ana).setState(UNIVERSE, PROJECT, fingerprint, 'resolved');
     await stack.settled();
 
-    // Assess: both sides agree
+    // Assess: both sides agree, and our ticket entry shows the issue's new state
     expect(jira.findIssue(issue.id)!.status.category).toBe('done');
     expect(row(fingerprint).state).toBe('resolved');
+    expect(ours(fingerprint)?.state).toBe('resolved');
     // Bounded: the person's change, our one transition, its webhook echo (dropped) — and nothing after.
     const after = traffic();
     expect(after.changes - before.changes).toBeLessThanOrEqual(2);
