@@ -66,6 +66,11 @@ describe('Local stack: a Backtrace error group becomes one Jira issue', () => {
       expect.objectContaining({ watcher: 'local-jira', short: issue.key, url: `${jira.url}/browse/${issue.key}`, state: 'open' }),
     ]);
 
+    // Assess: the ticket's link opens the issue in a browser
+    const page = await fetch(`${jira.url}/browse/${issue.key}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`${issue.key}: exception in my_app.exe (1.1.0)`);
+
     // Assess: the link is readable
     const link = await fetch(`${stack.url}/local/links/local-jira/${sample.fingerprint}`).then((response) => response.json());
     expect(link).toMatchObject({ status: 'linked', issueKey: issue.key, ticketAttached: true });

@@ -29,6 +29,7 @@ import { loadOpenApiValidator } from './openapi-validator.ts';
 import { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendFault, sendNoResource, sendUnauthorized } from './responses.ts';
 import { routeApiRequest, type JiraState } from './routes.ts';
+import { sendBrowsePage } from './browse-page.ts';
 import { uiSession } from './ui.ts';
 import { UserDirectory } from './users.ts';
 import { WebhookDispatcher } from './webhooks.ts';
@@ -78,6 +79,9 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     const fault = faults.take(method, url.pathname);
     if (fault?.delayMs) await server.sleep(fault.delayMs);
     if (fault?.status !== undefined) return sendFault(res, { ...fault, status: fault.status });
+
+    const browse = method === 'GET' ? /^\/browse\/([A-Za-z][A-Za-z0-9_]*-\d+)$/.exec(sitePath ?? '') : null;
+    if (browse) return sendBrowsePage(res, store.find(browse[1]!), browse[1]!);
 
     const isForm = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
     const auth = authenticator.authenticate(req, isForm ? body.raw : undefined, Date.now());
