@@ -32,7 +32,8 @@ import {
   explainUserSearchRefusal,
   isTransitionNoLongerValid,
 } from './jira-sync-errors.ts';
-import { assigneeBody, describeUserRef, toJiraUser, withEmail } from './jira-users.ts';
+import { assigneeBody, describeUserRef, withEmail } from './jira-users.ts';
+import { readJiraUser } from '../../domain/sync/jira-webhook.ts';
 import { toIssueState, toTransitions } from './jira-workflow.ts';
 
 export interface JiraClientOptions {
@@ -159,7 +160,7 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
     myself() {
       ownAccount ??= forgetOnFailure(
         http.request<unknown>({ method: 'GET', path: 'myself', explain: explainRoot }).then(({ data }) => {
-          const user = toJiraUser(data);
+          const user = readJiraUser(data);
           if (!user) throw new PermanentError('Jira answered GET myself without an accountId or username: check jira.apiUrl points at Jira');
           return user;
         }),

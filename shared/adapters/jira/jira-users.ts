@@ -3,29 +3,9 @@
  * `accountId` and may hide the e-mail; Server/Data Center by `name` (with a `key` that may differ) and shows it.
  */
 import { PermanentError } from '../../ports/errors.ts';
+// One reader of Jira's user objects for REST answers and webhook bodies alike.
+import { readJiraUser } from '../../domain/sync/jira-webhook.ts';
 import type { JiraDeployment, JiraUser, JiraUserRef } from '../../ports/issue-tracker.ts';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
-/** A user object from any Jira answer, reduced to what the bridge uses; undefined when it names nobody. */
-export function toJiraUser(value: unknown): JiraUser | undefined {
-  if (!isObject(value)) return undefined;
-  const user: JiraUser = {};
-  const accountId = text(value.accountId);
-  const name = text(value.name);
-  const key = text(value.key);
-  if (accountId !== undefined) user.accountId = accountId;
-  if (name !== undefined) user.name = name;
-  if (key !== undefined) user.key = key;
-  if (accountId === undefined && name === undefined && key === undefined) return undefined;
-  const displayName = text(value.displayName);
-  const emailAddress = text(value.emailAddress);
-  if (displayName !== undefined) user.displayName = displayName;
-  if (emailAddress !== undefined) user.emailAddress = emailAddress;
-  if (typeof value.active === 'boolean') user.active = value.active;
-  return user;
-}
 
 /**
  * The body of `PUT issue/{key}/assignee`: Cloud `{"accountId": ...}`, Data Center `{"name": ...}`; null unassigns
@@ -57,6 +37,6 @@ export function withEmail(users: unknown, email: string): JiraUser[] {
   if (!Array.isArray(users)) return [];
   const wanted = email.trim().toLowerCase();
   return users
-    .map((user) => toJiraUser(user))
+    .map((user) => readJiraUser(user))
     .filter((user): user is JiraUser => user !== undefined && user.emailAddress?.trim().toLowerCase() === wanted);
 }

@@ -4,23 +4,14 @@
  * from its screen fields (`expand=transitions.fields`).
  */
 import { PermanentError } from '../../ports/errors.ts';
-import type { JiraIssueState, JiraStatus, JiraTransition } from '../../ports/issue-tracker.ts';
+import type { JiraIssueState, JiraTransition } from '../../ports/issue-tracker.ts';
 // One parser for Jira's times, shared with the webhook parser: REST and webhook watermarks must compare equal.
-import { parseJiraDateTime } from '../../domain/sync/jira-webhook.ts';
-import { toJiraUser } from './jira-users.ts';
+import { parseJiraDateTime, readJiraStatus, readJiraUser } from '../../domain/sync/jira-webhook.ts';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const idString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
 
 /** `StatusDetails`; a status without a category reads as `undefined`, Jira's own "No Category" key. */
-export function toStatus(value: unknown): JiraStatus | undefined {
-  if (!isObject(value)) return undefined;
-  const id = idString(value.id);
-  if (id === undefined) return undefined;
-  const category = isObject(value.statusCategory) && typeof value.statusCategory.key === 'string' ? value.statusCategory.key : 'undefined';
-  return { id, name: typeof value.name === 'string' ? value.name : id, categoryKey: category };
-}
-
 function toResolution(value: unknown): { id: string; name: string } | null {
   if (!isObject(value)) return null;
   const id = idString(value.id);
@@ -35,7 +26,7 @@ export function toIssueState(data: unknown, asked: string): JiraIssueState {
   const id = idString(data.id);
   const key = typeof data.key === 'string' ? data.key : undefined;
   if (id === undefined || key === undefined) throw broken('an id and key');
-  const status = toStatus(data.fields.status);
+  const status = readJiraStatus(data.fields.status);
   if (!status) throw broken('a status');
   const updatedAt = parseJiraDateTime(data.fields.updated);
   if (updatedAt === undefined) throw broken(`a readable "updated" time (got ${JSON.stringify(data.fields.updated)})`);
@@ -45,7 +36,7 @@ export function toIssueState(data: unknown, asked: string): JiraIssueState {
     key,
     projectKey: project,
     status,
-    assignee: toJiraUser(data.fields.assignee) ?? null,
+    assignee: readJiraUser(data.fields.assignee) ?? null,
     resolution: toResolution(data.fields.resolution),
     updatedAt,
   };
@@ -58,7 +49,7 @@ export function toTransitions(data: unknown): JiraTransition[] {
   for (const entry of list) {
     if (!isObject(entry) || entry.isAvailable === false) continue;
     const id = idString(entry.id);
-    const to = toStatus(entry.to);
+    const to = readJiraStatus(entry.to);
     if (id === undefined || !to) continue;
     const transition: JiraTransition = { id, name: typeof entry.name === 'string' ? entry.name : id, to };
     const resolution = isObject(entry.fields) ? entry.fields.resolution : undefined;
