@@ -8,12 +8,9 @@
  * (Retryable/Permanent from the Backtrace adapter) and the next delivery, finding the link without
  * `ticketAttached`, attaches again without calling Jira.
  */
-import type { BacktraceIssues, FingerprintRef, FingerprintState, Ticket } from '../ports/backtrace-issues.ts';
+import { BACKTRACE_WATCHER, type BacktraceIssues, type FingerprintRef, type FingerprintState, type Ticket } from '../ports/backtrace-issues.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LinkStore } from '../ports/link-store.ts';
-
-/** Backtrace's own pseudo-ticket, which its UI and libraries keep first in the list. */
-export const BACKTRACE_WATCHER = '_backtrace';
 
 export interface AttachTicketDeps {
   backtrace: BacktraceIssues;

@@ -4,6 +4,9 @@
  * See ../shared/reference/backtrace.md sections 3.4, 3.5 and 5.
  */
 
+/** The `watcher` of Backtrace's own entry in a fingerprint's ticket list: it carries the fingerprint's assignees. */
+export const BACKTRACE_WATCHER = '_backtrace';
+
 export type FingerprintState = 'open' | 'in-progress' | 'resolved' | 'muted';
 
 export interface TicketAssignee {

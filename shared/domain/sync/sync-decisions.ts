@@ -3,15 +3,14 @@
  * ticket list becomes, and which side wins when a fingerprint is linked while the two disagree. Together they make
  * sure neither side ping-pongs and a late or repeated delivery never undoes a newer change.
  */
-import type { FingerprintState, Ticket, TicketAssignee } from '../../ports/backtrace-issues.ts';
+import { BACKTRACE_WATCHER, type FingerprintState, type Ticket, type TicketAssignee } from '../../ports/backtrace-issues.ts';
 import type { JiraDeployment, JiraStatus, JiraUser } from '../../ports/issue-tracker.ts';
 import type { LinkSyncState } from '../../ports/link-store.ts';
 import type { SyncConfig } from '../config/index.ts';
 import { backtraceStateFor, jiraTargetFor, statusMatches, type JiraTarget } from './state-mapping.ts';
 import { jiraUserKey } from './user-mapping.ts';
 
-/** Backtrace's own ticket entry, holding the fingerprint's assignees (backtrace.md section 3.4). */
-export const BACKTRACE_WATCHER = '_backtrace';
+export { BACKTRACE_WATCHER };
 
 export type SyncDirection = 'to-jira' | 'to-backtrace';
 export type SyncField = 'state' | 'assignee';
