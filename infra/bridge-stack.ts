@@ -188,11 +188,11 @@ export class BridgeStack extends Stack {
       },
     });
     this.jiraChangesQueue.grant(this.receiveJiraWebhookFunction, 'sqs:SendMessage');
-    // The receiver answers the internet: it may record delivery ids (a conditional put, then a read to tell its own
-    // retried put from a real repeat) and forget them, and can never read or touch a link or any other item.
+    // The receiver answers the internet: it may read and record delivery ids (a conditional put, then a read to
+    // tell its own retried put from a real repeat), and can never read or touch a link or any other item.
     this.receiveJiraWebhookFunction.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
         resources: [this.linksTable.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [deliveryPartitionKey('*')] } },
       }),

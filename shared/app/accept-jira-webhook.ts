@@ -98,7 +98,7 @@ export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: In
 
   const deliveryId = request.headers['x-atlassian-webhook-identifier'];
   const now = deps.now?.() ?? Date.now();
-  if (deliveryId && !(await deps.links.recordDelivery(deliveryId, now, DELIVERY_MEMORY_SECONDS))) {
+  if (deliveryId && (await deps.links.seenDelivery(deliveryId, now))) {
     deps.log.debug('Duplicate Jira webhook delivery dropped', { deliveryId, retry: request.headers['x-atlassian-webhook-retry'] });
     return answer(200, { duplicate: deliveryId });
   }
@@ -109,13 +109,10 @@ export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: In
     receivedAt: new Date(now).toISOString(),
     event: trimJiraWebhook(json),
   };
-  try {
-    await deps.queue.send(message);
-  } catch (error) {
-    // Not queued: forget the id so Jira's retry of this delivery is not taken for a duplicate.
-    if (deliveryId) await deps.links.forgetDelivery(deliveryId).catch(() => undefined);
-    throw error;
-  }
+  // Queued first, recorded after: a crash in between makes Jira's retry queue it again (the worker is idempotent),
+  // where the other order would drop that retry as a duplicate and lose the change.
+  await deps.queue.send(message);
+  if (deliveryId) await deps.links.recordDelivery(deliveryId, now, DELIVERY_MEMORY_SECONDS);
   deps.log.info('Jira webhook queued', { issueKey: parsed.issueKey, event: parsed.event, deliveryId, integrations: message.integrations });
   return answer(200, { queued: parsed.issueKey });
 }

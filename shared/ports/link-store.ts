@@ -96,8 +96,8 @@ export interface LinkStore {
   unlink(integration: string, fingerprint: string, issueId?: string): Promise<void>;
   /** Record a webhook delivery id; false when it was recorded before (a retry or duplicate). Expires after `ttlSeconds`. */
   recordDelivery(deliveryId: string, now: number, ttlSeconds: number): Promise<boolean>;
-  /** Undo {@link recordDelivery} when the delivery could not be queued, so Jira's retry is not dropped. */
-  forgetDelivery(deliveryId: string): Promise<void>;
+  /** Whether a delivery id was recorded and has not expired; reads only. */
+  seenDelivery(deliveryId: string, now: number): Promise<boolean>;
   /** Remember Backtrace users seen in events (per universe), for mapping Jira users back by e-mail. */
   rememberBacktraceUsers(universe: string, users: KnownBacktraceUser[], now: number): Promise<void>;
   findBacktraceUserByEmail(universe: string, email: string): Promise<KnownBacktraceUser | undefined>;

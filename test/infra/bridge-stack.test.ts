@@ -360,7 +360,7 @@ describe('Class: BridgeStack', () => {
       expect(actionsOf(sqs, 'sqs')).toEqual(['sqs:SendMessage']);
       expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'Arn'] }]);
       const dynamodb = statements.filter((statement) => actionsOf([statement], 'dynamodb').length > 0);
-      expect(actionsOf(dynamodb, 'dynamodb')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+      expect(actionsOf(dynamodb, 'dynamodb')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
       // The function facing the internet cannot read, overwrite or delete a link: only items keyed DELIVERY#<id>.
       expect(dynamodb).toEqual([
         expect.objectContaining({

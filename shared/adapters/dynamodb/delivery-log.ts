@@ -4,7 +4,7 @@
  * epoch seconds (the table's TTL attribute).
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Item } from './link-item.ts';
 import { DELIVERY_SORT_KEY, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from './link-table.ts';
 import { TableCalls } from './table-calls.ts';
@@ -53,11 +53,13 @@ export class DynamoDbDeliveryLog {
     return current.Item?.token?.S === token;
   }
 
-  /** Delete the record of `deliveryId`. Idempotent. */
-  async forget(deliveryId: string): Promise<void> {
-    await this.#calls.send('DeleteItem', () =>
-      this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: deliveryKey(deliveryId) })),
+  /** Whether `deliveryId` was recorded and has not expired (`now` is epoch ms). A read only: records nothing. */
+  async seen(deliveryId: string, now: number): Promise<boolean> {
+    const current = await this.#calls.send('GetItem', () =>
+      this.#client.send(new GetItemCommand({ TableName: this.#table, Key: deliveryKey(deliveryId), ConsistentRead: true })),
     );
+    const expiresAt = Number(current.Item?.[EXPIRES_AT_ATTRIBUTE]?.N ?? 0);
+    return current.Item !== undefined && expiresAt >= Math.floor(now / 1000);
   }
 }
 

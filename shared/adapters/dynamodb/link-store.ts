@@ -294,8 +294,8 @@ export class DynamoDbLinkStore implements LinkStore {
     return this.#deliveries.record(deliveryId, now, ttlSeconds);
   }
 
-  forgetDelivery(deliveryId: string): Promise<void> {
-    return this.#deliveries.forget(deliveryId);
+  seenDelivery(deliveryId: string, now: number): Promise<boolean> {
+    return this.#deliveries.seen(deliveryId, now);
   }
 
   rememberBacktraceUsers(universe: string, users: KnownBacktraceUser[], now: number): Promise<void> {

@@ -284,18 +284,19 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
       expect(stored.Item?.expiresAt).toEqual({ N: String((T0 + 61_000) / 1000 + 60) });
     });
 
-    it('records the same delivery again once it was forgotten; forgetting an unknown delivery is harmless', async () => {
+    it('tells a recorded, unexpired delivery from an unknown or expired one, without recording anything', async () => {
       // Prepare
       const id = randomUUID();
-      await store.recordDelivery(id, T0, 3600);
+      const unknownBefore = await store.seenDelivery(id, T0);
+      await store.recordDelivery(id, T0, 60);
 
       // Act
-      await store.forgetDelivery(id);
-      await store.forgetDelivery(randomUUID());
-      const again = await store.recordDelivery(id, T0 + 1, 3600);
+      const seen = await store.seenDelivery(id, T0 + 59_000);
+      const expired = await store.seenDelivery(id, T0 + 61_000);
+      const other = await store.seenDelivery(randomUUID(), T0);
 
       // Assess
-      expect(again).toBe(true);
+      expect([unknownBefore, seen, expired, other]).toEqual([false, true, false, false]);
     });
   });
 
