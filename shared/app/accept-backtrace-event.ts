@@ -133,9 +133,11 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
       deps.log.info('Backtrace event filtered by a rule', { integration: integration.name, fingerprint: group.fingerprint, rule: decision.ruleIndex });
       continue;
     }
-    await deps.queue.send(groupMessage(integration.name, group, receivedAt));
     accepted.push({ integration: integration.name, fingerprint: group.fingerprint });
   }
+  // One message for all of them: the worker handles the integrations of one fingerprint in turn, never racing on
+  // its ticket list.
+  if (accepted.length > 0) await deps.queue.send(groupMessage(accepted.map((entry) => entry.integration), group, receivedAt));
   deps.log.info('Backtrace event accepted', { fingerprint: group.fingerprint, accepted: accepted.length, filtered: filtered.length });
   return { statusCode: 202, body: { accepted, filtered } };
 }

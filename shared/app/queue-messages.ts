@@ -7,15 +7,15 @@ import type { FingerprintUpdatedEvent } from '../domain/sync/fingerprint-event.t
 
 export interface GroupMessage {
   kind: 'backtrace.group';
-  /** The integration that accepted it (its rules already passed). */
-  integration: string;
+  /** The integrations that accepted it (their rules passed), handled one after the other by the worker. */
+  integrations: string[];
   group: BacktraceGroup;
   receivedAt: string;
 }
 
-export const groupMessage = (integration: string, group: BacktraceGroup, receivedAt: string): GroupMessage => ({
+export const groupMessage = (integrations: string[], group: BacktraceGroup, receivedAt: string): GroupMessage => ({
   kind: 'backtrace.group',
-  integration,
+  integrations,
   group,
   receivedAt,
 });

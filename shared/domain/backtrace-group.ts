@@ -135,7 +135,7 @@ export const QUEUE_MESSAGE_KIND = 'backtrace.group';
 export type EnvelopeSource = 'webhook' | 'eventbridge' | 'queue';
 
 export type ParseEnvelopeResult =
-  | { ok: true; group: BacktraceGroup; integration?: string; source: EnvelopeSource }
+  | { ok: true; group: BacktraceGroup; /** The integrations the ingest accepted it for (queue messages only). */ integrations?: string[]; source: EnvelopeSource }
   | { ok: false; problems: string[] };
 
 /**
@@ -168,15 +168,17 @@ export function parseEnvelope(body: unknown): ParseEnvelopeResult {
       };
     }
     const problems: string[] = [];
-    if (typeof record.integration !== 'string' || record.integration === '') {
+    // `integrations` (every integration of the group, handled in turn) or, from older messages, one `integration`.
+    const named = Array.isArray(record.integrations) ? record.integrations : [record.integration];
+    if (named.length === 0 || !named.every((name) => typeof name === 'string' && name !== '')) {
       problems.push(
-        `integration: expected the integration name as a non-empty string, got ${describeValue(record.integration)}`,
+        `integrations: expected the integration names as non-empty strings, got ${describeValue(record.integrations ?? record.integration)}`,
       );
     }
     const parsed = parseBacktraceGroup(record.group, 'group');
     if (!parsed.ok) problems.push(...parsed.problems);
     if (problems.length > 0 || !parsed.ok) return { ok: false, problems };
-    return { ok: true, group: parsed.group, integration: record.integration as string, source: 'queue' };
+    return { ok: true, group: parsed.group, integrations: named as string[], source: 'queue' };
   }
 
   if ('detail-type' in record) {
