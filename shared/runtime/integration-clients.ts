@@ -1,15 +1,22 @@
 /**
- * Builds each integration's Jira and Backtrace adapters once per container, resolving the secrets they need.
- * A failure (a missing secret) is not cached, so the next message tries again after the admin fixes it.
+ * Builds each integration's Jira and Backtrace adapters, resolving the secrets they need, and keeps them for a few
+ * minutes: long enough to spare Secrets Manager and Jira's field list on every message, short enough that a fixed or
+ * rotated secret, or a custom field added in Jira, is picked up by warm containers without a redeploy (the fix
+ * the troubleshooting guide asks for, before a DLQ redrive). A failure is not kept at all.
  */
 import { jiraSecretNames, type IntegrationConfig } from '../domain/config/index.ts';
 import { createJiraClient } from '../adapters/jira/jira-client.ts';
 import { createBacktraceClient } from '../adapters/backtrace/backtrace-client.ts';
 import type { SecretSource } from '../ports/secrets.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
 import type { IntegrationClients } from '../app/sync-group-message.ts';
 
-export function integrationClientsFactory(secrets: SecretSource, options: { maxInlineWaitMs: number }) {
-  const cache = new Map<string, Promise<IntegrationClients>>();
+/** As long as SecretsManagerSecretSource keeps a value. */
+export const CLIENTS_TTL_MS = 5 * 60_000;
+
+export function integrationClientsFactory(secrets: SecretSource, options: { maxInlineWaitMs: number; clock?: Clock }) {
+  const clock = options.clock ?? systemClock;
+  const cache = new Map<string, { clients: Promise<IntegrationClients>; expiresAt: number }>();
   const build = async (integration: IntegrationConfig): Promise<IntegrationClients> => {
     const names = jiraSecretNames(integration.jira.auth);
     const values = await Promise.all(names.map((name) => secrets.get(name)));
@@ -27,12 +34,12 @@ export function integrationClientsFactory(secrets: SecretSource, options: { maxI
     };
   };
   return (integration: IntegrationConfig): Promise<IntegrationClients> => {
-    let clients = cache.get(integration.name);
-    if (!clients) {
-      clients = build(integration);
-      cache.set(integration.name, clients);
-      clients.catch(() => cache.delete(integration.name));
-    }
+    const now = clock.now();
+    const cached = cache.get(integration.name);
+    if (cached && cached.expiresAt > now) return cached.clients;
+    const clients = build(integration);
+    cache.set(integration.name, { clients, expiresAt: now + CLIENTS_TTL_MS });
+    clients.catch(() => cache.delete(integration.name));
     return clients;
   };
 }
