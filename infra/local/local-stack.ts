@@ -134,6 +134,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const integrations = (Array.isArray(document.integrations) ? document.integrations : []) as RawIntegration[];
     const needJira = integrations.filter((integration) => integration.jira && !integration.jira.apiUrl);
     const needBacktrace = integrations.filter((integration) => integration.backtrace && !integration.backtrace.url);
+    // Validate first, with stand-in URLs for the sandboxes-to-be, so a config mistake is reported with its JSON path
+    // before anything starts or any secret is read.
+    const probe = structuredClone(document) as { integrations?: RawIntegration[] };
+    for (const integration of probe.integrations ?? []) {
+      if (integration.jira && !integration.jira.apiUrl) integration.jira.apiUrl = 'http://127.0.0.1/rest/api/2/';
+      if (integration.backtrace && !integration.backtrace.url) integration.backtrace.url = 'http://127.0.0.1';
+    }
+    parseConfig(probe, configFile);
 
     let jiraSandbox: JiraFake | undefined;
     if (needJira.length > 0) {

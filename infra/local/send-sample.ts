@@ -33,13 +33,24 @@ const secretName = integration.ingest.basicAuthSecret;
 const credentials = parseStoredCredentials(await new LocalSecretSource({ file: state.secretsFile }).get(secretName), secretName);
 const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 
-const response = await fetch(`${state.url}/backtrace/events`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization },
-  body: JSON.stringify(group),
-});
-console.log(`POST ${state.url}/backtrace/events -> ${response.status} ${await response.text()}`);
+let response: Response;
+try {
+  response = await fetch(`${state.url}/backtrace/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify(group),
+  });
+} catch {
+  console.error(`Nothing answers at ${state.url}: start the local stack with \`npm start\` (in another terminal) first.`);
+  process.exit(1);
+}
+const answer = await response.text();
+console.log(`POST ${state.url}/backtrace/events -> ${response.status} ${answer}`);
 if (response.status !== 202) process.exit(1);
+if ((JSON.parse(answer) as { accepted?: unknown[] }).accepted?.length === 0) {
+  console.log('The integration\'s rules filtered the sample: no Jira issue is made for it.');
+  process.exit(0);
+}
 
 const deadline = Date.now() + Number(values.timeout) * 1000;
 while (Date.now() < deadline) {

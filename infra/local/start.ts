@@ -3,8 +3,9 @@
  * which starts Jira and Backtrace sandboxes), secrets from `BRIDGE_SECRETS_FILE` (default
  * infra/local/local.secrets.json), HTTP port from `PORT` (default 3000). Ctrl-C stops it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../../shared/domain/config/index.ts';
+import { PermanentError } from '../../shared/ports/errors.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, startLocalStack } from './local-stack.ts';
 import { LOCAL_STATE_FILE } from './local-state.ts';
 
@@ -26,12 +27,14 @@ try {
     if (stopping) return;
     stopping = true;
     console.log('Stopping...');
+    rmSync(LOCAL_STATE_FILE, { force: true });
     await stack.stop();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // Config and secret problems are the admin's to fix: their message says how; a stack trace would only bury it.
+  console.error(error instanceof ConfigError || error instanceof PermanentError ? error.message : error);
   process.exit(1);
 }

@@ -108,6 +108,11 @@ export function buildIssueFields(input: BuildIssueFieldsInput): BuildIssueFields
     problems.push(
       `${path}.fieldMapping.mainBody: ${mainBodyField.field.id} (${JSON.stringify(mainBodyField.field.name)}) is of type "${typeOf(mainBodyField.field)}"; name a text field such as "description"`,
     );
+  } else if (mainBodyField.field.schema?.custom?.endsWith(':textfield')) {
+    // A single-line text field holds 255 characters: every description would be refused by Jira.
+    problems.push(
+      `${path}.fieldMapping.mainBody: ${mainBodyField.field.id} (${JSON.stringify(mainBodyField.field.name)}) is a single-line text field (255 characters); name a multi-line text field such as "description"`,
+    );
   }
   const labelsId = labelsField.ok ? labelsField.field.id : undefined;
   const mainBodyId = mainBodyField.ok ? mainBodyField.field.id : undefined;

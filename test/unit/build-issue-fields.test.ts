@@ -192,6 +192,21 @@ describe('Function: buildIssueFields', () => {
     ]);
   });
 
+  it('refuses a single-line text field as the main body (it holds 255 characters), and accepts a multi-line one', () => {
+    // Prepare
+    const fields = [...jiraFields(), customField('customfield_10060', 'Steps seen', 'string', undefined, 'textarea')];
+
+    // Act
+    const singleLine = buildIssueFields({ group, integration: integration({ fieldMapping: { labels: 'labels', mainBody: 'Hostname' } }), fields, deployment: 'Cloud' });
+    const multiLine = buildIssueFields({ group, integration: integration({ fieldMapping: { labels: 'labels', mainBody: 'Steps seen' } }), fields, deployment: 'Cloud' });
+
+    // Assess
+    expect(!singleLine.ok && singleLine.problems).toEqual([
+      'integration.jira.fieldMapping.mainBody: customfield_10050 ("Hostname") is a single-line text field (255 characters); name a multi-line text field such as "description"',
+    ]);
+    expect(multiLine.ok && typeof multiLine.fields.customfield_10060).toBe('string');
+  });
+
   it('prefixes problems with "integration" when no config path is given', () => {
     // Act
     const result = buildIssueFields({ group, integration: integration({ fieldMapping: { labels: 'Etiketten', mainBody: 'description' } }), fields: jiraFields(), deployment: 'Cloud' });

@@ -117,6 +117,7 @@ describe('Function: parseConfig', () => {
     ['a dedupe label without {hash}', (i) => (i.jira.dedupeLabel = 'backtrace-dup'), /jira\.dedupeLabel.*must contain \{hash\}/],
     ['a dedupe label with a space', (i) => (i.jira.dedupeLabel = 'bt {hash}'), /jira\.dedupeLabel.*no spaces/],
     ['two-way sync without the Jira webhook', (i) => { delete i.jiraWebhook; i.sync = { mode: 'two-way' }; }, /jiraWebhook.*two-way sync needs Jira's webhook/],
+    ['jira-wins with one-way sync', (i) => (i.sync = { mode: 'one-way', onLink: 'jira-wins' }), /sync\.onLink.*"jira-wins" writes Jira's state to Backtrace, which one-way sync never does/],
     ['an unknown sync mode', (i) => (i.sync = { mode: 'both' }), /sync\.mode.*"none", "one-way".*"two-way"/],
     ['a Jira target that is no status category', (i) => (i.sync.stateMap = { toJira: { resolved: 'closed' } }), /sync\.stateMap\.toJira\.resolved.*status category.*\{"status"/],
     ['a Backtrace state that does not exist', (i) => (i.sync.stateMap = { toBacktrace: { statuses: { "Won't Fix": 'ignored' } } }), /toBacktrace\.statuses.*must be a Backtrace state/],
@@ -208,6 +209,18 @@ describe('Function: parseConfig', () => {
 
     // Assess
     expect(parseConfig(config, 'test.json').integrations).toHaveLength(2);
+  });
+
+  it('refuses an inline retry wait the worker cannot afford', () => {
+    // Prepare
+    const config = example();
+    config.settings = { maxInlineRetryWaitSeconds: 60 };
+
+    // Act
+    const problems = problemsOf(config);
+
+    // Assess
+    expect(problems).toEqual([expect.stringMatching(/^settings\.maxInlineRetryWaitSeconds: must be at most 20 seconds: longer waits belong on the queue/)]);
   });
 
   it('refuses a config without integrations', () => {

@@ -118,7 +118,7 @@ const rule = z.strictObject({
 });
 
 const syncMode = z.enum(['none', 'one-way', 'two-way'], {
-  error: 'must be "none", "one-way" (Backtrace -> Jira) or "two-way" (also Jira -> Backtrace, needs jira.webhook)',
+  error: 'must be "none", "one-way" (Backtrace -> Jira) or "two-way" (also Jira -> Backtrace, needs jiraWebhook)',
 });
 
 const JIRA_CATEGORIES = ['new', 'indeterminate', 'done'] as const;
@@ -200,6 +200,13 @@ const integration = z.strictObject({
   /** Jira's webhook to `POST /jira/webhook`: required for two-way sync. */
   jiraWebhook: jiraWebhook.optional(),
 }).superRefine((integration, ctx) => {
+  if (integration.sync.mode === 'one-way' && integration.sync.onLink === 'jira-wins') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sync', 'onLink'],
+      message: '"jira-wins" writes Jira\'s state to Backtrace, which one-way sync never does: use "backtrace-wins", or mode "two-way"',
+    });
+  }
   if (integration.sync.mode === 'two-way' && !integration.jiraWebhook) {
     ctx.addIssue({
       code: 'custom',
@@ -218,7 +225,8 @@ const settings = z
       .max(43_200)
       .default(300),
     maxReceiveCount: z.number().int().min(1).max(1000).default(5),
-    maxInlineRetryWaitSeconds: z.number().min(0).max(60).default(5),
+    // Well below the worker's 60 s timeout: the attempts themselves take time too.
+    maxInlineRetryWaitSeconds: z.number().min(0).max(20, { error: 'must be at most 20 seconds: longer waits belong on the queue (the worker times out at 60 s)' }).default(5),
     eventBusName: z
       .string()
       .regex(/^[A-Za-z0-9._\-/:]{1,256}$/, { error: 'must be an EventBridge bus name (or ARN)' })

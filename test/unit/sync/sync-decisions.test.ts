@@ -327,15 +327,6 @@ describe('Function: linkDecision', () => {
       { state: { action: 'none', reason: 'Jira status "Limbo" has no category to map' }, assignee: { action: 'none', reason: 'both sides are unassigned' } },
     ],
     [
-      'Jira wins in one-way mode: nothing flows to Backtrace',
-      syncConfig({ mode: 'one-way', onLink: 'jira-wins' }),
-      { backtrace: { state: 'open' as const, assignees: [] }, jira: { status: DONE, assignee: CLOUD_ALICE } },
-      {
-        state: { action: 'none', reason: 'state sync to Backtrace is off (sync.mode "one-way", sync.state true)' },
-        assignee: { action: 'none', reason: 'assignee sync to Backtrace is off (sync.mode "one-way", sync.assignee true)' },
-      },
-    ],
-    [
       'assignee sync switched off',
       twoWay('backtrace-wins', { assignee: false }),
       { backtrace: { state: 'open' as const, assignees: [{ id: 3 }] }, jira: { status: TO_DO, assignee: null } },
