@@ -22,11 +22,12 @@ export function syncEnabled(sync: Pick<SyncConfig, 'mode' | 'state' | 'assignee'
 }
 
 /**
- * A delivery is stale when the link's watermark is at or after its time: equal means the same change delivered again.
- * Matches `LinkStore.updateSync`'s guard (writes only when the stored watermark is strictly older).
+ * A delivery is stale when the link's watermark is after its time. An equal time is not stale: Backtrace's `at` may
+ * be whole seconds, so two different changes can share it; and since both sides are read before writing, handling
+ * the same change twice writes nothing. (`LinkStore.updateSync`'s guard stays strict: the bookkeeping is written once.)
  */
 export function isStale(watermark: number | undefined, value: number): boolean {
-  return watermark !== undefined && value <= watermark;
+  return watermark !== undefined && value < watermark;
 }
 
 /** The one Backtrace assignee Jira can hold: the first (Jira has a single assignee); `null` when unassigned. */
