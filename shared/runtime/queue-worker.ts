@@ -26,6 +26,22 @@ export interface QueueWorkerOptions {
   process(body: string): Promise<void>;
 }
 
+/** What a message is about, for the log line an operator reads next to the DLQ (never the whole body). */
+function aboutMessage(body: string): Record<string, unknown> {
+  try {
+    const message = JSON.parse(body) as Record<string, any>;
+    const group = message.group ?? message.detail ?? message.event ?? message;
+    return {
+      kind: message.kind ?? message['detail-type'] ?? 'backtrace.group',
+      ...(message.integrations ?? message.integration ? { integrations: message.integrations ?? [message.integration] } : {}),
+      ...(typeof group?.fingerprint === 'string' ? { fingerprint: group.fingerprint } : {}),
+      ...(typeof group?.issue?.key === 'string' ? { issueKey: group.issue.key } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
 export function queueWorker(options: QueueWorkerOptions) {
   const { sqs, queueUrl, logger } = options;
   const requeue = new SqsQueue({ client: sqs, queueUrl });
@@ -47,7 +63,7 @@ export function queueWorker(options: QueueWorkerOptions) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
       const retryable = error instanceof RetryableError;
       const seconds = redeliveryDelaySeconds({ kind: retryable ? 'retryable' : 'permanent', retryAfterMs: retryable ? error.retryAfterMs : undefined }, receiveCount);
-      const context = { messageId: record.messageId, receiveCount, retryInSeconds: seconds, error: describeError(error) };
+      const context = { messageId: record.messageId, ...aboutMessage(record.body), receiveCount, retryInSeconds: seconds, error: describeError(error) };
       if (retryable) logger.warn('Will retry the message', context);
       else logger.error('Refused for good; the message goes to the DLQ after its last attempt', context);
       try {
