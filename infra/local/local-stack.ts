@@ -240,15 +240,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => jiraChangesPoller.stop());
 
     // The sandboxes announce their changes to the bridge, as a Jira admin webhook and a Backtrace change feed would.
-    const webhookIntegration = config.integrations.find((integration) => integration.jiraWebhook && needJira.some((raw) => raw.name === integration.name));
-    if (jiraSandbox && webhookIntegration?.jiraWebhook) {
-      const secret = await secrets.get(webhookIntegration.jiraWebhook.secret);
-      jiraSandbox.addWebhook(
-        webhookIntegration.jiraWebhook.verification === 'query-token'
-          ? { url: `${api.url}/jira/webhook?token=${encodeURIComponent(secret)}` }
-          : { url: `${api.url}/jira/webhook`, secret },
-      );
+    // One webhook per distinct secret, as an admin would register one per integration that syncs back.
+    const hooks = new Map<string, { url: string; secret?: string }>();
+    for (const integration of config.integrations) {
+      if (!jiraSandbox || !integration.jiraWebhook || !needJira.some((raw) => raw.name === integration.name)) continue;
+      const secret = await secrets.get(integration.jiraWebhook.secret);
+      const hook = integration.jiraWebhook.verification === 'query-token' ? { url: `${api.url}/jira/webhook?token=${encodeURIComponent(secret)}` } : { url: `${api.url}/jira/webhook`, secret };
+      hooks.set(JSON.stringify(hook), hook);
     }
+    for (const hook of hooks.values()) jiraSandbox!.addWebhook(hook);
+    // The Backtrace sandbox has one change feed: it signs in with the first syncing integration's webhook credentials.
     const feedIntegration = config.integrations.find((integration) => integration.sync.mode !== 'none' && needBacktrace.some((raw) => raw.name === integration.name));
     if (backtraceSandbox && feedIntegration) {
       const basicAuth = parseStoredCredentials(await secrets.get(feedIntegration.ingest.basicAuthSecret), feedIntegration.ingest.basicAuthSecret);
