@@ -157,5 +157,7 @@ function fieldHint(id: string, name: string | undefined, words: string, projectK
 function messageHint(words: string, projectKey: string): string {
   const required = /Field '([^']+)' is required/i.exec(words);
   if (required) return `give "${required[1]}" a value in jira.customFields`;
+  // Jira also answers a create with 400 when the user may not create issues there (reference section 1.4).
+  if (/permission/i.test(words)) return `the Jira user of jira.auth needs the Browse Projects and Create Issues permissions in ${projectKey}`;
   return `check jira.projectKey (${projectKey}), jira.issueType and jira.customFields`;
 }

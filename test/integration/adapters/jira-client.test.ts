@@ -342,6 +342,21 @@ describe('Function: createJiraClient', () => {
       expect((error as PermanentError).status).toBe(403);
       expect(error.message).toContain('the Jira user (api-token for bot@example.com) needs Browse Projects + Create Issues in CRASH');
     });
+    it('explains a 400 that is really a missing permission, as Jira sometimes answers a create', async () => {
+      // Prepare
+      const fake = await jiraFake();
+      const jira = clientFor(fake);
+      fake.failNext({ status: 400, path: /\/issue$/, method: 'POST', body: { errorMessages: ['You do not have permission to create issues in this project.'], errors: {} } });
+
+      // Act
+      const error = await rejection(jira.createIssue(bugFields()));
+
+      // Assess
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error.message).toContain('You do not have permission to create issues in this project.');
+      expect(error.message).toContain('the Jira user of jira.auth needs the Browse Projects and Create Issues permissions in CRASH');
+    });
+
     it('tells a CAPTCHA lockout apart from a missing permission', async () => {
       // Prepare
       const fake = await jiraFake({ deployment: 'Server' });
