@@ -8,7 +8,7 @@
  * Events the bridge does not act on (comments; issues no fingerprint is linked to, dropped by the worker) get a 2xx.
  */
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
-import { verifyHubSignature, verifyQueryToken } from '../domain/sync/webhook-signature.ts';
+import { HUB_SIGNATURE_HEADER, verifyHubSignature, verifyQueryToken } from '../domain/sync/webhook-signature.ts';
 import { parseJiraWebhook, trimJiraWebhook } from '../domain/sync/jira-webhook.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { RetryableError } from '../ports/errors.ts';
@@ -55,7 +55,7 @@ async function authenticatedIntegrations(deps: AcceptJiraWebhookDeps, raw: Buffe
       continue;
     }
     if (webhook.verification === 'signature') {
-      const verdict = verifyHubSignature(raw, request.headers['x-hub-signature'], secret);
+      const verdict = verifyHubSignature(raw, request.headers[HUB_SIGNATURE_HEADER], secret);
       if (verdict.ok) accepted.push(integration);
       else reasons.push(`${integration.name}: ${verdict.reason}`);
     } else {

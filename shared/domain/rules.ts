@@ -32,25 +32,6 @@ function compile(rule: SubmitRule): CompiledRule {
   return { rule, name: new RegExp(`^(?:${rule.attribute})$`), value: new RegExp(rule.regex) };
 }
 
-/**
- * Problems with the rules' regular expressions, for config validation: `<path>[i].attribute: ...`.
- *
- * @param path JSON path of the rules list, e.g. `integrations[0].rules`.
- */
-export function ruleProblems(rules: readonly SubmitRule[], path: string): string[] {
-  const problems: string[] = [];
-  rules.forEach((rule, index) => {
-    for (const key of ['attribute', 'regex'] as const) {
-      try {
-        new RegExp(key === 'attribute' ? `^(?:${rule[key]})$` : rule[key]);
-      } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        problems.push(`${path}[${index}].${key}: is not a valid regular expression (${detail})`);
-      }
-    }
-  });
-  return problems;
-}
 
 function describe(rule: SubmitRule, index: number): string {
   return `rule ${index} (${rule.action} ${JSON.stringify(rule.attribute)} =~ ${JSON.stringify(rule.regex)})`;
@@ -61,8 +42,7 @@ function describe(rule: SubmitRule, index: number): string {
  * `attribute` has some value matching `regex`. Attributes are the group's histogram plus its built-ins (fingerprint,
  * application, classifiers, ...), as in templates, so "filter `.*` `.*`" filters every group.
  *
- * @throws Error when a rule's regular expression is invalid (config validation reports it first, see
- *   {@link ruleProblems}).
+ * @throws Error when a rule's regular expression is invalid (the config schema refuses such rules first).
  * @example
  * // Backtrace's example: only groups from nyc notify.
  * shouldSubmit(group, [

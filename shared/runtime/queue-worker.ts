@@ -15,9 +15,6 @@ import { changeVisibility, SqsQueue } from '../adapters/sqs/queue.ts';
 import { ClaimBusyError, RetryableError } from '../ports/errors.ts';
 import { describeError } from './environment.ts';
 
-/** SQS caps a message's DelaySeconds at 15 minutes. */
-const MAX_DELAY_SECONDS = 900;
-
 export interface QueueWorkerOptions {
   sqs: SQSClient;
   /** The queue the records come from (for ChangeMessageVisibility and re-enqueueing). */
@@ -51,7 +48,8 @@ export function queueWorker(options: QueueWorkerOptions) {
       await options.process(record.body);
     } catch (error) {
       if (error instanceof ClaimBusyError) {
-        const delaySeconds = Math.min(MAX_DELAY_SECONDS, redeliveryDelaySeconds({ kind: 'retryable', retryAfterMs: error.retryAfterMs }, 1));
+        // SqsQueue.send caps the delay at SQS's 15 minutes.
+        const delaySeconds = redeliveryDelaySeconds({ kind: 'retryable', retryAfterMs: error.retryAfterMs }, 1);
         try {
           await requeue.send(JSON.parse(record.body), { delaySeconds });
           logger.debug('Fingerprint busy; message re-enqueued', { messageId: record.messageId, delaySeconds });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ruleProblems, shouldSubmit, type SubmitRule } from '../../shared/domain/rules.ts';
+import { shouldSubmit, type SubmitRule } from '../../shared/domain/rules.ts';
 import { sampleGroup } from './domain-factories.ts';
 
 const filterAll: SubmitRule = { action: 'filter', attribute: '.*', regex: '.*' };
@@ -72,25 +72,3 @@ describe('Function: shouldSubmit', () => {
   });
 });
 
-describe('Function: ruleProblems', () => {
-  it('names each invalid regular expression by its config path', () => {
-    // Prepare
-    const rules: SubmitRule[] = [submitNyc, { action: 'filter', attribute: '(', regex: '[' }];
-
-    // Act
-    const problems = ruleProblems(rules, 'integrations[0].rules');
-
-    // Assess
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^integrations\[0\]\.rules\[1\]\.attribute: is not a valid regular expression \(/);
-    expect(problems[1]).toMatch(/^integrations\[0\]\.rules\[1\]\.regex: is not a valid regular expression \(/);
-  });
-
-  it('accepts valid rules', () => {
-    // Act
-    const problems = ruleProblems([filterAll, submitNyc], 'rules');
-
-    // Assess
-    expect(problems).toEqual([]);
-  });
-});

@@ -42,11 +42,6 @@ export class SqsQueue implements Queue {
   }
 }
 
-/** Seconds of visibility timeout for a wait of `retryAfterMs`: rounded up, at least 0, at most 12 h. */
-export function visibilityTimeoutSeconds(retryAfterMs: number): number {
-  if (!Number.isFinite(retryAfterMs)) return retryAfterMs > 0 ? MAX_VISIBILITY_TIMEOUT_SECONDS : 0;
-  return clamp(Math.ceil(retryAfterMs / 1000), 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
-}
 
 /**
  * Make a received message reappear after `seconds` (clamped to 0..12 h), so its redelivery honours a Retry-After.
@@ -63,10 +58,6 @@ export async function changeVisibility(client: SQSClient, queueUrl: string, rece
   return timeout;
 }
 
-/** The same helper bound to one client, for handlers that hold a client per cold start. */
-export function sqsVisibility(client: SQSClient): { changeVisibility(queueUrl: string, receiptHandle: string, seconds: number): Promise<number> } {
-  return { changeVisibility: (queueUrl, receiptHandle, seconds) => changeVisibility(client, queueUrl, receiptHandle, seconds) };
-}
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));

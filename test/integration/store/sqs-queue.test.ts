@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeVisibility, MAX_VISIBILITY_TIMEOUT_SECONDS, SqsQueue, visibilityTimeoutSeconds } from '../../../shared/adapters/sqs/queue.ts';
+import { changeVisibility, MAX_VISIBILITY_TIMEOUT_SECONDS, SqsQueue } from '../../../shared/adapters/sqs/queue.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
 
 let server: FauxqsServer;
@@ -117,19 +117,4 @@ describe('Function: changeVisibility', () => {
   });
 });
 
-describe('Function: visibilityTimeoutSeconds', () => {
-  it.each([
-    [0, 0],
-    [1, 1],
-    [1500, 2],
-    [-5000, 0],
-    [13 * 3600 * 1000, MAX_VISIBILITY_TIMEOUT_SECONDS],
-    [Number.POSITIVE_INFINITY, MAX_VISIBILITY_TIMEOUT_SECONDS],
-  ])('turns a wait of %d ms into %d s', (ms, seconds) => {
-    // Act
-    const result = visibilityTimeoutSeconds(ms);
 
-    // Assess
-    expect(result).toBe(seconds);
-  });
-});

@@ -6,7 +6,6 @@ import {
   isOurBacktraceEcho,
   isOurJiraEcho,
   isStale,
-  linkDecision,
   primaryAssignee,
   pushedToBacktraceRecord,
   pushedToJiraRecord,
@@ -286,66 +285,4 @@ describe('Function: ticketsWithout', () => {
   });
 });
 
-describe('Function: linkDecision', () => {
-  const twoWay = (onLink: 'backtrace-wins' | 'jira-wins', extra: Record<string, unknown> = {}) => syncConfig({ mode: 'two-way', onLink, ...extra });
 
-  it.each([
-    [
-      'Backtrace wins: a resolved fingerprint moves the new issue to done and assigns its owner',
-      twoWay('backtrace-wins'),
-      { backtrace: { state: 'resolved' as const, assignees: [{ id: 12 }] }, jira: { status: TO_DO, assignee: null } },
-      { state: { action: 'push-to-jira', value: { kind: 'category', key: 'done' } }, assignee: { action: 'push-to-jira', value: { id: 12 } } },
-    ],
-    [
-      'Backtrace wins: an unassigned fingerprint unassigns the issue',
-      twoWay('backtrace-wins'),
-      { backtrace: { state: 'open' as const, assignees: [] }, jira: { status: TO_DO, assignee: CLOUD_ALICE } },
-      { state: { action: 'none', reason: 'both sides agree' }, assignee: { action: 'push-to-jira', value: null } },
-    ],
-    [
-      'Backtrace wins: muted leaves Jira alone by default',
-      twoWay('backtrace-wins'),
-      { backtrace: { state: 'muted' as const, assignees: [] }, jira: { status: IN_PROGRESS, assignee: null } },
-      { state: { action: 'none', reason: 'Backtrace state "muted" leaves Jira alone' }, assignee: { action: 'none', reason: 'both sides are unassigned' } },
-    ],
-    [
-      'Jira wins: a done issue resolves the fingerprint and its assignee is taken over',
-      twoWay('jira-wins'),
-      { backtrace: { state: 'open' as const, assignees: [] }, jira: { status: DONE, assignee: CLOUD_ALICE } },
-      { state: { action: 'push-to-backtrace', value: 'resolved' }, assignee: { action: 'push-to-backtrace', value: CLOUD_ALICE } },
-    ],
-    [
-      'Jira wins: agreeing states stay',
-      twoWay('jira-wins'),
-      { backtrace: { state: 'in-progress' as const, assignees: [{ id: 1 }] }, jira: { status: IN_PROGRESS, assignee: null } },
-      { state: { action: 'none', reason: 'both sides agree' }, assignee: { action: 'push-to-backtrace', value: null } },
-    ],
-    [
-      'Jira wins: a status without category changes nothing',
-      twoWay('jira-wins'),
-      { backtrace: { state: 'open' as const, assignees: [] }, jira: { status: NO_CATEGORY, assignee: null } },
-      { state: { action: 'none', reason: 'Jira status "Limbo" has no category to map' }, assignee: { action: 'none', reason: 'both sides are unassigned' } },
-    ],
-    [
-      'assignee sync switched off',
-      twoWay('backtrace-wins', { assignee: false }),
-      { backtrace: { state: 'open' as const, assignees: [{ id: 3 }] }, jira: { status: TO_DO, assignee: null } },
-      { state: { action: 'none', reason: 'both sides agree' }, assignee: { action: 'none', reason: 'assignee sync to Jira is off (sync.mode "two-way", sync.assignee false)' } },
-    ],
-    [
-      'sync off entirely',
-      syncConfig({ mode: 'none' }),
-      { backtrace: { state: 'resolved' as const, assignees: [] }, jira: { status: TO_DO, assignee: null } },
-      {
-        state: { action: 'none', reason: 'state sync to Jira is off (sync.mode "none", sync.state true)' },
-        assignee: { action: 'none', reason: 'assignee sync to Jira is off (sync.mode "none", sync.assignee true)' },
-      },
-    ],
-  ])('%s', (_case, sync, sides, expected) => {
-    // Act
-    const decision = linkDecision(sync, sides);
-
-    // Assess
-    expect(decision).toEqual(expected);
-  });
-});
