@@ -89,11 +89,9 @@ export async function applyToLink(
     return { outcome: 'unlinked' };
   }
 
-  const changedAt = change.updatedAt ?? change.timestamp;
-  if (!options.everything && !options.recheck && changedAt !== undefined && isStale(link.sync?.jiraUpdatedAt, changedAt)) {
-    deps.log.debug('Stale Jira delivery dropped', { ...context, updatedAt: changedAt, watermark: link.sync?.jiraUpdatedAt });
-    return { outcome: 'stale' };
-  }
+  // No early "older than the watermark" drop here: the watermark covers every field, and a late status change must
+  // not be lost because an assignee change made after it was applied first. The issue's current fields are read
+  // instead, and only when Jira has not changed since the last applied change is the delivery stale.
 
   const [deployment, self, issue] = await Promise.all([tracker.deploymentType(), tracker.myself(), tracker.getIssueState(change.issueId)]);
   // The issue's current key, not the delivery's: a late delivery may still carry the key it had before a move.

@@ -72,10 +72,11 @@ export async function pushChangeToJira(
   const ref: FingerprintRef = { universe: event.universe, project: event.project, fingerprint: event.fingerprint };
   const row = await deps.backtrace.getIssue(ref);
   const current = { state: row.state, assignees: fingerprintAssignees(row.tickets) };
-  const echo = isOurBacktraceEcho(current, link.sync?.pushedToBacktrace);
+  // The event's own time: a person's change made before our last Backtrace write is no echo of it (none at link time).
+  const echo = isOurBacktraceEcho({ ...current, ...(input.atLink ? {} : { at: event.at }) }, link.sync?.pushedToBacktrace);
   if (echo.echo) {
+    // An echo leaves the watermark alone: a person's change made before our write may still be on its way.
     deps.log.debug('Echo of our own Backtrace write dropped', { ...context, reason: echo.reason });
-    if (guard) await deps.links.updateSync(integration.name, event.fingerprint, { now: deps.clock.now() }, guard);
     return { outcome: 'echo' };
   }
 

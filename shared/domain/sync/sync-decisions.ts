@@ -106,12 +106,16 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
  * (`link.sync.pushedToBacktrace`): the same state and the same assignee ids (order-insensitive). Record both after
  * every write (the state and assignees the fingerprint has afterwards): a field missing from the record is not
  * compared, so a person's concurrent change of it could be taken for an echo.
+ *
+ * A change made before our write began (`at` earlier than the record's `at`, which is taken before writing) cannot
+ * be its echo, even when the fingerprint now looks the same: it is a person's change that reached us late.
  */
 export function isOurBacktraceEcho(
-  event: { state: FingerprintState; assignees: readonly TicketAssignee[] },
+  event: { state: FingerprintState; assignees: readonly TicketAssignee[]; at?: number },
   pushed: LinkSyncState['pushedToBacktrace'] | undefined,
 ): EchoVerdict {
   if (!pushed || (pushed.state === undefined && pushed.assigneeIds === undefined)) return { echo: false };
+  if (event.at !== undefined && event.at < pushed.at) return { echo: false };
   if (pushed.state !== undefined && pushed.state !== event.state) return { echo: false };
   if (pushed.assigneeIds !== undefined && !sameIds(pushed.assigneeIds, event.assignees.map((assignee) => assignee.id))) return { echo: false };
   return { echo: true, reason: 'the fingerprint holds exactly what the bridge last pushed to Backtrace' };

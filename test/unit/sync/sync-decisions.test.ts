@@ -140,6 +140,7 @@ describe('Function: isOurBacktraceEcho', () => {
     ['the same assignees in another order', { state: 'open' as const, assignees: [{ id: 2 }, { id: 1 }] }, pushed({ state: 'open', assigneeIds: [1, 2] })],
     ['unassigned as pushed', { state: 'in-progress' as const, assignees: [] }, pushed({ state: 'in-progress', assigneeIds: [] })],
     ['the state, with no assignees on record', { state: 'muted' as const, assignees: [{ id: 3 }] }, pushed({ state: 'muted' })],
+    ['a change stamped after our write began', { state: 'resolved' as const, assignees: [{ id: 12 }], at: 2 }, pushed({ state: 'resolved', assigneeIds: [12] })],
   ])('recognises an echo: %s', (_case, event, pushedRecord) => {
     // Act
     const verdict = isOurBacktraceEcho(event, pushedRecord);
@@ -154,6 +155,7 @@ describe('Function: isOurBacktraceEcho', () => {
     ['another state', { state: 'open' as const, assignees: [{ id: 12 }] }, pushed({ state: 'resolved', assigneeIds: [12] })],
     ['another assignee', { state: 'resolved' as const, assignees: [{ id: 13 }] }, pushed({ state: 'resolved', assigneeIds: [12] })],
     ['one assignee more', { state: 'resolved' as const, assignees: [{ id: 12 }, { id: 13 }] }, pushed({ state: 'resolved', assigneeIds: [12] })],
+    ['a change made before our write began, although the fingerprint now looks the same', { state: 'resolved' as const, assignees: [{ id: 12 }], at: 0 }, pushed({ state: 'resolved', assigneeIds: [12] })],
   ])('lets through a real change: %s', (_case, event, pushedRecord) => {
     // Act
     const verdict = isOurBacktraceEcho(event, pushedRecord);
