@@ -8,6 +8,7 @@ import { createBacktraceClient } from '../../../shared/adapters/backtrace/backtr
 import { createJiraClient } from '../../../shared/adapters/jira/jira-client.ts';
 import { startBacktraceFake, type BacktraceFake } from '../../fakes/backtrace/backtrace-fake.ts';
 import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { rejection } from './support/assertions.ts';
 
 const JIRA_TOKEN = 'Zq9-jira-api-token-7731';
 const PAT = 'NjM4-personal-access-token-0042';
@@ -18,15 +19,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 /** Everything a log line could carry about the error: message, JSON, and the printed cause chain. */
 function everythingPrinted(error: Error): string {

@@ -9,6 +9,7 @@ import type { Ticket } from '../../../shared/ports/backtrace-issues.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import { startBacktraceFake, type BacktraceFake } from '../../fakes/backtrace/backtrace-fake.ts';
 import { startReceiver } from '../fakes/support/receiver.ts';
+import { rejection } from './support/assertions.ts';
 
 const TOKEN = 'sandbox-backtrace-token';
 const ref = { universe: 'acme', project: 'game', fingerprint: '8910551e27a3' + '0'.repeat(52) };
@@ -26,15 +27,6 @@ async function world() {
   fakes.push(fake);
   const backtrace = createBacktraceClient({ url: fake.url, token: TOKEN, runner: { sleep: async () => undefined } });
   return { fake, backtrace };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 const writes = (fake: BacktraceFake) => fake.requests.filter((r) => r.path === '/api/issue').map((r) => r.body);

@@ -7,6 +7,7 @@ import { createBacktraceClient } from '../../../shared/adapters/backtrace/backtr
 import type { Ticket } from '../../../shared/ports/backtrace-issues.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import { startBacktraceFake, type BacktraceFake } from '../../fakes/backtrace/backtrace-fake.ts';
+import { recordingSleep, rejection } from './support/assertions.ts';
 
 const TOKEN = 'sandbox-backtrace-token';
 const ref = { universe: 'acme', project: 'game', fingerprint: '8910551e27a3' + '0'.repeat(52) };
@@ -20,20 +21,6 @@ async function backtraceFake(): Promise<BacktraceFake> {
   const fake = await startBacktraceFake();
   fakes.push(fake);
   return fake;
-}
-
-function recordingSleep() {
-  const waits: number[] = [];
-  return { waits, sleep: async (ms: number) => void waits.push(ms) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 const ours: Ticket = { watcher: 'jira-prod', short: 'CRASH-1', url: 'https://acme.atlassian.net/browse/CRASH-1', state: 'open' };

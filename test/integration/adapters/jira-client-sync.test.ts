@@ -8,6 +8,7 @@ import { createJiraClient } from '../../../shared/adapters/jira/jira-client.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import type { IssueTracker } from '../../../shared/ports/issue-tracker.ts';
 import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { rejection } from './support/assertions.ts';
 
 const ANA_CLOUD = '5b10ac8d82e05b22cc7d4ef5';
 
@@ -15,15 +16,6 @@ const fakes: JiraFake[] = [];
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.close()));
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 /** A validating fake, a client on it, and one issue CRASH-1 the bridge created. */
 async function world(options: JiraFakeOptions = {}): Promise<{ fake: JiraFake; jira: IssueTracker; key: string }> {

@@ -8,6 +8,7 @@ import { createJiraClient, type JiraClientOptions } from '../../../shared/adapte
 import type { JiraAuthSettings } from '../../../shared/adapters/jira/jira-auth.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
 import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { rejection } from './support/assertions.ts';
 
 const TOKEN = 'sandbox-token';
 const apiToken: JiraAuthSettings = { type: 'api-token', email: 'bot@example.com', tokenSecret: 'jira-token' };
@@ -37,15 +38,6 @@ function bugFields(extra: Record<string, unknown> = {}): Record<string, unknown>
     labels: ['Backtrace', 'bt-0123456789ab'],
     ...extra,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 const severity = { id: 'customfield_10010', name: 'Severity', schema: { type: 'option' }, allowedValues: ['Critical', 'Major'] };

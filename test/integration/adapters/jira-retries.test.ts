@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createJiraClient, type JiraClientOptions } from '../../../shared/adapters/jira/jira-client.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { recordingSleep, rejection } from './support/assertions.ts';
 
 const fakes: JiraFake[] = [];
 afterEach(async () => {
@@ -16,12 +17,6 @@ async function jiraFake(): Promise<JiraFake> {
   const fake = await startJiraFake();
   fakes.push(fake);
   return fake;
-}
-
-/** Records the waits the runner asks for and returns at once, so backoff is asserted without sleeping. */
-function recordingSleep() {
-  const waits: number[] = [];
-  return { waits, sleep: async (ms: number) => void waits.push(ms) };
 }
 
 function clientFor(fake: JiraFake, overrides: Partial<JiraClientOptions> = {}) {
@@ -36,15 +31,6 @@ function clientFor(fake: JiraFake, overrides: Partial<JiraClientOptions> = {}) {
 }
 
 const bug = { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash in main', labels: ['bt-0123456789ab'] };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 const creates = (fake: JiraFake) => fake.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/issue'));
 
