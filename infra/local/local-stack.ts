@@ -18,8 +18,8 @@ import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts'
 import { startLocalEngines, type LocalEngines } from './engines.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
 import { startSqsPoller, type SqsLambdaHandler, type SqsPoller } from './sqs-poller.ts';
-import { startJiraFake, type JiraFake, type JiraFakeAuth, type JiraFakeOptions, type FakeProject } from '../../test/fakes/jira/jira-fake.ts';
-import { startBacktraceFake, type BacktraceFake } from '../../test/fakes/backtrace/backtrace-fake.ts';
+import { startJiraFake, type JiraFake, type JiraFakeAuth, type JiraFakeOptions, type FakeProject } from './sandboxes/jira/jira-fake.ts';
+import { startBacktraceFake, type BacktraceFake } from './sandboxes/backtrace/backtrace-fake.ts';
 
 export const LINKS_TABLE_NAME = 'backtrace-jira-bridge-links';
 export const EVENTS_QUEUE_NAME = 'backtrace-events';

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
-import { startJiraFake, type JiraFake } from '../fakes/jira/jira-fake.ts';
-import { startBacktraceFake, type BacktraceFake } from '../fakes/backtrace/backtrace-fake.ts';
+import { startJiraFake, type JiraFake } from '../../infra/local/sandboxes/jira/jira-fake.ts';
+import { startBacktraceFake, type BacktraceFake } from '../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { localIntegration, writeStackFiles, type StackFiles } from './support/stack-files.ts';
 
 const sample = JSON.parse(readFileSync(new URL('../../infra/local/sample-backtrace-group.json', import.meta.url), 'utf8')) as Record<string, unknown>;

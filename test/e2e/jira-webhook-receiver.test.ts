@@ -12,8 +12,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINKS_TABLE_NAME, startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
-import type { FakeIssue, FakeUser, JiraFake, RecordedRequest } from '../fakes/jira/jira-fake.ts';
-import type { BacktraceFake, Ticket, TicketAssignee } from '../fakes/backtrace/backtrace-fake.ts';
+import type { FakeIssue, FakeUser, JiraFake, RecordedRequest } from '../../infra/local/sandboxes/jira/jira-fake.ts';
+import type { BacktraceFake, Ticket, TicketAssignee } from '../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { deliverJiraWebhook, hubSignature } from './support/jira-webhook-delivery.ts';
 import { localIntegration, writeStackFiles, type StackFiles } from './support/stack-files.ts';
 

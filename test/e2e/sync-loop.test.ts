@@ -8,8 +8,8 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
-import type { FakeIssue, JiraFake } from '../fakes/jira/jira-fake.ts';
-import type { BacktraceFake } from '../fakes/backtrace/backtrace-fake.ts';
+import type { FakeIssue, JiraFake } from '../../infra/local/sandboxes/jira/jira-fake.ts';
+import type { BacktraceFake } from '../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 
 const sample = JSON.parse(readFileSync(new URL('../../infra/local/sample-backtrace-group.json', import.meta.url), 'utf8')) as Record<string, any>;
 const secrets = JSON.parse(readFileSync(new URL('../../infra/local/local.secrets.json', import.meta.url), 'utf8')) as Record<string, string>;

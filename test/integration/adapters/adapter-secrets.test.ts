@@ -6,8 +6,8 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBacktraceClient } from '../../../shared/adapters/backtrace/backtrace-client.ts';
 import { createJiraClient } from '../../../shared/adapters/jira/jira-client.ts';
-import { startBacktraceFake, type BacktraceFake } from '../../fakes/backtrace/backtrace-fake.ts';
-import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
+import { startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { rejection } from './support/assertions.ts';
 
 const JIRA_TOKEN = 'Zq9-jira-api-token-7731';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createJiraClient } from '../../../shared/adapters/jira/jira-client.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import type { IssueTracker } from '../../../shared/ports/issue-tracker.ts';
-import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { rejection } from './support/assertions.ts';
 
 const ANA_CLOUD = '5b10ac8d82e05b22cc7d4ef5';

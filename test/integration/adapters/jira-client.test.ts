@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createJiraClient, type JiraClientOptions } from '../../../shared/adapters/jira/jira-client.ts';
 import type { JiraAuthSettings } from '../../../shared/adapters/jira/jira-auth.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
-import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { rejection } from './support/assertions.ts';
 
 const TOKEN = 'sandbox-token';

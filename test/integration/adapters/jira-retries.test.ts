@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJiraClient, type JiraClientOptions } from '../../../shared/adapters/jira/jira-client.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
-import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { recordingSleep, rejection } from './support/assertions.ts';
 
 const fakes: JiraFake[] = [];

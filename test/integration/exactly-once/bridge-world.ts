@@ -22,8 +22,8 @@ import { RetryableError } from '../../../shared/ports/errors.ts';
 import type { IssueTracker } from '../../../shared/ports/issue-tracker.ts';
 import type { Logger } from '../../../shared/ports/logger.ts';
 import sampleGroup from '../../../infra/local/sample-backtrace-group.json' with { type: 'json' };
-import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake } from '../../fakes/backtrace/backtrace-fake.ts';
-import { DEFAULT_JIRA_SECRET, DEFAULT_JIRA_USER, startJiraFake, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
+import { DEFAULT_JIRA_SECRET, DEFAULT_JIRA_USER, startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { startLinkTableOnDynalite, type LinkTableOnDynalite } from '../store/link-table-on-dynalite.ts';
 
 export const INTEGRATION_NAME = 'jira-prod';

@@ -8,7 +8,7 @@ import { parseConfig, type IntegrationConfig } from '../../../shared/domain/conf
 import { LocalSecretSource, secretEnvVarName } from '../../../shared/adapters/secrets/local-secret-source.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
 import { CLIENTS_TTL_MS, integrationClientsFactory } from '../../../shared/runtime/integration-clients.ts';
-import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 
 const example = JSON.parse(readFileSync(new URL('../../../infra/config/example.config.json', import.meta.url), 'utf8'));
 

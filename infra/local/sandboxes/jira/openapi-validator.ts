@@ -10,7 +10,7 @@ import type { OpenAPIBackend } from 'openapi-backend';
 import { supplementalPaths } from './openapi-supplement.ts';
 
 /** `../shared/reference/...` beside the repository root: /work/shared locally, `../shared` in CI's clone. */
-export const DEFAULT_OPENAPI_PATH = fileURLToPath(new URL('../../../../shared/reference/jira-cloud-rest-v2.openapi.json', import.meta.url));
+export const DEFAULT_OPENAPI_PATH = fileURLToPath(new URL('../../../../../shared/reference/jira-cloud-rest-v2.openapi.json', import.meta.url));
 
 export interface RequestToValidate {
   method: string;

@@ -4,7 +4,7 @@
  * the UI, POSTed with Basic credentials and retried on 5xx.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake, type BacktraceFakeOptions } from '../../fakes/backtrace/backtrace-fake.ts';
+import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake, type BacktraceFakeOptions } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { call } from './support/http.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 

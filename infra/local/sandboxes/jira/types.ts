@@ -3,10 +3,10 @@
  * ../shared/reference/jira-rest-v2.md sections 1, 2, 7, 8, 10 and 11.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FaultFilter } from '../shared/fault-queue.ts';
-import type { Delivery } from '../shared/outbox.ts';
+import type { FaultFilter } from '../common/fault-queue.ts';
+import type { Delivery } from '../common/outbox.ts';
 
-export type { Delivery, DeliveryAttempt } from '../shared/outbox.ts';
+export type { Delivery, DeliveryAttempt } from '../common/outbox.ts';
 
 export type JiraDeploymentType = 'Cloud' | 'Server';
 

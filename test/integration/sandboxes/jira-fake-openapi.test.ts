@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_OPENAPI_PATH, startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { DEFAULT_OPENAPI_PATH, startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 
 const issueBody = { fields: { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash', labels: ['bt-aaaaaaaaaaaa'] } };

@@ -16,9 +16,9 @@
  * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultQueue } from '../shared/fault-queue.ts';
-import { queryToRecord, readBody, sendEmpty, sendJson, sendText, startLoopbackServer } from '../shared/http-server.ts';
-import { Outbox } from '../shared/outbox.ts';
+import { FaultQueue } from '../common/fault-queue.ts';
+import { queryToRecord, readBody, sendEmpty, sendJson, sendText, startLoopbackServer } from '../common/http-server.ts';
+import { Outbox } from '../common/outbox.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { coronerError, CoronerRequestError, MALFORMED, UNAUTHORIZED } from './coroner-errors.ts';
 import { applyIssueUpdate } from './issue-route.ts';

@@ -17,9 +17,9 @@
  * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultQueue } from '../shared/fault-queue.ts';
-import { queryToRecord, readBody, sendJson, startLoopbackServer } from '../shared/http-server.ts';
-import { Outbox } from '../shared/outbox.ts';
+import { FaultQueue } from '../common/fault-queue.ts';
+import { queryToRecord, readBody, sendJson, startLoopbackServer } from '../common/http-server.ts';
+import { Outbox } from '../common/outbox.ts';
 import { Authenticator } from './auth.ts';
 import { defaultJiraAuth, defaultJiraUsers, defaultSandboxProject } from './defaults.ts';
 import { FieldCatalogue } from './fields.ts';

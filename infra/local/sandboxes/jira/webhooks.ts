@@ -5,7 +5,7 @@
  * on 408/409/425/429/5xx and connection errors (Cloud's policy, with minutes compressed to milliseconds).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Outbox } from '../shared/outbox.ts';
+import type { Outbox } from '../common/outbox.ts';
 import type { FieldCatalogue } from './fields.ts';
 import type { IssueComment, IssueEvent } from './issue-changes.ts';
 import type { IssueStore } from './issue-store.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 
 const fields = (extra: Record<string, unknown> = {}) => ({ project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'TypeError in checkout', ...extra });

@@ -3,7 +3,7 @@
  * deployment: Cloud takes `accountId` and `query`, Server/Data Center `name` and `username`.
  */
 import type { ServerResponse } from 'node:http';
-import { sendEmpty, sendJson } from '../shared/http-server.ts';
+import { sendEmpty, sendJson } from '../common/http-server.ts';
 import { sendErrors } from './responses.ts';
 import type { ApiRequest, JiraState } from './routes.ts';
 import type { FakeUser } from './types.ts';

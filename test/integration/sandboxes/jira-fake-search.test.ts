@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 
 async function createIssue(jira: JiraFake, labels: string[], project = 'CRASH'): Promise<{ id: string; key: string }> {

@@ -3,7 +3,7 @@
  * this table authenticated and validated; it only decides what Jira would answer.
  */
 import type { ServerResponse } from 'node:http';
-import { sendEmpty, sendJson } from '../shared/http-server.ts';
+import { sendEmpty, sendJson } from '../common/http-server.ts';
 import type { Principal } from './auth.ts';
 import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';

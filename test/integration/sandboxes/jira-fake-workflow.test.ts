@@ -3,7 +3,7 @@
  * classic), resolutions, and the UI helpers that change issues as a person would.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 
 const JIRA_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake } from '../../fakes/backtrace/backtrace-fake.ts';
+import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { call } from './support/http.ts';
 
 const fp = (c: string) => c.repeat(64);

@@ -3,7 +3,7 @@
  * without showing them; Data Center `username`), and assigning with `PUT issue/{key}/assignee`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startJiraFake, type JiraFake } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { basicAuth, call } from './support/http.ts';
 
 const issueBody = { fields: { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash' } };

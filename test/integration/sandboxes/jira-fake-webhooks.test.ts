@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startJiraFake, type FakeWebhook, type JiraFake, type JiraFakeOptions } from '../../fakes/jira/jira-fake.ts';
+import { startJiraFake, type FakeWebhook, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 import { deadUrl, startReceiver, type Receiver } from './support/receiver.ts';
 

@@ -5,8 +5,8 @@
  * bridge's own documented contract (BRIEF3, ARCHITECTURE "Backtrace fingerprint change in").
  */
 import { randomUUID } from 'node:crypto';
-import type { TicketAssignee } from '../../../shared/ports/backtrace-issues.ts';
-import type { Outbox } from '../shared/outbox.ts';
+import type { TicketAssignee } from '../../../../shared/ports/backtrace-issues.ts';
+import type { Outbox } from '../common/outbox.ts';
 import type { StoredRow } from './issue-table.ts';
 import type { ChangeFeedOptions } from './types.ts';
 

@@ -1,6 +1,6 @@
 /** Jira's error answers: ErrorCollection bodies, the 401 variants, 404 for unknown resources, injected faults. */
 import type { ServerResponse } from 'node:http';
-import { sendEmpty, sendJson, sendText } from '../shared/http-server.ts';
+import { sendEmpty, sendJson, sendText } from '../common/http-server.ts';
 import type { AuthResult } from './auth.ts';
 import type { JiraFault } from './types.ts';
 

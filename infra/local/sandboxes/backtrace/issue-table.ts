@@ -2,7 +2,7 @@
  * The fake's `issues` table: one row per universe/project/fingerprint, created on first write. A fingerprint nobody
  * wrote reads as Backtrace shows a fresh one: state 'open', no tickets, an empty `ticket` column.
  */
-import type { Ticket } from '../../../shared/ports/backtrace-issues.ts';
+import type { Ticket } from '../../../../shared/ports/backtrace-issues.ts';
 
 export interface StoredRow {
   id: number;

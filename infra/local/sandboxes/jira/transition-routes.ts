@@ -3,7 +3,7 @@
  * the issue's status, and performing one, with the resolution only where the transition screen has it.
  */
 import type { ServerResponse } from 'node:http';
-import { sendEmpty, sendJson } from '../shared/http-server.ts';
+import { sendEmpty, sendJson } from '../common/http-server.ts';
 import { sendErrors } from './responses.ts';
 import type { ApiRequest, JiraState } from './routes.ts';
 import { renderTransition, type Workflow } from './workflow.ts';

@@ -1,11 +1,11 @@
 /** Public types of the Backtrace fake (re-exported by `backtrace-fake.ts`). Shapes: ../shared/reference/backtrace.md 3.4, 3.5, 5. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FingerprintState, Ticket, TicketAssignee } from '../../../shared/ports/backtrace-issues.ts';
-import type { FaultFilter } from '../shared/fault-queue.ts';
-import type { Delivery } from '../shared/outbox.ts';
+import type { FingerprintState, Ticket, TicketAssignee } from '../../../../shared/ports/backtrace-issues.ts';
+import type { FaultFilter } from '../common/fault-queue.ts';
+import type { Delivery } from '../common/outbox.ts';
 
 export type { FingerprintState, Ticket, TicketAssignee };
-export type { Delivery, DeliveryAttempt } from '../shared/outbox.ts';
+export type { Delivery, DeliveryAttempt } from '../common/outbox.ts';
 
 export interface BacktraceFakeOptions {
   /** API tokens accepted in `X-Coroner-Token` (or morgue's `?token=`); default ['sandbox-backtrace-token']. */
