@@ -5,18 +5,16 @@
  * bridge's own documented contract (BRIEF3, ARCHITECTURE "Backtrace fingerprint change in").
  */
 import { randomUUID } from 'node:crypto';
-import type { TicketAssignee } from '../../../../shared/ports/backtrace-issues.ts';
 import type { Outbox } from '../common/outbox.ts';
 import type { StoredRow } from './issue-table.ts';
 import type { ChangeFeedOptions } from './types.ts';
+import { BACKTRACE_WATCHER, type TicketAssignee } from './wire.ts';
 
 /** What a change is compared on: the state and the `_backtrace` entry's assignees. */
 export interface RowSnapshot {
   state: string;
   assignees: string;
 }
-
-export const BACKTRACE_WATCHER = '_backtrace';
 
 export function backtraceAssignees(row: StoredRow): TicketAssignee[] {
   return structuredClone(row.tickets?.find((t) => t.watcher === BACKTRACE_WATCHER)?.assignees ?? []);

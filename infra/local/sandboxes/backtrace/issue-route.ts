@@ -3,10 +3,10 @@
  * `ticket` list of one or more fingerprints. Unknown keys and wrong shapes are refused, so a client typo cannot pass
  * silently.
  */
-import type { Ticket } from '../../../../shared/ports/backtrace-issues.ts';
 import { CoronerRequestError } from './coroner-errors.ts';
 import { snapshot, type RowSnapshot } from './change-feed.ts';
-import { automaticState, FINGERPRINT_STATES, renderIssueResult, type IssueTable, type StoredRow } from './issue-table.ts';
+import { automaticState, renderIssueResult, type IssueTable, type StoredRow } from './issue-table.ts';
+import { FINGERPRINT_STATES, type Ticket } from './wire.ts';
 
 const KNOWN_KEYS = new Set(['fingerprint', 'project', 'state', 'ticket', 'tags', 'invariants']);
 

@@ -2,7 +2,7 @@
  * The fake's `issues` table: one row per universe/project/fingerprint, created on first write. A fingerprint nobody
  * wrote reads as Backtrace shows a fresh one: state 'open', no tickets, an empty `ticket` column.
  */
-import type { Ticket } from '../../../../shared/ports/backtrace-issues.ts';
+import { BACKTRACE_WATCHER, type Ticket } from './wire.ts';
 
 export interface StoredRow {
   id: number;
@@ -15,8 +15,6 @@ export interface StoredRow {
   invariantReopenCount: number;
   invariantReopenLastTime: number;
 }
-
-export const FINGERPRINT_STATES = ['open', 'in-progress', 'resolved', 'muted'] as const;
 
 export class IssueTable {
   readonly #rows = new Map<string, StoredRow>();
@@ -63,7 +61,7 @@ export class IssueTable {
  * fingerprint to in-progress; unlinking everything moves it back. Resolved and muted are sticky.
  */
 export function automaticState(current: string, tickets: Ticket[]): string {
-  const linked = tickets.some((t) => (t.watcher !== '_backtrace' && (t.short || t.url)) || (t.assignees?.length ?? 0) > 0);
+  const linked = tickets.some((t) => (t.watcher !== BACKTRACE_WATCHER && (t.short || t.url)) || (t.assignees?.length ?? 0) > 0);
   if (current === 'open' && linked) return 'in-progress';
   if (current === 'in-progress' && !linked) return 'open';
   return current;

@@ -1,8 +1,8 @@
-/** Public types of the Backtrace fake (re-exported by `backtrace-fake.ts`). Shapes: ../shared/reference/backtrace.md 3.4, 3.5, 5. */
+/** Public types of the Backtrace sandbox (re-exported by `backtrace-fake.ts`). Wire shapes: `wire.ts` (../shared/reference/backtrace.md 3.1, 3.4, 3.5). */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FingerprintState, Ticket, TicketAssignee } from '../../../../shared/ports/backtrace-issues.ts';
 import type { FaultFilter } from '../common/fault-queue.ts';
 import type { Delivery } from '../common/outbox.ts';
+import type { FingerprintState, Ticket, TicketAssignee } from './wire.ts';
 
 export type { FingerprintState, Ticket, TicketAssignee };
 export type { Delivery, DeliveryAttempt } from '../common/outbox.ts';

@@ -3,9 +3,10 @@
  * section 3.4: assignees are rewritten on every ticket entry, Backtrace's own `_backtrace` entry kept first), each
  * announced on the change feed.
  */
-import { BACKTRACE_WATCHER, snapshot, type ChangeFeed } from './change-feed.ts';
+import { snapshot, type ChangeFeed } from './change-feed.ts';
 import { automaticState, type IssueTable } from './issue-table.ts';
-import type { BacktraceUiSession, TicketAssignee } from './types.ts';
+import type { BacktraceUiSession } from './types.ts';
+import { BACKTRACE_WATCHER, type TicketAssignee } from './wire.ts';
 
 /** The acting user does not appear in the event (the contract has no author); it documents the test. */
 export function uiSession(table: IssueTable, feed: ChangeFeed, _user: TicketAssignee): BacktraceUiSession {

@@ -1,0 +1,37 @@
+/**
+ * Backtrace's wire shapes as the sandbox speaks them, written from Backtrace's documentation as collected in
+ * ../shared/reference/backtrace.md (the folder beside the repository) and not taken from the bridge's own types:
+ * the sandbox is an independent witness, so an adapter that misreads the API fails against it instead of agreeing
+ * with it by construction.
+ */
+
+/** A fingerprint's workflow states (reference section 3.1, forensics `TicketState`); there is no "ignored". */
+export const FINGERPRINT_STATES = ['open', 'in-progress', 'resolved', 'muted'] as const;
+
+export type FingerprintState = (typeof FINGERPRINT_STATES)[number];
+
+/** The `watcher` of Backtrace's own pseudo-ticket, which carries the fingerprint's assignees (reference section 3.4). */
+export const BACKTRACE_WATCHER = '_backtrace';
+
+/**
+ * A Backtrace user on a ticket entry: `id` is the Backtrace uid, username and e-mail are informational
+ * (reference section 3.4; optional as `/api/issue` takes them, section 3.5 `UpdateTicketRequest`).
+ */
+export interface TicketAssignee {
+  id: number;
+  username?: string;
+  email?: string;
+}
+
+/**
+ * One entry of a fingerprint's `ticket` list, as `POST /api/issue` takes it (reference section 3.5
+ * `UpdateTicketRequest`) and the `ticket` column gives it back (section 3.4). `watcher` is the integration's name,
+ * `_backtrace` Backtrace's own entry.
+ */
+export interface Ticket {
+  watcher: string;
+  assignees?: TicketAssignee[];
+  state?: FingerprintState;
+  short?: string;
+  url?: string;
+}
