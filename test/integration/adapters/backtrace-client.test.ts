@@ -1,5 +1,5 @@
 /**
- * The Backtrace adapter against the Backtrace fake over real HTTP: reading the ticket list from the `issues` table,
+ * The Backtrace adapter against the Backtrace sandbox over real HTTP: reading the ticket list from the `issues` table,
  * writing it back whole without losing other watchers' entries, and the error taxonomy.
  */
 import { afterEach, describe, expect, it } from 'vitest';

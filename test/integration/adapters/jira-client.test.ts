@@ -1,5 +1,5 @@
 /**
- * The Jira adapter against the Jira fake over real HTTP: authentication, deployment dialects, the field cache,
+ * The Jira adapter against the Jira sandbox over real HTTP: authentication, deployment dialects, the field cache,
  * issue creation (validated against the Cloud OpenAPI document) and the messages an admin gets for each refusal.
  */
 import { generateKeyPairSync } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Everything the worker's use-case touches, for real: the links table on dynalite behind the DynamoDB link store,
- * the Jira and Backtrace fakes behind the real adapters, the config parsed by the real schema and the issue fields
+ * the Jira and Backtrace sandboxes behind the real adapters, the config parsed by the real schema and the issue fields
  * built by the real domain code. Only time is steerable (leases), and deliveries are driven like SQS would.
  */
 import { randomBytes } from 'node:crypto';
@@ -88,7 +88,7 @@ export interface BridgeWorld {
   newGroup(): BacktraceGroup;
   deps(overrides: Partial<CreateIssueDeps> & { leaseMs: number }): CreateIssueDeps;
   input(group: BacktraceGroup): CreateIssueInput<BacktraceGroup>;
-  /** Requests the Jira fake received since `from` (an index into `jira.requests`). */
+  /** Requests the Jira sandbox received since `from` (an index into `jira.requests`). */
   jiraRequestsSince(from: number): { method: string; path: string }[];
   close(): Promise<void>;
 }

@@ -1,8 +1,10 @@
 /**
- * A Backtrace (coroner) fake: a real HTTP server on 127.0.0.1 serving `POST /api/issue` and `POST /api/query` on the
- * `issues` table, with token checks and fault injection, plus a change feed that POSTs `fingerprint.updated` events
- * whenever a fingerprint's state or assignees change. Used by the integration and e2e tests and, as the Backtrace
- * sandbox, by the local stack.
+ * The local stack's Backtrace (coroner) sandbox: a real HTTP server on 127.0.0.1 serving `POST /api/issue` and
+ * `POST /api/query` on the `issues` table, with token checks and fault injection, plus a change feed that POSTs
+ * `fingerprint.updated` events whenever a fingerprint's state or assignees change. `npm start` runs it for
+ * integrations whose config gives no Backtrace URL; the integration and e2e tests use it too. Its wire types
+ * (`wire.ts`) are written from ../shared/reference/backtrace.md, not imported from the bridge, so it witnesses the
+ * adapter independently.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * The fake's `issues` table: one row per universe/project/fingerprint, created on first write. A fingerprint nobody
+ * The sandbox's `issues` table: one row per universe/project/fingerprint, created on first write. A fingerprint nobody
  * wrote reads as Backtrace shows a fresh one: state 'open', no tickets, an empty `ticket` column.
  */
 import { BACKTRACE_WATCHER, type Ticket } from './wire.ts';

@@ -40,7 +40,7 @@ export interface BacktraceUiSession {
   assign(universe: string, project: string, fingerprint: string, users: TicketAssignee[]): void;
 }
 
-/** One row of the `issues` table as the fake keeps it. */
+/** One row of the `issues` table as the sandbox keeps it. */
 export interface IssueRow {
   state: string;
   tickets: Ticket[];

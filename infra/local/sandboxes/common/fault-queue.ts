@@ -1,5 +1,5 @@
 /**
- * Injected faults, shared by both fakes: each fault answers the next `times` matching requests, in the order the
+ * Injected faults, shared by both sandboxes: each fault answers the next `times` matching requests, in the order the
  * faults were queued, so a test can script "429, then 503, then succeed".
  */
 

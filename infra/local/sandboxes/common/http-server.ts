@@ -1,5 +1,5 @@
 /**
- * Loopback HTTP plumbing shared by the Jira and Backtrace fakes: listen on 127.0.0.1 with a random port, read
+ * Loopback HTTP plumbing shared by the Jira and Backtrace sandboxes: listen on 127.0.0.1 with a random port, read
  * bodies, answer JSON, and close without waiting for keep-alive or deliberately slow requests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-/** The sandbox defaults the fake starts with, exported so tests and the local stack configure the same values. */
+/** The defaults the Jira sandbox starts with, exported so the local stack and the tests configure the same values. */
 import type { FakeProject, FakeUser, JiraFakeAuth } from './types.ts';
 
 /** Basic credentials accepted when no `auth` option is given (a Cloud-style email + API token). */

@@ -1,9 +1,10 @@
 /**
- * A Jira (Cloud or Server/Data Center) REST API v2 fake: a real HTTP server on 127.0.0.1 that checks credentials,
- * validates issue creation like Jira, searches with a JQL subset, can lag like Cloud search, runs a workflow
- * (transitions, resolutions), knows users in both dialects, sends signed webhooks with retries, validates requests
- * against Atlassian's OpenAPI document and injects faults. Used by the integration and e2e tests and, as the Jira
- * sandbox, by the local stack.
+ * The local stack's Jira sandbox (Cloud or Server/Data Center REST API v2): a real HTTP server on 127.0.0.1 that
+ * checks credentials, validates issue creation like Jira, searches with a JQL subset, can lag like Cloud search,
+ * runs a workflow (transitions, resolutions), knows users in both dialects, sends signed webhooks with retries,
+ * validates requests against Atlassian's OpenAPI document and injects faults. `npm start` runs it for integrations
+ * whose config gives no Jira URL; the integration and e2e tests use it too. Its shapes come from
+ * ../shared/reference/ alone (it imports nothing from the bridge), so it witnesses the adapter independently.
  *
  * @example
  * ```ts

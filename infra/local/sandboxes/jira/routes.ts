@@ -1,5 +1,5 @@
 /**
- * The REST resources the fake serves under `{contextPath}/rest/api/2`, dialect by deployment type. Requests reach
+ * The REST resources the sandbox serves under `{contextPath}/rest/api/2`, dialect by deployment type. Requests reach
  * this table authenticated and validated; it only decides what Jira would answer.
  */
 import type { ServerResponse } from 'node:http';

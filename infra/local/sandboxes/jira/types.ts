@@ -1,5 +1,5 @@
 /**
- * Public types of the Jira fake (re-exported by `jira-fake.ts`). The shapes follow
+ * Public types of the Jira sandbox (re-exported by `jira-fake.ts`). The shapes follow
  * ../shared/reference/jira-rest-v2.md sections 1, 2, 7, 8, 10 and 11.
  */
 import type { IncomingHttpHeaders } from 'node:http';

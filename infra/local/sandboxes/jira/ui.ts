@@ -1,5 +1,5 @@
 /**
- * A person using Jira's UI, for tests and the local sandbox: each action goes through the same workflow rules and
+ * A person using Jira's UI, for the sandbox's users (the local stack and the tests): each action goes through the same workflow rules and
  * change log as the REST API, so it bumps `updated` and fires the same webhooks. Mistakes a UI would not let a
  * person make (a status with no transition from here, an unknown user) throw.
  */

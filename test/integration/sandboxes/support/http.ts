@@ -1,8 +1,8 @@
-/** Small HTTP helpers for driving the fakes from tests with Node's fetch. */
+/** Small HTTP helpers for driving the sandboxes from tests with Node's fetch. */
 
 export const basicAuth = (user: string, secret: string): string => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 
-/** The fake's default credentials. */
+/** The Jira sandbox's default credentials. */
 export const SANDBOX_AUTH = basicAuth('bot@example.com', 'sandbox-token');
 
 export interface Answer {

@@ -1,5 +1,5 @@
 /**
- * OAuth 1.0a RSA-SHA1 signing on the test side, independent of the fake's verifier: the `oauth-1.0a` package builds
+ * OAuth 1.0a RSA-SHA1 signing on the test side, independent of the sandbox's verifier: the `oauth-1.0a` package builds
  * the base string, node:crypto signs it with the consumer's private key (as a Jira application link client does).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';

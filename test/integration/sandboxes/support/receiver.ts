@@ -1,4 +1,4 @@
-/** A loopback HTTP endpoint that records what the fakes deliver to it (webhooks, change events), byte for byte. */
+/** A loopback HTTP endpoint that records what the sandboxes deliver to it (webhooks, change events), byte for byte. */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
