@@ -630,6 +630,44 @@ describe('Class: BridgeStack', () => {
     });
   });
 
+  describe('Logical ids', () => {
+    it('keeps the logical ids of what a deploy over an existing stack must not replace', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const resources = template.toJSON().Resources as Record<string, Resource>;
+      const ids = {
+        linksTable: logicalId(stack, stack.linksTable),
+        api: logicalId(stack, stack.api),
+        stage: logicalId(stack, stack.stage),
+        routes: Object.keys(template.findResources('AWS::ApiGatewayV2::Route')).sort(),
+        eventsQueue: logicalId(stack, stack.eventsQueue),
+        jiraChangesQueue: logicalId(stack, stack.jiraChangesQueue),
+      };
+
+      // Assess
+      expect(ids).toEqual({
+        // RETAINed and the only record of which Jira issue belongs to which fingerprint: a new id would orphan it.
+        linksTable: 'Links5AE26E87',
+        // A new API would be a new URL: every webhook configured in Backtrace and Jira would stop arriving.
+        api: 'ApiF70053CD',
+        // CloudFormation creates a renamed resource before deleting the old one, and an API cannot hold two
+        // "$default" stages or two routes with the same key: the deploy would fail.
+        stage: 'DefaultStageEE28A986',
+        routes: ['ApiPOSTbacktraceevents70D062DA', 'ApiPOSTjirawebhookB6D7CCF2'],
+        // Messages queued during the deploy stay where the workers read them.
+        eventsQueue: 'BacktraceEvents6140DC11',
+        jiraChangesQueue: 'JiraChanges97262B35',
+      });
+      expect(resources[ids.linksTable].Type).toBe('AWS::DynamoDB::Table');
+      expect(resources[ids.api].Type).toBe('AWS::ApiGatewayV2::Api');
+      expect(resources[ids.stage].Type).toBe('AWS::ApiGatewayV2::Stage');
+      expect(resources[ids.eventsQueue].Type).toBe('AWS::SQS::Queue');
+      expect(resources[ids.jiraChangesQueue].Type).toBe('AWS::SQS::Queue');
+    });
+  });
+
   describe('Config checks', () => {
     it('warns when a claim lease could expire while the worker is still running', () => {
       // Prepare
