@@ -2,22 +2,20 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, ty
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BY_ISSUE_ID_INDEX, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from '../shared/adapters/dynamodb/link-table.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
 import { BridgeFunction } from './constructs/bridge-function.ts';
+import { WorkerPipeline } from './constructs/worker-pipeline.ts';
 import { secretNamesByFunction } from './secret-names.ts';
 
 /** detail-type of the EventBridge events carrying one Backtrace error group in `detail`. */
@@ -61,22 +59,16 @@ export interface BridgeStackProps extends StackProps {
 export class BridgeStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  /** backtrace-events: Backtrace error groups and fingerprint changes waiting for sync-to-jira. */
-  readonly eventsQueue: Queue;
-  /** Dead-letter queue of backtrace-events (and of the EventBridge rule's undeliverable events). */
-  readonly deadLetterQueue: Queue;
-  /** jira-changes: verified Jira webhook deliveries waiting for sync-to-backtrace. */
-  readonly jiraChangesQueue: Queue;
-  readonly jiraChangesDeadLetterQueue: Queue;
+  /**
+   * backtrace-events -> sync-to-jira: Backtrace error groups and fingerprint changes. Its DLQ also takes the
+   * EventBridge rule's undeliverable events.
+   */
+  readonly backtraceEvents: WorkerPipeline;
+  /** jira-changes -> sync-to-backtrace: verified Jira webhook deliveries, their DLQ and its alarm. */
+  readonly jiraChanges: WorkerPipeline;
   readonly linksTable: Table;
   readonly ingestFunction: BridgeFunction;
-  /** The sync-to-jira worker. */
-  readonly syncFunction: BridgeFunction;
   readonly receiveJiraWebhookFunction: BridgeFunction;
-  readonly syncToBacktraceFunction: BridgeFunction;
-  /** Alarm on the backtrace-events dead-letter queue. */
-  readonly deadLetterAlarm: Alarm;
-  readonly jiraChangesDeadLetterAlarm: Alarm;
   /** Present only when `settings.eventBusName` is configured. */
   readonly backtraceEventsRule?: Rule;
 
@@ -99,13 +91,6 @@ export class BridgeStack extends Stack {
     }
 
     // --- Storage -------------------------------------------------------------------------------------------
-    const backtraceEvents = this.workQueue('BacktraceEvents', WORKER_TIMEOUT, config.settings.maxReceiveCount);
-    this.eventsQueue = backtraceEvents.queue;
-    this.deadLetterQueue = backtraceEvents.deadLetterQueue;
-    const jiraChanges = this.workQueue('JiraChanges', SYNC_TO_BACKTRACE_TIMEOUT, config.settings.maxReceiveCount);
-    this.jiraChangesQueue = jiraChanges.queue;
-    this.jiraChangesDeadLetterQueue = jiraChanges.deadLetterQueue;
-
     this.linksTable = new Table(this, 'Links', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -123,7 +108,75 @@ export class BridgeStack extends Stack {
       projectionType: ProjectionType.ALL,
     });
 
-    // --- Functions -----------------------------------------------------------------------------------------
+    // --- Worker pipelines: queue + DLQ -> worker, DLQ alarm ------------------------------------------------
+    const linksTableName = this.linksTable.tableName;
+    const { maxReceiveCount } = config.settings;
+    this.backtraceEvents = new WorkerPipeline(this, 'BacktraceEvents', {
+      worker: {
+        id: 'SyncToJira',
+        entry: 'functions/sync-to-jira.ts',
+        description: 'Creates exactly one Jira issue per fingerprint and attaches it to the Backtrace fingerprint',
+        configDocument,
+        logRetention,
+        memorySize: 512,
+        timeout: WORKER_TIMEOUT,
+        environment: { LINKS_TABLE_NAME: linksTableName },
+      },
+      queueUrlVariable: 'EVENTS_QUEUE_URL',
+      maxReceiveCount,
+      // Jira rate-limits per account: a few concurrent workers keep a burst of new groups from tripping it.
+      maxConcurrency: 5,
+      // A message waiting for another worker's claim on its fingerprint goes back to the queue with a delay.
+      reEnqueue: true,
+      deadLetterAlarmDescription:
+        'Backtrace error groups or fingerprint changes could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the backtrace-events dead-letter queue, fix the cause, then redrive.',
+    });
+    this.jiraChanges = new WorkerPipeline(this, 'JiraChanges', {
+      worker: {
+        id: 'SyncToBacktrace',
+        entry: 'functions/sync-to-backtrace.ts',
+        description: 'Applies Jira status and assignee changes to the linked Backtrace fingerprint, or unlinks a deleted issue',
+        configDocument,
+        logRetention,
+        memorySize: 512,
+        timeout: SYNC_TO_BACKTRACE_TIMEOUT,
+        environment: { LINKS_TABLE_NAME: linksTableName },
+      },
+      queueUrlVariable: 'JIRA_CHANGES_QUEUE_URL',
+      maxReceiveCount,
+      // A bulk edit in Jira fires one webhook per issue: a few concurrent workers stay within both APIs' rate limits.
+      maxConcurrency: 5,
+      deadLetterAlarmDescription:
+        'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
+    });
+    // Named actions instead of grantReadWriteData: the worker never scans, batch-writes or deletes links.
+    this.backtraceEvents.worker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+        resources: [this.linksTable.tableArn],
+      }),
+    );
+    this.backtraceEvents.worker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
+      }),
+    );
+    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put; no scans, no batch writes.
+    this.jiraChanges.worker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [this.linksTable.tableArn],
+      }),
+    );
+    this.jiraChanges.worker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
+      }),
+    );
+
+    // --- Entry functions -----------------------------------------------------------------------------------
     this.ingestFunction = new BridgeFunction(this, 'IngestBacktraceEvents', {
       entry: 'functions/ingest-backtrace-events.ts',
       description: 'Checks Basic auth on Backtrace webhook deliveries and queues each error group',
@@ -131,48 +184,9 @@ export class BridgeStack extends Stack {
       logRetention,
       memorySize: 256,
       timeout: Duration.seconds(10),
-      environment: { EVENTS_QUEUE_URL: this.eventsQueue.queueUrl },
+      environment: { EVENTS_QUEUE_URL: this.backtraceEvents.queue.queueUrl },
     });
-    this.eventsQueue.grant(this.ingestFunction, 'sqs:SendMessage');
-
-    this.syncFunction = new BridgeFunction(this, 'SyncToJira', {
-      entry: 'functions/sync-to-jira.ts',
-      description: 'Creates exactly one Jira issue per fingerprint and attaches it to the Backtrace fingerprint',
-      configDocument,
-      logRetention,
-      memorySize: 512,
-      timeout: WORKER_TIMEOUT,
-      environment: {
-        LINKS_TABLE_NAME: this.linksTable.tableName,
-        // For ChangeMessageVisibility: a rate-limited message goes back to the queue for Retry-After seconds.
-        EVENTS_QUEUE_URL: this.eventsQueue.queueUrl,
-      },
-    });
-    // Grants ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes/Url on this queue only.
-    this.syncFunction.addEventSource(
-      new SqsEventSource(this.eventsQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        // Jira rate-limits per account: a few concurrent workers keep a burst of new groups from tripping it.
-        maxConcurrency: 5,
-      }),
-    );
-    // A message waiting for another worker's claim is re-enqueued with a delay (see functions/sync-to-jira.ts).
-    this.eventsQueue.grant(this.syncFunction, 'sqs:SendMessage');
-    // Named actions instead of grantReadWriteData: the worker never scans, batch-writes or deletes links.
-    this.syncFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-        resources: [this.linksTable.tableArn],
-      }),
-    );
-    this.syncFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
-      }),
-    );
+    this.backtraceEvents.grantEnqueue(this.ingestFunction);
 
     this.receiveJiraWebhookFunction = new BridgeFunction(this, 'ReceiveJiraWebhook', {
       entry: 'functions/receive-jira-webhook.ts',
@@ -182,12 +196,12 @@ export class BridgeStack extends Stack {
       memorySize: 256,
       timeout: Duration.seconds(10),
       environment: {
-        JIRA_CHANGES_QUEUE_URL: this.jiraChangesQueue.queueUrl,
+        JIRA_CHANGES_QUEUE_URL: this.jiraChanges.queue.queueUrl,
         // Delivery ids (X-Atlassian-Webhook-Identifier) are recorded here, with a TTL, to drop Jira's repeats.
-        LINKS_TABLE_NAME: this.linksTable.tableName,
+        LINKS_TABLE_NAME: linksTableName,
       },
     });
-    this.jiraChangesQueue.grant(this.receiveJiraWebhookFunction, 'sqs:SendMessage');
+    this.jiraChanges.grantEnqueue(this.receiveJiraWebhookFunction);
     // The receiver answers the internet: it may read and record delivery ids (a conditional put, then a read to
     // tell its own retried put from a real repeat), and can never read or touch a link or any other item.
     this.receiveJiraWebhookFunction.addToRolePolicy(
@@ -195,43 +209,6 @@ export class BridgeStack extends Stack {
         actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
         resources: [this.linksTable.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [deliveryPartitionKey('*')] } },
-      }),
-    );
-
-    this.syncToBacktraceFunction = new BridgeFunction(this, 'SyncToBacktrace', {
-      entry: 'functions/sync-to-backtrace.ts',
-      description: 'Applies Jira status and assignee changes to the linked Backtrace fingerprint, or unlinks a deleted issue',
-      configDocument,
-      logRetention,
-      memorySize: 512,
-      timeout: SYNC_TO_BACKTRACE_TIMEOUT,
-      environment: {
-        LINKS_TABLE_NAME: this.linksTable.tableName,
-        // For ChangeMessageVisibility: a rate-limited message goes back to the queue for Retry-After seconds.
-        JIRA_CHANGES_QUEUE_URL: this.jiraChangesQueue.queueUrl,
-      },
-    });
-    // Grants ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes/Url on this queue only.
-    this.syncToBacktraceFunction.addEventSource(
-      new SqsEventSource(this.jiraChangesQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        // A bulk edit in Jira fires one webhook per issue: a few concurrent workers stay within both APIs' rate limits.
-        maxConcurrency: 5,
-      }),
-    );
-    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put; no scans, no batch writes.
-    this.syncToBacktraceFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-        resources: [this.linksTable.tableArn],
-      }),
-    );
-    this.syncToBacktraceFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
       }),
     );
 
@@ -308,21 +285,11 @@ export class BridgeStack extends Stack {
         eventBus: bus,
         eventPattern: { detailType: [BACKTRACE_EVENT_DETAIL_TYPE] },
         // Events EventBridge cannot deliver land in the DLQ too, so the same alarm covers them.
-        targets: [new SqsQueue(this.eventsQueue, { deadLetterQueue: this.deadLetterQueue })],
+        targets: [new SqsQueue(this.backtraceEvents.queue, { deadLetterQueue: this.backtraceEvents.deadLetterQueue })],
       });
     }
 
     // --- Alarms --------------------------------------------------------------------------------------------
-    this.deadLetterAlarm = this.deadLetterAlarmOn(
-      'DeadLetterAlarm',
-      this.deadLetterQueue,
-      'Backtrace error groups or fingerprint changes could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the backtrace-events dead-letter queue, fix the cause, then redrive.',
-    );
-    this.jiraChangesDeadLetterAlarm = this.deadLetterAlarmOn(
-      'JiraChangesDeadLetterAlarm',
-      this.jiraChangesDeadLetterQueue,
-      'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
-    );
     const alarmTopics: ITopic[] = [];
     if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
     if (alarmEmail) {
@@ -331,7 +298,7 @@ export class BridgeStack extends Stack {
       alarmTopics.push(topic);
     }
     for (const topic of alarmTopics) {
-      for (const alarm of [this.deadLetterAlarm, this.jiraChangesDeadLetterAlarm]) {
+      for (const alarm of [this.backtraceEvents.deadLetterAlarm, this.jiraChanges.deadLetterAlarm]) {
         alarm.addAlarmAction(new SnsAction(topic));
         alarm.addOkAction(new SnsAction(topic));
       }
@@ -342,51 +309,19 @@ export class BridgeStack extends Stack {
       description: "URL for Backtrace's webhook integration (Project settings -> Integrations -> Webhook), with the Basic credentials of ingest.basicAuthSecret",
       value: `${this.stage.url}backtrace/events`,
     });
-    new CfnOutput(this, 'EventsQueueName', { description: 'Queue of Backtrace error groups waiting for the worker', value: this.eventsQueue.queueName });
-    new CfnOutput(this, 'DeadLetterQueueName', { description: 'Error groups that failed maxReceiveCount times', value: this.deadLetterQueue.queueName });
+    new CfnOutput(this, 'EventsQueueName', { description: 'Queue of Backtrace error groups waiting for the worker', value: this.backtraceEvents.queue.queueName });
+    new CfnOutput(this, 'DeadLetterQueueName', { description: 'Error groups that failed maxReceiveCount times', value: this.backtraceEvents.deadLetterQueue.queueName });
     new CfnOutput(this, 'JiraWebhookUrl', {
       description:
         'URL for Jira\'s webhook (Jira settings -> System -> WebHooks), signed with jiraWebhook.secret; with verification "query-token", append ?token=<the secret>',
       value: `${this.stage.url}jira/webhook`,
     });
-    new CfnOutput(this, 'JiraChangesQueueName', { description: 'Queue of Jira changes waiting for the sync-to-backtrace worker', value: this.jiraChangesQueue.queueName });
+    new CfnOutput(this, 'JiraChangesQueueName', { description: 'Queue of Jira changes waiting for the sync-to-backtrace worker', value: this.jiraChanges.queue.queueName });
     new CfnOutput(this, 'JiraChangesDeadLetterQueueName', {
       description: 'Jira changes that failed maxReceiveCount times',
-      value: this.jiraChangesDeadLetterQueue.queueName,
+      value: this.jiraChanges.deadLetterQueue.queueName,
     });
     new CfnOutput(this, 'LinksTableName', { description: 'Fingerprint <-> Jira issue links', value: this.linksTable.tableName });
-  }
-
-  /**
-   * A queue feeding one worker, and its dead-letter queue (kept 14 days, the longest SQS allows). The visibility
-   * timeout is six times the worker's timeout, as AWS advises for Lambda SQS sources; a message goes to the DLQ
-   * after `maxReceiveCount` receives (`settings.maxReceiveCount`).
-   */
-  private workQueue(id: string, consumerTimeout: Duration, maxReceiveCount: number): { queue: Queue; deadLetterQueue: Queue } {
-    const deadLetterQueue = new Queue(this, `${id}Dlq`, {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    const queue = new Queue(this, id, {
-      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
-    });
-    return { queue, deadLetterQueue };
-  }
-
-  /** Alarms as soon as one message is visible in the dead-letter queue: each one is a change that did not reach the other side. */
-  private deadLetterAlarmOn(id: string, deadLetterQueue: Queue, alarmDescription: string): Alarm {
-    return new Alarm(this, id, {
-      alarmDescription,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
   }
 
   /** Reference every configured secret by name and let exactly the functions that use it read it. */
@@ -404,8 +339,8 @@ export class BridgeStack extends Stack {
       return secret;
     };
     for (const name of names.ingest) secretNamed(name).grantRead(this.ingestFunction);
-    for (const name of names.syncToJira) secretNamed(name).grantRead(this.syncFunction);
+    for (const name of names.syncToJira) secretNamed(name).grantRead(this.backtraceEvents.worker);
     for (const name of names.receiveJiraWebhook) secretNamed(name).grantRead(this.receiveJiraWebhookFunction);
-    for (const name of names.syncToBacktrace) secretNamed(name).grantRead(this.syncToBacktraceFunction);
+    for (const name of names.syncToBacktrace) secretNamed(name).grantRead(this.jiraChanges.worker);
   }
 }
