@@ -1,13 +1,11 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -15,6 +13,7 @@ import { Construct } from 'constructs';
 import { BY_ISSUE_ID_INDEX, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from '../shared/adapters/dynamodb/link-table.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
 import { BridgeFunction } from './constructs/bridge-function.ts';
+import { BridgeHttpApi } from './constructs/bridge-http-api.ts';
 import { WorkerPipeline } from './constructs/worker-pipeline.ts';
 import { secretNamesByFunction } from './secret-names.ts';
 
@@ -57,7 +56,7 @@ export interface BridgeStackProps extends StackProps {
  * Secrets are referenced by name and readable only by the functions that need them; each DLQ has an alarm.
  */
 export class BridgeStack extends Stack {
-  readonly api: HttpApi;
+  readonly api: BridgeHttpApi;
   readonly stage: HttpStage;
   /**
    * backtrace-events -> sync-to-jira: Backtrace error groups and fingerprint changes. Its DLQ also takes the
@@ -73,7 +72,7 @@ export class BridgeStack extends Stack {
   readonly backtraceEventsRule?: Rule;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
-    const { config, configDocument, alarmEmail, alarmTopicArn, throttle: throttleProp, logRetention: logRetentionProp, ...stackProps } = props;
+    const { config, configDocument, alarmEmail, alarmTopicArn, throttle, logRetention: logRetentionProp, ...stackProps } = props;
     super(scope, id, {
       description: 'Backtrace <-> Jira bridge: each Backtrace error group becomes exactly one Jira issue; state and assignee stay in sync',
       ...stackProps,
@@ -215,65 +214,23 @@ export class BridgeStack extends Stack {
     this.grantSecrets(config);
 
     // --- Entry points --------------------------------------------------------------------------------------
-    const throttle = throttleProp ?? { rateLimit: 50, burstLimit: 100 };
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
-    this.api = new HttpApi(this, 'Api', {
+    this.api = new BridgeHttpApi(this, 'Api', {
       apiName: this.stackName,
       description: "Backtrace webhook deliveries (POST /backtrace/events) and Jira webhooks (POST /jira/webhook) into the bridge's queues",
-      // Our own stage below carries throttling and access logs, which the implicit default stage cannot.
-      createDefaultStage: false,
-    });
-    this.stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
       throttle,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        // HTTP API context variables only, no headers and no query string: neither the Basic credentials nor a Jira
-        // webhook's URL token (verification "query-token") ever reaches the access log.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            integrationStatus: '$context.integrationStatus',
-            integrationLatency: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
+      logRetention,
     });
-    const backtraceRoutes = this.api.addRoutes({
-      path: '/backtrace/events',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('BacktraceEventsIntegration', this.ingestFunction),
-    });
-    for (const route of backtraceRoutes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-APIG4',
-        reason:
-          "Backtrace's webhook integration can only send HTTP Basic credentials; the ingest function checks them against ingest.basicAuthSecret before queueing anything.",
-      });
-    }
-
-    const jiraRoutes = this.api.addRoutes({
-      path: '/jira/webhook',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('JiraWebhookIntegration', this.receiveJiraWebhookFunction),
-    });
-    for (const route of jiraRoutes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-APIG4',
-        reason:
-          "Jira's webhooks cannot send AWS or JWT credentials; the receiver verifies each delivery's X-Hub-Signature HMAC of the raw body (or, for Jira versions that cannot sign, the URL token) against jiraWebhook.secret and answers 401 before queueing anything.",
-      });
-    }
+    this.stage = this.api.stage;
+    this.api.addPostRoute(
+      '/backtrace/events',
+      this.ingestFunction,
+      "Backtrace's webhook integration can only send HTTP Basic credentials; the ingest function checks them against ingest.basicAuthSecret before queueing anything.",
+    );
+    this.api.addPostRoute(
+      '/jira/webhook',
+      this.receiveJiraWebhookFunction,
+      "Jira's webhooks cannot send AWS or JWT credentials; the receiver verifies each delivery's X-Hub-Signature HMAC of the raw body (or, for Jira versions that cannot sign, the URL token) against jiraWebhook.secret and answers 401 before queueing anything.",
+    );
 
     const eventBusName = config.settings.eventBusName;
     if (eventBusName) {
