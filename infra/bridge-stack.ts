@@ -2,7 +2,7 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -241,8 +241,14 @@ export class BridgeStack extends Stack {
         description: `Queues "${BACKTRACE_EVENT_DETAIL_TYPE}" events for the sync-to-jira worker`,
         eventBus: bus,
         eventPattern: { detailType: [BACKTRACE_EVENT_DETAIL_TYPE] },
-        // Events EventBridge cannot deliver land in the DLQ too, so the same alarm covers them.
-        targets: [new SqsQueue(this.backtraceEvents.queue, { deadLetterQueue: this.backtraceEvents.deadLetterQueue })],
+        targets: [
+          new SqsQueue(this.backtraceEvents.queue, {
+            // The bridge's own group message (as the ingest function queues it), not the EventBridge envelope.
+            message: RuleTargetInput.fromObject({ kind: 'backtrace.group', group: EventField.fromPath('$.detail'), receivedAt: EventField.time }),
+            // Events EventBridge cannot deliver land in the DLQ too, so the same alarm covers them.
+            deadLetterQueue: this.backtraceEvents.deadLetterQueue,
+          }),
+        ],
       });
     }
 

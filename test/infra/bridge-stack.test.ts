@@ -535,6 +535,32 @@ describe('Class: BridgeStack', () => {
       });
     });
 
+    it('queues each event as the bridge\'s own group message, not as the EventBridge envelope', () => {
+      // Prepare
+      const { template } = buildStack(configDocument({ settings: { eventBusName: 'backtrace-events' } }));
+      const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+      const event = {
+        'detail-type': 'Backtrace Error Group',
+        time: '2026-12-01T10:00:00Z',
+        detail: { fingerprint: '8910551e', universe: 'acme', project: 'game', attributes: { 'error.message': 'a "quoted" crash' } },
+      };
+
+      // Act
+      const { InputTransformer: transformer, ...target } = rule.Properties.Targets[0] as Record<string, any>;
+      // What EventBridge puts on the queue: each unquoted placeholder replaced by the JSON value at its path.
+      const paths = transformer.InputPathsMap as Record<string, string>;
+      const message = JSON.parse(
+        (transformer.InputTemplate as string).replace(/<([\w-]+)>/g, (_, key: string) => JSON.stringify((event as Record<string, unknown>)[paths[key].replace(/^\$\./, '')])),
+      );
+
+      // Assess
+      expect(transformer.InputTemplate).toBe('{"kind":"backtrace.group","group":<detail>,"receivedAt":<time>}');
+      expect(paths).toEqual({ detail: '$.detail', time: '$.time' });
+      expect(target).not.toHaveProperty('Input');
+      expect(target).not.toHaveProperty('InputPath');
+      expect(message).toEqual({ kind: 'backtrace.group', group: event.detail, receivedAt: '2026-12-01T10:00:00Z' });
+    });
+
     it('accepts the bus as an ARN', () => {
       // Prepare
       const arn = 'arn:aws:events:eu-west-1:123456789012:event-bus/backtrace';
