@@ -1,6 +1,4 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -22,7 +20,7 @@ export const BACKTRACE_EVENT_DETAIL_TYPE = 'Backtrace Error Group';
 /** Name of the links table's index that finds links by Jira issue id (Jira -> Backtrace direction). */
 export const LINKS_BY_ISSUE_ID_INDEX = BY_ISSUE_ID_INDEX;
 
-/** Worker (sync-to-jira) timeout; the queue's visibility timeout is six times this, as AWS advises for SQS sources. */
+/** sync-to-jira timeout (the claim lease must outlast it); its queue's visibility timeout is six times this. */
 const WORKER_TIMEOUT = Duration.seconds(60);
 /** sync-to-backtrace timeout: reads the Jira issue, then reads and writes the Backtrace fingerprint. */
 const SYNC_TO_BACKTRACE_TIMEOUT = Duration.seconds(60);
@@ -50,34 +48,30 @@ export interface BridgeStackProps extends StackProps {
 /**
  * The whole bridge in one stack, around one DynamoDB links table:
  * - Backtrace -> Jira: HTTP API `POST /backtrace/events` (and optionally an EventBridge rule) -> ingest function ->
- *   SQS backtrace-events (+ DLQ) -> sync-to-jira worker.
- * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> SQS jira-changes (+ DLQ) ->
- *   sync-to-backtrace worker.
- * Secrets are referenced by name and readable only by the functions that need them; each DLQ has an alarm.
+ *   `backtraceEvents`: SQS backtrace-events (+ DLQ and its alarm) -> sync-to-jira worker.
+ * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> `jiraChanges`:
+ *   SQS jira-changes (+ DLQ and its alarm) -> sync-to-backtrace worker.
+ * Secrets are referenced by name and readable only by the functions that need them.
  */
 export class BridgeStack extends Stack {
-  readonly api: BridgeHttpApi;
-  readonly stage: HttpStage;
-  /**
-   * backtrace-events -> sync-to-jira: Backtrace error groups and fingerprint changes. Its DLQ also takes the
-   * EventBridge rule's undeliverable events.
-   */
-  readonly backtraceEvents: WorkerPipeline;
-  /** jira-changes -> sync-to-backtrace: verified Jira webhook deliveries, their DLQ and its alarm. */
-  readonly jiraChanges: WorkerPipeline;
   readonly linksTable: Table;
+  /** backtrace-events -> sync-to-jira. Its DLQ also takes the events the EventBridge rule cannot deliver. */
+  readonly backtraceEvents: WorkerPipeline;
+  /** jira-changes -> sync-to-backtrace. */
+  readonly jiraChanges: WorkerPipeline;
   readonly ingestFunction: BridgeFunction;
   readonly receiveJiraWebhookFunction: BridgeFunction;
+  /** `POST /backtrace/events` and `POST /jira/webhook` on its `$default` stage (`api.stage`). */
+  readonly api: BridgeHttpApi;
   /** Present only when `settings.eventBusName` is configured. */
   readonly backtraceEventsRule?: Rule;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
-    const { config, configDocument, alarmEmail, alarmTopicArn, throttle, logRetention: logRetentionProp, ...stackProps } = props;
+    const { config, configDocument, alarmEmail, alarmTopicArn, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
     super(scope, id, {
       description: 'Backtrace <-> Jira bridge: each Backtrace error group becomes exactly one Jira issue; state and assignee stay in sync',
       ...stackProps,
     });
-    const logRetention = logRetentionProp ?? RetentionDays.ONE_MONTH;
 
     const safeLeaseSeconds = WORKER_TIMEOUT.toSeconds() + JIRA_SEARCH_LAG_MARGIN_SECONDS;
     if (config.settings.claimLeaseSeconds < safeLeaseSeconds) {
@@ -89,7 +83,8 @@ export class BridgeStack extends Stack {
       );
     }
 
-    // --- Storage -------------------------------------------------------------------------------------------
+    // Id `Links` directly on the stack, for good: under a new logical id CloudFormation would leave this (RETAINed)
+    // table behind and start an empty one. The stack test pins it.
     this.linksTable = new Table(this, 'Links', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -106,99 +101,74 @@ export class BridgeStack extends Stack {
       partitionKey: { name: 'issueId', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
-
-    // --- Worker pipelines: queue + DLQ -> worker, DLQ alarm ------------------------------------------------
     const linksTableName = this.linksTable.tableName;
-    const { maxReceiveCount } = config.settings;
+
+    // The dead-letter alarms notify these topics: an existing one and/or a new one mailing `alarmEmail`.
+    const alarmTopics: ITopic[] = [];
+    if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
+    if (alarmEmail) {
+      const topic = new Topic(this, 'AlarmTopic', { displayName: 'Backtrace-Jira bridge alarms', enforceSSL: true });
+      topic.addSubscription(new EmailSubscription(alarmEmail));
+      alarmTopics.push(topic);
+    }
+
+    const functionDefaults = { configDocument, logRetention };
+    const workerDefaults = { ...functionDefaults, memorySize: 512, environment: { LINKS_TABLE_NAME: linksTableName } };
+    // A few concurrent workers per direction: Jira rate-limits per account, and a bulk edit in Jira fires one webhook per issue.
+    const pipelineDefaults = { maxReceiveCount: config.settings.maxReceiveCount, maxConcurrency: 5, alarmTopics };
     this.backtraceEvents = new WorkerPipeline(this, 'BacktraceEvents', {
+      ...pipelineDefaults,
       worker: {
+        ...workerDefaults,
         id: 'SyncToJira',
         entry: 'functions/sync-to-jira.ts',
         description: 'Creates exactly one Jira issue per fingerprint and attaches it to the Backtrace fingerprint',
-        configDocument,
-        logRetention,
-        memorySize: 512,
         timeout: WORKER_TIMEOUT,
-        environment: { LINKS_TABLE_NAME: linksTableName },
       },
       queueUrlVariable: 'EVENTS_QUEUE_URL',
-      maxReceiveCount,
-      // Jira rate-limits per account: a few concurrent workers keep a burst of new groups from tripping it.
-      maxConcurrency: 5,
       // A message waiting for another worker's claim on its fingerprint goes back to the queue with a delay.
       reEnqueue: true,
       deadLetterAlarmDescription:
         'Backtrace error groups or fingerprint changes could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the backtrace-events dead-letter queue, fix the cause, then redrive.',
     });
     this.jiraChanges = new WorkerPipeline(this, 'JiraChanges', {
+      ...pipelineDefaults,
       worker: {
+        ...workerDefaults,
         id: 'SyncToBacktrace',
         entry: 'functions/sync-to-backtrace.ts',
         description: 'Applies Jira status and assignee changes to the linked Backtrace fingerprint, or unlinks a deleted issue',
-        configDocument,
-        logRetention,
-        memorySize: 512,
         timeout: SYNC_TO_BACKTRACE_TIMEOUT,
-        environment: { LINKS_TABLE_NAME: linksTableName },
       },
       queueUrlVariable: 'JIRA_CHANGES_QUEUE_URL',
-      maxReceiveCount,
-      // A bulk edit in Jira fires one webhook per issue: a few concurrent workers stay within both APIs' rate limits.
-      maxConcurrency: 5,
       deadLetterAlarmDescription:
         'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
     });
-    // Named actions instead of grantReadWriteData: the worker never scans, batch-writes or deletes links.
-    this.backtraceEvents.worker.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-        resources: [this.linksTable.tableArn],
-      }),
-    );
-    this.backtraceEvents.worker.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
-      }),
-    );
-    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put; no scans, no batch writes.
-    this.jiraChanges.worker.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-        resources: [this.linksTable.tableArn],
-      }),
-    );
-    this.jiraChanges.worker.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
-      }),
-    );
+    // Named actions on the table, and Query on the issue-id index, instead of grantReadWriteData: no scans, no batch writes.
+    const grantLinks = (fn: BridgeFunction, actions: string[]) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.linksTable.tableArn] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`] }));
+    };
+    // sync-to-jira never deletes a link.
+    grantLinks(this.backtraceEvents.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']);
+    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put.
+    grantLinks(this.jiraChanges.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
 
-    // --- Entry functions -----------------------------------------------------------------------------------
+    // The entry functions answer the webhooks: they authenticate, queue and return.
+    const entryDefaults = { ...functionDefaults, memorySize: 256, timeout: Duration.seconds(10) };
     this.ingestFunction = new BridgeFunction(this, 'IngestBacktraceEvents', {
+      ...entryDefaults,
       entry: 'functions/ingest-backtrace-events.ts',
       description: 'Checks Basic auth on Backtrace webhook deliveries and queues each error group',
-      configDocument,
-      logRetention,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
       environment: { EVENTS_QUEUE_URL: this.backtraceEvents.queue.queueUrl },
     });
     this.backtraceEvents.grantEnqueue(this.ingestFunction);
-
     this.receiveJiraWebhookFunction = new BridgeFunction(this, 'ReceiveJiraWebhook', {
+      ...entryDefaults,
       entry: 'functions/receive-jira-webhook.ts',
       description: 'Verifies Jira webhook deliveries (signature or URL token), drops repeats and queues each change',
-      configDocument,
-      logRetention,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      environment: {
-        JIRA_CHANGES_QUEUE_URL: this.jiraChanges.queue.queueUrl,
-        // Delivery ids (X-Atlassian-Webhook-Identifier) are recorded here, with a TTL, to drop Jira's repeats.
-        LINKS_TABLE_NAME: linksTableName,
-      },
+      // Delivery ids (X-Atlassian-Webhook-Identifier) are recorded in the links table, with a TTL, to drop Jira's repeats.
+      environment: { JIRA_CHANGES_QUEUE_URL: this.jiraChanges.queue.queueUrl, LINKS_TABLE_NAME: linksTableName },
     });
     this.jiraChanges.grantEnqueue(this.receiveJiraWebhookFunction);
     // The receiver answers the internet: it may read and record delivery ids (a conditional put, then a read to
@@ -210,17 +180,14 @@ export class BridgeStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [deliveryPartitionKey('*')] } },
       }),
     );
-
     this.grantSecrets(config);
 
-    // --- Entry points --------------------------------------------------------------------------------------
     this.api = new BridgeHttpApi(this, 'Api', {
       apiName: this.stackName,
       description: "Backtrace webhook deliveries (POST /backtrace/events) and Jira webhooks (POST /jira/webhook) into the bridge's queues",
       throttle,
       logRetention,
     });
-    this.stage = this.api.stage;
     this.api.addPostRoute(
       '/backtrace/events',
       this.ingestFunction,
@@ -252,39 +219,22 @@ export class BridgeStack extends Stack {
       });
     }
 
-    // --- Alarms --------------------------------------------------------------------------------------------
-    const alarmTopics: ITopic[] = [];
-    if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
-    if (alarmEmail) {
-      const topic = new Topic(this, 'AlarmTopic', { displayName: 'Backtrace-Jira bridge alarms', enforceSSL: true });
-      topic.addSubscription(new EmailSubscription(alarmEmail));
-      alarmTopics.push(topic);
-    }
-    for (const topic of alarmTopics) {
-      for (const alarm of [this.backtraceEvents.deadLetterAlarm, this.jiraChanges.deadLetterAlarm]) {
-        alarm.addAlarmAction(new SnsAction(topic));
-        alarm.addOkAction(new SnsAction(topic));
-      }
-    }
-
-    // --- Outputs -------------------------------------------------------------------------------------------
-    new CfnOutput(this, 'BacktraceWebhookUrl', {
-      description: "URL for Backtrace's webhook integration (Project settings -> Integrations -> Webhook), with the Basic credentials of ingest.basicAuthSecret",
-      value: `${this.stage.url}backtrace/events`,
-    });
-    new CfnOutput(this, 'EventsQueueName', { description: 'Queue of Backtrace error groups waiting for the worker', value: this.backtraceEvents.queue.queueName });
-    new CfnOutput(this, 'DeadLetterQueueName', { description: 'Error groups that failed maxReceiveCount times', value: this.backtraceEvents.deadLetterQueue.queueName });
-    new CfnOutput(this, 'JiraWebhookUrl', {
-      description:
+    const outputs: Record<string, [description: string, value: string]> = {
+      BacktraceWebhookUrl: [
+        "URL for Backtrace's webhook integration (Project settings -> Integrations -> Webhook), with the Basic credentials of ingest.basicAuthSecret",
+        `${this.api.stage.url}backtrace/events`,
+      ],
+      EventsQueueName: ['Queue of Backtrace error groups waiting for the worker', this.backtraceEvents.queue.queueName],
+      DeadLetterQueueName: ['Error groups that failed maxReceiveCount times', this.backtraceEvents.deadLetterQueue.queueName],
+      JiraWebhookUrl: [
         'URL for Jira\'s webhook (Jira settings -> System -> WebHooks), signed with jiraWebhook.secret; with verification "query-token", append ?token=<the secret>',
-      value: `${this.stage.url}jira/webhook`,
-    });
-    new CfnOutput(this, 'JiraChangesQueueName', { description: 'Queue of Jira changes waiting for the sync-to-backtrace worker', value: this.jiraChanges.queue.queueName });
-    new CfnOutput(this, 'JiraChangesDeadLetterQueueName', {
-      description: 'Jira changes that failed maxReceiveCount times',
-      value: this.jiraChanges.deadLetterQueue.queueName,
-    });
-    new CfnOutput(this, 'LinksTableName', { description: 'Fingerprint <-> Jira issue links', value: this.linksTable.tableName });
+        `${this.api.stage.url}jira/webhook`,
+      ],
+      JiraChangesQueueName: ['Queue of Jira changes waiting for the sync-to-backtrace worker', this.jiraChanges.queue.queueName],
+      JiraChangesDeadLetterQueueName: ['Jira changes that failed maxReceiveCount times', this.jiraChanges.deadLetterQueue.queueName],
+      LinksTableName: ['Fingerprint <-> Jira issue links', linksTableName],
+    };
+    for (const [outputId, [description, value]] of Object.entries(outputs)) new CfnOutput(this, outputId, { description, value });
   }
 
   /** Reference every configured secret by name and let exactly the functions that use it read it. */

@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BridgeFunction, type BridgeFunctionProps } from './bridge-function.ts';
@@ -19,7 +21,7 @@ export interface WorkerPipelineProps {
   readonly worker: PipelineWorkerProps;
   /**
    * Environment variable that tells the worker its own queue's URL (e.g. `EVENTS_QUEUE_URL`): shared/runtime/queue-worker.ts
-   * sets a failed message's retry delay with ChangeMessageVisibility on it, and re-enqueues busy messages to it.
+   * sets a failed message's retry delay with ChangeMessageVisibility on it (and, with `reEnqueue`, re-enqueues to it).
    */
   readonly queueUrlVariable: string;
   /** Receives before a message moves to the dead-letter queue (`settings.maxReceiveCount`). */
@@ -34,6 +36,8 @@ export interface WorkerPipelineProps {
   readonly reEnqueue?: boolean;
   /** What the dead-letter alarm tells an operator: what did not reach the other side, and what to do about it. */
   readonly deadLetterAlarmDescription: string;
+  /** SNS topics the dead-letter alarm notifies when it fires and when it clears. @default - none */
+  readonly alarmTopics?: readonly ITopic[];
 }
 
 /**
@@ -43,7 +47,8 @@ export interface WorkerPipelineProps {
  * - Both queues: SQS-managed encryption, TLS only. The DLQ keeps messages 14 days (the longest SQS allows); a
  *   message moves there after `maxReceiveCount` receives.
  * - Event source: batches of up to 10 within 1 s, partial batch failures reported, `maxConcurrency` at most.
- * - The alarm fires as soon as one message is visible in the DLQ: each one is a change that did not get through.
+ * - The alarm fires as soon as one message is visible in the DLQ (each one is a change that did not get through)
+ *   and notifies `alarmTopics`, on alarm and on OK.
  *
  * The work queue is the construct's `Default` child, which CDK leaves out of logical ids: it keeps the logical id
  * it had as `<id>` directly on the stack, so messages queued during a deploy are not lost with a replaced queue.
@@ -62,7 +67,7 @@ export class WorkerPipeline extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly worker: BridgeFunction;
-  /** Alarm on the dead-letter queue's depth; add actions to it to be notified. */
+  /** Alarm on the dead-letter queue's depth. */
   readonly deadLetterAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: WorkerPipelineProps) {
@@ -99,6 +104,10 @@ export class WorkerPipeline extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    for (const topic of props.alarmTopics ?? []) {
+      this.deadLetterAlarm.addAlarmAction(new SnsAction(topic));
+      this.deadLetterAlarm.addOkAction(new SnsAction(topic));
+    }
   }
 
   /** Let `grantee` put messages on the work queue: sqs:SendMessage on it, nothing else. */

@@ -102,7 +102,7 @@ describe('Class: BridgeStack', () => {
       for (const variable of Object.values(format)) expect(variable).not.toMatch(/header|querystring|\$request\.|\$context\.path/i);
       const logGroupId = stages[0].Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
-      expect(stack.stage.url).toContain('execute-api');
+      expect(stack.api.stage.url).toContain('execute-api');
     });
 
     it('applies a custom throttle', () => {
@@ -666,7 +666,7 @@ describe('Class: BridgeStack', () => {
       const ids = {
         linksTable: logicalId(stack, stack.linksTable),
         api: logicalId(stack, stack.api),
-        stage: logicalId(stack, stack.stage),
+        stage: logicalId(stack, stack.api.stage),
         routes: Object.keys(template.findResources('AWS::ApiGatewayV2::Route')).sort(),
         eventsQueue: logicalId(stack, stack.backtraceEvents.queue),
         jiraChangesQueue: logicalId(stack, stack.jiraChanges.queue),
