@@ -1,23 +1,18 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BY_ISSUE_ID_INDEX, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from '../shared/adapters/dynamodb/link-table.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
 import { BridgeFunction } from './constructs/bridge-function.ts';
+import { BridgeHttpApi } from './constructs/bridge-http-api.ts';
+import { WorkerPipeline } from './constructs/worker-pipeline.ts';
 import { secretNamesByFunction } from './secret-names.ts';
 
 /** detail-type of the EventBridge events carrying one Backtrace error group in `detail`. */
@@ -25,7 +20,7 @@ export const BACKTRACE_EVENT_DETAIL_TYPE = 'Backtrace Error Group';
 /** Name of the links table's index that finds links by Jira issue id (Jira -> Backtrace direction). */
 export const LINKS_BY_ISSUE_ID_INDEX = BY_ISSUE_ID_INDEX;
 
-/** Worker (sync-to-jira) timeout; the queue's visibility timeout is six times this, as AWS advises for SQS sources. */
+/** sync-to-jira timeout (the claim lease must outlast it); its queue's visibility timeout is six times this. */
 const WORKER_TIMEOUT = Duration.seconds(60);
 /** sync-to-backtrace timeout: reads the Jira issue, then reads and writes the Backtrace fingerprint. */
 const SYNC_TO_BACKTRACE_TIMEOUT = Duration.seconds(60);
@@ -53,40 +48,30 @@ export interface BridgeStackProps extends StackProps {
 /**
  * The whole bridge in one stack, around one DynamoDB links table:
  * - Backtrace -> Jira: HTTP API `POST /backtrace/events` (and optionally an EventBridge rule) -> ingest function ->
- *   SQS backtrace-events (+ DLQ) -> sync-to-jira worker.
- * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> SQS jira-changes (+ DLQ) ->
- *   sync-to-backtrace worker.
- * Secrets are referenced by name and readable only by the functions that need them; each DLQ has an alarm.
+ *   `backtraceEvents`: SQS backtrace-events (+ DLQ and its alarm) -> sync-to-jira worker.
+ * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> `jiraChanges`:
+ *   SQS jira-changes (+ DLQ and its alarm) -> sync-to-backtrace worker.
+ * Secrets are referenced by name and readable only by the functions that need them.
  */
 export class BridgeStack extends Stack {
-  readonly api: HttpApi;
-  readonly stage: HttpStage;
-  /** backtrace-events: Backtrace error groups and fingerprint changes waiting for sync-to-jira. */
-  readonly eventsQueue: Queue;
-  /** Dead-letter queue of backtrace-events (and of the EventBridge rule's undeliverable events). */
-  readonly deadLetterQueue: Queue;
-  /** jira-changes: verified Jira webhook deliveries waiting for sync-to-backtrace. */
-  readonly jiraChangesQueue: Queue;
-  readonly jiraChangesDeadLetterQueue: Queue;
   readonly linksTable: Table;
+  /** backtrace-events -> sync-to-jira. Its DLQ also takes the events the EventBridge rule cannot deliver. */
+  readonly backtraceEvents: WorkerPipeline;
+  /** jira-changes -> sync-to-backtrace. */
+  readonly jiraChanges: WorkerPipeline;
   readonly ingestFunction: BridgeFunction;
-  /** The sync-to-jira worker. */
-  readonly syncFunction: BridgeFunction;
   readonly receiveJiraWebhookFunction: BridgeFunction;
-  readonly syncToBacktraceFunction: BridgeFunction;
-  /** Alarm on the backtrace-events dead-letter queue. */
-  readonly deadLetterAlarm: Alarm;
-  readonly jiraChangesDeadLetterAlarm: Alarm;
+  /** `POST /backtrace/events` and `POST /jira/webhook` on its `$default` stage (`api.stage`). */
+  readonly api: BridgeHttpApi;
   /** Present only when `settings.eventBusName` is configured. */
   readonly backtraceEventsRule?: Rule;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
-    const { config, configDocument, alarmEmail, alarmTopicArn, throttle: throttleProp, logRetention: logRetentionProp, ...stackProps } = props;
+    const { config, configDocument, alarmEmail, alarmTopicArn, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
     super(scope, id, {
       description: 'Backtrace <-> Jira bridge: each Backtrace error group becomes exactly one Jira issue; state and assignee stay in sync',
       ...stackProps,
     });
-    const logRetention = logRetentionProp ?? RetentionDays.ONE_MONTH;
 
     const safeLeaseSeconds = WORKER_TIMEOUT.toSeconds() + JIRA_SEARCH_LAG_MARGIN_SECONDS;
     if (config.settings.claimLeaseSeconds < safeLeaseSeconds) {
@@ -98,14 +83,8 @@ export class BridgeStack extends Stack {
       );
     }
 
-    // --- Storage -------------------------------------------------------------------------------------------
-    const backtraceEvents = this.workQueue('BacktraceEvents', WORKER_TIMEOUT, config.settings.maxReceiveCount);
-    this.eventsQueue = backtraceEvents.queue;
-    this.deadLetterQueue = backtraceEvents.deadLetterQueue;
-    const jiraChanges = this.workQueue('JiraChanges', SYNC_TO_BACKTRACE_TIMEOUT, config.settings.maxReceiveCount);
-    this.jiraChangesQueue = jiraChanges.queue;
-    this.jiraChangesDeadLetterQueue = jiraChanges.deadLetterQueue;
-
+    // Id `Links` directly on the stack, for good: under a new logical id CloudFormation would leave this (RETAINed)
+    // table behind and start an empty one. The stack test pins it.
     this.linksTable = new Table(this, 'Links', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -122,72 +101,76 @@ export class BridgeStack extends Stack {
       partitionKey: { name: 'issueId', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
+    const linksTableName = this.linksTable.tableName;
 
-    // --- Functions -----------------------------------------------------------------------------------------
+    // The dead-letter alarms notify these topics: an existing one and/or a new one mailing `alarmEmail`.
+    const alarmTopics: ITopic[] = [];
+    if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
+    if (alarmEmail) {
+      const topic = new Topic(this, 'AlarmTopic', { displayName: 'Backtrace-Jira bridge alarms', enforceSSL: true });
+      topic.addSubscription(new EmailSubscription(alarmEmail));
+      alarmTopics.push(topic);
+    }
+
+    const functionDefaults = { configDocument, logRetention };
+    const workerDefaults = { ...functionDefaults, memorySize: 512, environment: { LINKS_TABLE_NAME: linksTableName } };
+    // A few concurrent workers per direction: Jira rate-limits per account, and a bulk edit in Jira fires one webhook per issue.
+    const pipelineDefaults = { maxReceiveCount: config.settings.maxReceiveCount, maxConcurrency: 5, alarmTopics };
+    this.backtraceEvents = new WorkerPipeline(this, 'BacktraceEvents', {
+      ...pipelineDefaults,
+      worker: {
+        ...workerDefaults,
+        id: 'SyncToJira',
+        entry: 'functions/sync-to-jira.ts',
+        description: 'Creates exactly one Jira issue per fingerprint and attaches it to the Backtrace fingerprint',
+        timeout: WORKER_TIMEOUT,
+      },
+      queueUrlVariable: 'EVENTS_QUEUE_URL',
+      // A message waiting for another worker's claim on its fingerprint goes back to the queue with a delay.
+      reEnqueue: true,
+      deadLetterAlarmDescription:
+        'Backtrace error groups or fingerprint changes could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the backtrace-events dead-letter queue, fix the cause, then redrive.',
+    });
+    this.jiraChanges = new WorkerPipeline(this, 'JiraChanges', {
+      ...pipelineDefaults,
+      worker: {
+        ...workerDefaults,
+        id: 'SyncToBacktrace',
+        entry: 'functions/sync-to-backtrace.ts',
+        description: 'Applies Jira status and assignee changes to the linked Backtrace fingerprint, or unlinks a deleted issue',
+        timeout: SYNC_TO_BACKTRACE_TIMEOUT,
+      },
+      queueUrlVariable: 'JIRA_CHANGES_QUEUE_URL',
+      deadLetterAlarmDescription:
+        'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
+    });
+    // Named actions on the table, and Query on the issue-id index, instead of grantReadWriteData: no scans, no batch writes.
+    const grantLinks = (fn: BridgeFunction, actions: string[]) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.linksTable.tableArn] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`] }));
+    };
+    // sync-to-jira never deletes a link.
+    grantLinks(this.backtraceEvents.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']);
+    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put.
+    grantLinks(this.jiraChanges.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
+
+    // The entry functions answer the webhooks: they authenticate, queue and return.
+    const entryDefaults = { ...functionDefaults, memorySize: 256, timeout: Duration.seconds(10) };
     this.ingestFunction = new BridgeFunction(this, 'IngestBacktraceEvents', {
+      ...entryDefaults,
       entry: 'functions/ingest-backtrace-events.ts',
       description: 'Checks Basic auth on Backtrace webhook deliveries and queues each error group',
-      configDocument,
-      logRetention,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      environment: { EVENTS_QUEUE_URL: this.eventsQueue.queueUrl },
+      environment: { EVENTS_QUEUE_URL: this.backtraceEvents.queue.queueUrl },
     });
-    this.eventsQueue.grant(this.ingestFunction, 'sqs:SendMessage');
-
-    this.syncFunction = new BridgeFunction(this, 'SyncToJira', {
-      entry: 'functions/sync-to-jira.ts',
-      description: 'Creates exactly one Jira issue per fingerprint and attaches it to the Backtrace fingerprint',
-      configDocument,
-      logRetention,
-      memorySize: 512,
-      timeout: WORKER_TIMEOUT,
-      environment: {
-        LINKS_TABLE_NAME: this.linksTable.tableName,
-        // For ChangeMessageVisibility: a rate-limited message goes back to the queue for Retry-After seconds.
-        EVENTS_QUEUE_URL: this.eventsQueue.queueUrl,
-      },
-    });
-    // Grants ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes/Url on this queue only.
-    this.syncFunction.addEventSource(
-      new SqsEventSource(this.eventsQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        // Jira rate-limits per account: a few concurrent workers keep a burst of new groups from tripping it.
-        maxConcurrency: 5,
-      }),
-    );
-    // A message waiting for another worker's claim is re-enqueued with a delay (see functions/sync-to-jira.ts).
-    this.eventsQueue.grant(this.syncFunction, 'sqs:SendMessage');
-    // Named actions instead of grantReadWriteData: the worker never scans, batch-writes or deletes links.
-    this.syncFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-        resources: [this.linksTable.tableArn],
-      }),
-    );
-    this.syncFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
-      }),
-    );
-
+    this.backtraceEvents.grantEnqueue(this.ingestFunction);
     this.receiveJiraWebhookFunction = new BridgeFunction(this, 'ReceiveJiraWebhook', {
+      ...entryDefaults,
       entry: 'functions/receive-jira-webhook.ts',
       description: 'Verifies Jira webhook deliveries (signature or URL token), drops repeats and queues each change',
-      configDocument,
-      logRetention,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      environment: {
-        JIRA_CHANGES_QUEUE_URL: this.jiraChangesQueue.queueUrl,
-        // Delivery ids (X-Atlassian-Webhook-Identifier) are recorded here, with a TTL, to drop Jira's repeats.
-        LINKS_TABLE_NAME: this.linksTable.tableName,
-      },
+      // Delivery ids (X-Atlassian-Webhook-Identifier) are recorded in the links table, with a TTL, to drop Jira's repeats.
+      environment: { JIRA_CHANGES_QUEUE_URL: this.jiraChanges.queue.queueUrl, LINKS_TABLE_NAME: linksTableName },
     });
-    this.jiraChangesQueue.grant(this.receiveJiraWebhookFunction, 'sqs:SendMessage');
+    this.jiraChanges.grantEnqueue(this.receiveJiraWebhookFunction);
     // The receiver answers the internet: it may read and record delivery ids (a conditional put, then a read to
     // tell its own retried put from a real repeat), and can never read or touch a link or any other item.
     this.receiveJiraWebhookFunction.addToRolePolicy(
@@ -197,106 +180,24 @@ export class BridgeStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [deliveryPartitionKey('*')] } },
       }),
     );
-
-    this.syncToBacktraceFunction = new BridgeFunction(this, 'SyncToBacktrace', {
-      entry: 'functions/sync-to-backtrace.ts',
-      description: 'Applies Jira status and assignee changes to the linked Backtrace fingerprint, or unlinks a deleted issue',
-      configDocument,
-      logRetention,
-      memorySize: 512,
-      timeout: SYNC_TO_BACKTRACE_TIMEOUT,
-      environment: {
-        LINKS_TABLE_NAME: this.linksTable.tableName,
-        // For ChangeMessageVisibility: a rate-limited message goes back to the queue for Retry-After seconds.
-        JIRA_CHANGES_QUEUE_URL: this.jiraChangesQueue.queueUrl,
-      },
-    });
-    // Grants ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes/Url on this queue only.
-    this.syncToBacktraceFunction.addEventSource(
-      new SqsEventSource(this.jiraChangesQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        // A bulk edit in Jira fires one webhook per issue: a few concurrent workers stay within both APIs' rate limits.
-        maxConcurrency: 5,
-      }),
-    );
-    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put; no scans, no batch writes.
-    this.syncToBacktraceFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-        resources: [this.linksTable.tableArn],
-      }),
-    );
-    this.syncToBacktraceFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`],
-      }),
-    );
-
     this.grantSecrets(config);
 
-    // --- Entry points --------------------------------------------------------------------------------------
-    const throttle = throttleProp ?? { rateLimit: 50, burstLimit: 100 };
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
-    this.api = new HttpApi(this, 'Api', {
+    this.api = new BridgeHttpApi(this, 'Api', {
       apiName: this.stackName,
       description: "Backtrace webhook deliveries (POST /backtrace/events) and Jira webhooks (POST /jira/webhook) into the bridge's queues",
-      // Our own stage below carries throttling and access logs, which the implicit default stage cannot.
-      createDefaultStage: false,
-    });
-    this.stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
       throttle,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        // HTTP API context variables only, no headers and no query string: neither the Basic credentials nor a Jira
-        // webhook's URL token (verification "query-token") ever reaches the access log.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            integrationStatus: '$context.integrationStatus',
-            integrationLatency: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
+      logRetention,
     });
-    const backtraceRoutes = this.api.addRoutes({
-      path: '/backtrace/events',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('BacktraceEventsIntegration', this.ingestFunction),
-    });
-    for (const route of backtraceRoutes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-APIG4',
-        reason:
-          "Backtrace's webhook integration can only send HTTP Basic credentials; the ingest function checks them against ingest.basicAuthSecret before queueing anything.",
-      });
-    }
-
-    const jiraRoutes = this.api.addRoutes({
-      path: '/jira/webhook',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('JiraWebhookIntegration', this.receiveJiraWebhookFunction),
-    });
-    for (const route of jiraRoutes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-APIG4',
-        reason:
-          "Jira's webhooks cannot send AWS or JWT credentials; the receiver verifies each delivery's X-Hub-Signature HMAC of the raw body (or, for Jira versions that cannot sign, the URL token) against jiraWebhook.secret and answers 401 before queueing anything.",
-      });
-    }
+    this.api.addPostRoute(
+      '/backtrace/events',
+      this.ingestFunction,
+      "Backtrace's webhook integration can only send HTTP Basic credentials; the ingest function checks them against ingest.basicAuthSecret before queueing anything.",
+    );
+    this.api.addPostRoute(
+      '/jira/webhook',
+      this.receiveJiraWebhookFunction,
+      "Jira's webhooks cannot send AWS or JWT credentials; the receiver verifies each delivery's X-Hub-Signature HMAC of the raw body (or, for Jira versions that cannot sign, the URL token) against jiraWebhook.secret and answers 401 before queueing anything.",
+    );
 
     const eventBusName = config.settings.eventBusName;
     if (eventBusName) {
@@ -307,86 +208,33 @@ export class BridgeStack extends Stack {
         description: `Queues "${BACKTRACE_EVENT_DETAIL_TYPE}" events for the sync-to-jira worker`,
         eventBus: bus,
         eventPattern: { detailType: [BACKTRACE_EVENT_DETAIL_TYPE] },
-        // Events EventBridge cannot deliver land in the DLQ too, so the same alarm covers them.
-        targets: [new SqsQueue(this.eventsQueue, { deadLetterQueue: this.deadLetterQueue })],
+        targets: [
+          new SqsQueue(this.backtraceEvents.queue, {
+            // The bridge's own group message (as the ingest function queues it), not the EventBridge envelope.
+            message: RuleTargetInput.fromObject({ kind: 'backtrace.group', group: EventField.fromPath('$.detail'), receivedAt: EventField.time }),
+            // Events EventBridge cannot deliver land in the DLQ too, so the same alarm covers them.
+            deadLetterQueue: this.backtraceEvents.deadLetterQueue,
+          }),
+        ],
       });
     }
 
-    // --- Alarms --------------------------------------------------------------------------------------------
-    this.deadLetterAlarm = this.deadLetterAlarmOn(
-      'DeadLetterAlarm',
-      this.deadLetterQueue,
-      'Backtrace error groups or fingerprint changes could not be synced to Jira after all retries (or EventBridge could not deliver them); inspect the backtrace-events dead-letter queue, fix the cause, then redrive.',
-    );
-    this.jiraChangesDeadLetterAlarm = this.deadLetterAlarmOn(
-      'JiraChangesDeadLetterAlarm',
-      this.jiraChangesDeadLetterQueue,
-      'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
-    );
-    const alarmTopics: ITopic[] = [];
-    if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
-    if (alarmEmail) {
-      const topic = new Topic(this, 'AlarmTopic', { displayName: 'Backtrace-Jira bridge alarms', enforceSSL: true });
-      topic.addSubscription(new EmailSubscription(alarmEmail));
-      alarmTopics.push(topic);
-    }
-    for (const topic of alarmTopics) {
-      for (const alarm of [this.deadLetterAlarm, this.jiraChangesDeadLetterAlarm]) {
-        alarm.addAlarmAction(new SnsAction(topic));
-        alarm.addOkAction(new SnsAction(topic));
-      }
-    }
-
-    // --- Outputs -------------------------------------------------------------------------------------------
-    new CfnOutput(this, 'BacktraceWebhookUrl', {
-      description: "URL for Backtrace's webhook integration (Project settings -> Integrations -> Webhook), with the Basic credentials of ingest.basicAuthSecret",
-      value: `${this.stage.url}backtrace/events`,
-    });
-    new CfnOutput(this, 'EventsQueueName', { description: 'Queue of Backtrace error groups waiting for the worker', value: this.eventsQueue.queueName });
-    new CfnOutput(this, 'DeadLetterQueueName', { description: 'Error groups that failed maxReceiveCount times', value: this.deadLetterQueue.queueName });
-    new CfnOutput(this, 'JiraWebhookUrl', {
-      description:
+    const outputs: Record<string, [description: string, value: string]> = {
+      BacktraceWebhookUrl: [
+        "URL for Backtrace's webhook integration (Project settings -> Integrations -> Webhook), with the Basic credentials of ingest.basicAuthSecret",
+        `${this.api.stage.url}backtrace/events`,
+      ],
+      EventsQueueName: ['Queue of Backtrace error groups waiting for the worker', this.backtraceEvents.queue.queueName],
+      DeadLetterQueueName: ['Error groups that failed maxReceiveCount times', this.backtraceEvents.deadLetterQueue.queueName],
+      JiraWebhookUrl: [
         'URL for Jira\'s webhook (Jira settings -> System -> WebHooks), signed with jiraWebhook.secret; with verification "query-token", append ?token=<the secret>',
-      value: `${this.stage.url}jira/webhook`,
-    });
-    new CfnOutput(this, 'JiraChangesQueueName', { description: 'Queue of Jira changes waiting for the sync-to-backtrace worker', value: this.jiraChangesQueue.queueName });
-    new CfnOutput(this, 'JiraChangesDeadLetterQueueName', {
-      description: 'Jira changes that failed maxReceiveCount times',
-      value: this.jiraChangesDeadLetterQueue.queueName,
-    });
-    new CfnOutput(this, 'LinksTableName', { description: 'Fingerprint <-> Jira issue links', value: this.linksTable.tableName });
-  }
-
-  /**
-   * A queue feeding one worker, and its dead-letter queue (kept 14 days, the longest SQS allows). The visibility
-   * timeout is six times the worker's timeout, as AWS advises for Lambda SQS sources; a message goes to the DLQ
-   * after `maxReceiveCount` receives (`settings.maxReceiveCount`).
-   */
-  private workQueue(id: string, consumerTimeout: Duration, maxReceiveCount: number): { queue: Queue; deadLetterQueue: Queue } {
-    const deadLetterQueue = new Queue(this, `${id}Dlq`, {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    const queue = new Queue(this, id, {
-      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
-    });
-    return { queue, deadLetterQueue };
-  }
-
-  /** Alarms as soon as one message is visible in the dead-letter queue: each one is a change that did not reach the other side. */
-  private deadLetterAlarmOn(id: string, deadLetterQueue: Queue, alarmDescription: string): Alarm {
-    return new Alarm(this, id, {
-      alarmDescription,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+        `${this.api.stage.url}jira/webhook`,
+      ],
+      JiraChangesQueueName: ['Queue of Jira changes waiting for the sync-to-backtrace worker', this.jiraChanges.queue.queueName],
+      JiraChangesDeadLetterQueueName: ['Jira changes that failed maxReceiveCount times', this.jiraChanges.deadLetterQueue.queueName],
+      LinksTableName: ['Fingerprint <-> Jira issue links', linksTableName],
+    };
+    for (const [outputId, [description, value]] of Object.entries(outputs)) new CfnOutput(this, outputId, { description, value });
   }
 
   /** Reference every configured secret by name and let exactly the functions that use it read it. */
@@ -404,8 +252,8 @@ export class BridgeStack extends Stack {
       return secret;
     };
     for (const name of names.ingest) secretNamed(name).grantRead(this.ingestFunction);
-    for (const name of names.syncToJira) secretNamed(name).grantRead(this.syncFunction);
+    for (const name of names.syncToJira) secretNamed(name).grantRead(this.backtraceEvents.worker);
     for (const name of names.receiveJiraWebhook) secretNamed(name).grantRead(this.receiveJiraWebhookFunction);
-    for (const name of names.syncToBacktrace) secretNamed(name).grantRead(this.syncToBacktraceFunction);
+    for (const name of names.syncToBacktrace) secretNamed(name).grantRead(this.jiraChanges.worker);
   }
 }

@@ -102,7 +102,7 @@ describe('Class: BridgeStack', () => {
       for (const variable of Object.values(format)) expect(variable).not.toMatch(/header|querystring|\$request\.|\$context\.path/i);
       const logGroupId = stages[0].Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
-      expect(stack.stage.url).toContain('execute-api');
+      expect(stack.api.stage.url).toContain('execute-api');
     });
 
     it('applies a custom throttle', () => {
@@ -130,8 +130,8 @@ describe('Class: BridgeStack', () => {
       // Assess
       const resources = template.toJSON().Resources as Record<string, Resource>;
       for (const [queue, deadLetterQueue] of [
-        [stack.eventsQueue, stack.deadLetterQueue],
-        [stack.jiraChangesQueue, stack.jiraChangesDeadLetterQueue],
+        [stack.backtraceEvents.queue, stack.backtraceEvents.deadLetterQueue],
+        [stack.jiraChanges.queue, stack.jiraChanges.deadLetterQueue],
       ]) {
         expect(resources[logicalId(stack, queue)].Properties).toMatchObject({
           RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack, deadLetterQueue), 'Arn'] }, maxReceiveCount: 7 },
@@ -150,8 +150,8 @@ describe('Class: BridgeStack', () => {
       // Act
       const resources = template.toJSON().Resources as Record<string, Resource>;
       const timeouts = [
-        [stack.syncFunction, stack.eventsQueue],
-        [stack.syncToBacktraceFunction, stack.jiraChangesQueue],
+        [stack.backtraceEvents.worker, stack.backtraceEvents.queue],
+        [stack.jiraChanges.worker, stack.jiraChanges.queue],
       ].map(([consumer, queue]) => ({
         consumer: resources[logicalId(stack, consumer)].Properties?.Timeout as number,
         visibility: resources[logicalId(stack, queue)].Properties?.VisibilityTimeout as number,
@@ -172,7 +172,7 @@ describe('Class: BridgeStack', () => {
       const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
 
       // Assess
-      for (const queue of [stack.eventsQueue, stack.deadLetterQueue, stack.jiraChangesQueue, stack.jiraChangesDeadLetterQueue]) {
+      for (const queue of [stack.backtraceEvents.queue, stack.backtraceEvents.deadLetterQueue, stack.jiraChanges.queue, stack.jiraChanges.deadLetterQueue]) {
         const policy = policies.find((candidate) => JSON.stringify(candidate.Properties.Queues) === JSON.stringify([{ Ref: logicalId(stack, queue) }]));
         expect(policy?.Properties.PolicyDocument.Statement).toEqual(
           expect.arrayContaining([
@@ -190,12 +190,12 @@ describe('Class: BridgeStack', () => {
       const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
 
       // Assess
-      const consumerOf = (queue: BridgeStack['eventsQueue']) =>
+      const consumerOf = (queue: BridgeStack['backtraceEvents']['queue']) =>
         mappings.find((mapping) => mapping.Properties.EventSourceArn['Fn::GetAtt'][0] === logicalId(stack, queue))?.Properties;
       expect(mappings).toHaveLength(2);
       for (const [queue, worker] of [
-        [stack.eventsQueue, stack.syncFunction],
-        [stack.jiraChangesQueue, stack.syncToBacktraceFunction],
+        [stack.backtraceEvents.queue, stack.backtraceEvents.worker],
+        [stack.jiraChanges.queue, stack.jiraChanges.worker],
       ] as const) {
         expect(consumerOf(queue)).toMatchObject({
           FunctionName: { Ref: logicalId(stack, worker) },
@@ -246,13 +246,13 @@ describe('Class: BridgeStack', () => {
         );
 
       // Assess
-      const eventsQueueUrl = { Ref: logicalId(stack, stack.eventsQueue) };
-      const jiraChangesQueueUrl = { Ref: logicalId(stack, stack.jiraChangesQueue) };
+      const eventsQueueUrl = { Ref: logicalId(stack, stack.backtraceEvents.queue) };
+      const jiraChangesQueueUrl = { Ref: logicalId(stack, stack.jiraChanges.queue) };
       const tableName = { Ref: logicalId(stack, stack.linksTable) };
       expect(variablesOf(stack.ingestFunction)).toEqual({ EVENTS_QUEUE_URL: eventsQueueUrl });
-      expect(variablesOf(stack.syncFunction)).toEqual({ EVENTS_QUEUE_URL: eventsQueueUrl, LINKS_TABLE_NAME: tableName });
+      expect(variablesOf(stack.backtraceEvents.worker)).toEqual({ EVENTS_QUEUE_URL: eventsQueueUrl, LINKS_TABLE_NAME: tableName });
       expect(variablesOf(stack.receiveJiraWebhookFunction)).toEqual({ JIRA_CHANGES_QUEUE_URL: jiraChangesQueueUrl, LINKS_TABLE_NAME: tableName });
-      expect(variablesOf(stack.syncToBacktraceFunction)).toEqual({ JIRA_CHANGES_QUEUE_URL: jiraChangesQueueUrl, LINKS_TABLE_NAME: tableName });
+      expect(variablesOf(stack.jiraChanges.worker)).toEqual({ JIRA_CHANGES_QUEUE_URL: jiraChangesQueueUrl, LINKS_TABLE_NAME: tableName });
     });
 
     it('keeps secrets and the config out of the environment', () => {
@@ -316,7 +316,7 @@ describe('Class: BridgeStack', () => {
       // Assess
       expect(actionsOf(statements, 'sqs')).toEqual(['sqs:SendMessage']);
       expect(statements.find((statement) => statement.Action === 'sqs:SendMessage')?.Resource).toEqual({
-        'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'],
+        'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.queue), 'Arn'],
       });
       expect(actionsOf(statements, 'dynamodb')).toEqual([]);
       expect(readableSecretNames(statements)).toEqual(['jira-prod/webhook-basic-auth']);
@@ -327,7 +327,7 @@ describe('Class: BridgeStack', () => {
       const { stack, template } = buildStack(twoWayDocument());
 
       // Act
-      const statements = statementsOf(stack, template, stack.syncFunction);
+      const statements = statementsOf(stack, template, stack.backtraceEvents.worker);
 
       // Assess
       expect(actionsOf(statements, 'sqs')).toEqual(
@@ -335,7 +335,7 @@ describe('Class: BridgeStack', () => {
       );
       // SendMessage (to re-enqueue a message waiting for another worker's claim) included: its own queue only.
       for (const statement of statements.filter((candidate) => actionsOf([candidate], 'sqs').length > 0)) {
-        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'] });
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.queue), 'Arn'] });
       }
       const dynamodb = actionsOf(statements, 'dynamodb');
       expect(dynamodb).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
@@ -358,7 +358,7 @@ describe('Class: BridgeStack', () => {
       // Assess
       const sqs = statements.filter((statement) => actionsOf([statement], 'sqs').length > 0);
       expect(actionsOf(sqs, 'sqs')).toEqual(['sqs:SendMessage']);
-      expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'Arn'] }]);
+      expect(sqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.jiraChanges.queue), 'Arn'] }]);
       const dynamodb = statements.filter((statement) => actionsOf([statement], 'dynamodb').length > 0);
       expect(actionsOf(dynamodb, 'dynamodb')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
       // The function facing the internet cannot read, overwrite or delete a link: only items keyed DELIVERY#<id>.
@@ -376,7 +376,7 @@ describe('Class: BridgeStack', () => {
       const { stack, template } = buildStack(twoWayDocument());
 
       // Act
-      const statements = statementsOf(stack, template, stack.syncToBacktraceFunction);
+      const statements = statementsOf(stack, template, stack.jiraChanges.worker);
 
       // Assess
       const sqs = statements.filter((statement) => actionsOf([statement], 'sqs').length > 0);
@@ -384,7 +384,7 @@ describe('Class: BridgeStack', () => {
       expect(actionsOf(sqs, 'sqs')).toEqual(
         ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
       );
-      for (const statement of sqs) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'Arn'] });
+      for (const statement of sqs) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChanges.queue), 'Arn'] });
       const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.linksTable), 'Arn'] };
       const dynamodb = statements
         .filter((statement) => actionsOf([statement], 'dynamodb').length > 0)
@@ -428,7 +428,7 @@ describe('Class: BridgeStack', () => {
       const { stack, template } = buildStack(document);
 
       // Assess
-      expect(readableSecretNames(statementsOf(stack, template, stack.syncFunction))).toEqual([
+      expect(readableSecretNames(statementsOf(stack, template, stack.backtraceEvents.worker))).toEqual([
         'cloud/backtrace-token',
         'cloud/jira-api-token',
         'dc/oauth-key',
@@ -449,7 +449,7 @@ describe('Class: BridgeStack', () => {
         'dc-pat/jira-webhook-secret',
       ]);
       // Jira -> Backtrace changes are queued only for integrations whose webhook secret verified them.
-      expect(readableSecretNames(statementsOf(stack, template, stack.syncToBacktraceFunction))).toEqual([
+      expect(readableSecretNames(statementsOf(stack, template, stack.jiraChanges.worker))).toEqual([
         'cloud/backtrace-token',
         'cloud/jira-api-token',
         'dc/pat',
@@ -466,7 +466,7 @@ describe('Class: BridgeStack', () => {
 
       // Assess
       expect(readableSecretNames(statementsOf(stack, template, stack.receiveJiraWebhookFunction))).toEqual([]);
-      expect(readableSecretNames(statementsOf(stack, template, stack.syncToBacktraceFunction))).toEqual([]);
+      expect(readableSecretNames(statementsOf(stack, template, stack.jiraChanges.worker))).toEqual([]);
     });
 
     it('grants no DynamoDB, SQS or Secrets Manager action on a wildcard resource, and attaches no managed policy', () => {
@@ -520,19 +520,45 @@ describe('Class: BridgeStack', () => {
         State: 'ENABLED',
         Targets: [
           Match.objectLike({
-            Arn: { 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'Arn'] },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'Arn'] } },
+            Arn: { 'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.queue), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.deadLetterQueue), 'Arn'] } },
           }),
         ],
       });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: logicalId(stack, stack.eventsQueue) }],
+        Queues: [{ Ref: logicalId(stack, stack.backtraceEvents.queue) }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['sqs:SendMessage']) }),
           ]),
         },
       });
+    });
+
+    it('queues each event as the bridge\'s own group message, not as the EventBridge envelope', () => {
+      // Prepare
+      const { template } = buildStack(configDocument({ settings: { eventBusName: 'backtrace-events' } }));
+      const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+      const event = {
+        'detail-type': 'Backtrace Error Group',
+        time: '2026-12-01T10:00:00Z',
+        detail: { fingerprint: '8910551e', universe: 'acme', project: 'game', attributes: { 'error.message': 'a "quoted" crash' } },
+      };
+
+      // Act
+      const { InputTransformer: transformer, ...target } = rule.Properties.Targets[0] as Record<string, any>;
+      // What EventBridge puts on the queue: each unquoted placeholder replaced by the JSON value at its path.
+      const paths = transformer.InputPathsMap as Record<string, string>;
+      const message = JSON.parse(
+        (transformer.InputTemplate as string).replace(/<([\w-]+)>/g, (_, key: string) => JSON.stringify((event as Record<string, unknown>)[paths[key].replace(/^\$\./, '')])),
+      );
+
+      // Assess
+      expect(transformer.InputTemplate).toBe('{"kind":"backtrace.group","group":<detail>,"receivedAt":<time>}');
+      expect(paths).toEqual({ detail: '$.detail', time: '$.time' });
+      expect(target).not.toHaveProperty('Input');
+      expect(target).not.toHaveProperty('InputPath');
+      expect(message).toEqual({ kind: 'backtrace.group', group: event.detail, receivedAt: '2026-12-01T10:00:00Z' });
     });
 
     it('accepts the bus as an ARN', () => {
@@ -557,7 +583,7 @@ describe('Class: BridgeStack', () => {
 
       // Assess
       const watched = alarms.map((alarm) => alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0] as string).sort();
-      expect(watched).toEqual([logicalId(stack, stack.deadLetterQueue), logicalId(stack, stack.jiraChangesDeadLetterQueue)].sort());
+      expect(watched).toEqual([logicalId(stack, stack.backtraceEvents.deadLetterQueue), logicalId(stack, stack.jiraChanges.deadLetterQueue)].sort());
       for (const alarm of alarms) {
         expect(alarm.Properties).toMatchObject({
           Namespace: 'AWS/SQS',
@@ -622,11 +648,49 @@ describe('Class: BridgeStack', () => {
       });
       expect(outputs.BacktraceWebhookUrl.Value).toEqual(apiUrl('/backtrace/events'));
       expect(outputs.JiraWebhookUrl.Value).toEqual(apiUrl('/jira/webhook'));
-      expect(outputs.EventsQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.eventsQueue), 'QueueName'] });
-      expect(outputs.DeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.deadLetterQueue), 'QueueName'] });
-      expect(outputs.JiraChangesQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesQueue), 'QueueName'] });
-      expect(outputs.JiraChangesDeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChangesDeadLetterQueue), 'QueueName'] });
+      expect(outputs.EventsQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.queue), 'QueueName'] });
+      expect(outputs.DeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.deadLetterQueue), 'QueueName'] });
+      expect(outputs.JiraChangesQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChanges.queue), 'QueueName'] });
+      expect(outputs.JiraChangesDeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChanges.deadLetterQueue), 'QueueName'] });
       expect(outputs.LinksTableName.Value).toEqual({ Ref: logicalId(stack, stack.linksTable) });
+    });
+  });
+
+  describe('Logical ids', () => {
+    it('keeps the logical ids of what a deploy over an existing stack must not replace', () => {
+      // Prepare
+      const { stack, template } = buildStack(configDocument());
+
+      // Act
+      const resources = template.toJSON().Resources as Record<string, Resource>;
+      const ids = {
+        linksTable: logicalId(stack, stack.linksTable),
+        api: logicalId(stack, stack.api),
+        stage: logicalId(stack, stack.api.stage),
+        routes: Object.keys(template.findResources('AWS::ApiGatewayV2::Route')).sort(),
+        eventsQueue: logicalId(stack, stack.backtraceEvents.queue),
+        jiraChangesQueue: logicalId(stack, stack.jiraChanges.queue),
+      };
+
+      // Assess
+      expect(ids).toEqual({
+        // RETAINed and the only record of which Jira issue belongs to which fingerprint: a new id would orphan it.
+        linksTable: 'Links5AE26E87',
+        // A new API would be a new URL: every webhook configured in Backtrace and Jira would stop arriving.
+        api: 'ApiF70053CD',
+        // CloudFormation creates a renamed resource before deleting the old one, and an API cannot hold two
+        // "$default" stages or two routes with the same key: the deploy would fail.
+        stage: 'DefaultStageEE28A986',
+        routes: ['ApiPOSTbacktraceevents70D062DA', 'ApiPOSTjirawebhookB6D7CCF2'],
+        // Messages queued during the deploy stay where the workers read them.
+        eventsQueue: 'BacktraceEvents6140DC11',
+        jiraChangesQueue: 'JiraChanges97262B35',
+      });
+      expect(resources[ids.linksTable].Type).toBe('AWS::DynamoDB::Table');
+      expect(resources[ids.api].Type).toBe('AWS::ApiGatewayV2::Api');
+      expect(resources[ids.stage].Type).toBe('AWS::ApiGatewayV2::Stage');
+      expect(resources[ids.eventsQueue].Type).toBe('AWS::SQS::Queue');
+      expect(resources[ids.jiraChangesQueue].Type).toBe('AWS::SQS::Queue');
     });
   });
 

@@ -62,10 +62,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     ).toEqual([
       'AwsSolutions-APIG4 NagBridge/Api/POST--backtrace--events/Resource',
       'AwsSolutions-APIG4 NagBridge/Api/POST--jira--webhook/Resource',
+      'AwsSolutions-L1 NagBridge/BacktraceEvents/SyncToJira/Resource',
       'AwsSolutions-L1 NagBridge/IngestBacktraceEvents/Resource',
+      'AwsSolutions-L1 NagBridge/JiraChanges/SyncToBacktrace/Resource',
       'AwsSolutions-L1 NagBridge/ReceiveJiraWebhook/Resource',
-      'AwsSolutions-L1 NagBridge/SyncToBacktrace/Resource',
-      'AwsSolutions-L1 NagBridge/SyncToJira/Resource',
     ]);
     for (const violation of suppressed) expect(violation.reason.length).toBeGreaterThan(40);
   });
