@@ -1,5 +1,7 @@
-/** The message queue between the entry points and the workers (SQS). */
+/** The message queues between the entry points and the workers (SQS). */
+import type { QueueMessageInput } from '../domain/queue-message.ts';
+
 export interface Queue {
-  /** Enqueue one message body (JSON-serialisable). */
-  send(body: unknown, options?: { delaySeconds?: number }): Promise<void>;
+  /** Enqueue one message; `delaySeconds` keeps it hidden that long first (at most 15 minutes). */
+  send(message: QueueMessageInput, options?: { delaySeconds?: number }): Promise<void>;
 }

@@ -5,7 +5,8 @@
  * value.
  */
 import { PermanentError } from '../../ports/errors.ts';
-import type { BacktraceIssues, FingerprintRef, FingerprintState, Ticket } from '../../ports/backtrace-issues.ts';
+import type { BacktraceIssues } from '../../ports/backtrace-issues.ts';
+import type { FingerprintRef, FingerprintState, Ticket } from '../../domain/model/backtrace.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { embeddedError, explainBacktraceFailure } from './backtrace-errors.ts';
 import { decodeSelectRows, type QueryEnvelope } from './select-response.ts';

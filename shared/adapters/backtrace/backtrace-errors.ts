@@ -3,7 +3,7 @@
  * and `{"error": {"code", "message"}}` (../../../shared/reference/backtrace.md section 5.0), so both routes end here.
  */
 import { PermanentError, RetryableError } from '../../ports/errors.ts';
-import type { FingerprintRef } from '../../ports/backtrace-issues.ts';
+import type { FingerprintRef } from '../../domain/model/backtrace.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
 
 /** Wait before retrying an error Backtrace reported inside a 200 answer; it gives no Retry-After there. */

@@ -1,16 +1,17 @@
 /**
- * Backtrace users seen in `fingerprint.updated` events, kept per universe and keyed by lower-cased e-mail, so a
+ * {@link BacktraceUserDirectory} on DynamoDB: Backtrace users seen on fingerprints, kept per universe and keyed by lower-cased e-mail, so a
  * Jira assignee can be mapped back to a Backtrace user id. Items: `pk = BTUSER#<universe>`,
  * `sk = EMAIL#<lower-cased e-mail>`, with `id`, `username`, `email` (as Backtrace spelled it) and `seenAt`.
  * They carry no `issueId`, so they stay out of the `byIssueId` index.
  */
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KnownBacktraceUser } from '../../ports/link-store.ts';
+import type { KnownBacktraceUser } from '../../domain/model/backtrace.ts';
+import type { BacktraceUserDirectory } from '../../ports/backtrace-user-directory.ts';
 import type { Item } from './link-item.ts';
 import { backtraceUserPartitionKey, backtraceUserSortKey } from './link-table.ts';
 import { TableCalls } from './table-calls.ts';
 
-export class DynamoDbBacktraceUserDirectory {
+export class DynamoDbBacktraceUserDirectory implements BacktraceUserDirectory {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #calls: TableCalls;
@@ -22,11 +23,11 @@ export class DynamoDbBacktraceUserDirectory {
   }
 
   /**
-   * Remember each user that has an e-mail (the others cannot be looked up by e-mail). `now` is epoch ms; a write
+   * Remember each user that has an e-mail (the others cannot be looked up by e-mail). `seenAt` is epoch ms; a write
    * older than the stored `seenAt` is skipped, so passing the event's own time (`at`) keeps a late event from
    * giving an address that moved to another Backtrace user back to its former owner.
    */
-  async remember(universe: string, users: KnownBacktraceUser[], now: number): Promise<void> {
+  async remember(universe: string, users: KnownBacktraceUser[], seenAt: number): Promise<void> {
     const byEmail = new Map<string, KnownBacktraceUser & { email: string }>();
     for (const user of users) {
       if (user.email?.trim()) byEmail.set(backtraceUserSortKey(user.email), { ...user, email: user.email });
@@ -37,7 +38,7 @@ export class DynamoDbBacktraceUserDirectory {
           ...userKey(universe, user.email),
           id: { N: String(user.id) },
           email: { S: user.email },
-          seenAt: { N: String(now) },
+          seenAt: { N: String(seenAt) },
         };
         if (user.username !== undefined) item.username = { S: user.username };
         // A failed condition means a newer event already recorded this address: nothing to do.
@@ -47,7 +48,7 @@ export class DynamoDbBacktraceUserDirectory {
               TableName: this.#table,
               Item: item,
               ConditionExpression: 'attribute_not_exists(pk) OR seenAt <= :now',
-              ExpressionAttributeValues: { ':now': { N: String(now) } },
+              ExpressionAttributeValues: { ':now': { N: String(seenAt) } },
             }),
           ),
         );

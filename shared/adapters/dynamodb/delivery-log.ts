@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DeliveryLog } from '../../ports/delivery-log.ts';
 import type { Item } from './link-item.ts';
 import { DELIVERY_SORT_KEY, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from './link-table.ts';
 import { TableCalls } from './table-calls.ts';
 
-export class DynamoDbDeliveryLog {
+export class DynamoDbDeliveryLog implements DeliveryLog {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #calls: TableCalls;

@@ -8,7 +8,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../ports/errors.ts';
-import type { Link, LinkSyncState } from '../../ports/link-store.ts';
+import type { Link, LinkSyncState } from '../../domain/model/link.ts';
 import { linkPartitionKey, linkSortKey } from './link-table.ts';
 
 export type Item = Record<string, AttributeValue>;

@@ -4,25 +4,25 @@
  *
  * Item: `pk = LINK#<integration>`, `sk = FP#<fingerprint>`, plus the {@link Link} fields (sync bookkeeping flat,
  * see `link-item.ts`); `issueId` feeds the `byIssueId` GSI. Webhook deliveries and Backtrace users share the table
- * under their own `pk` prefixes (`delivery-log.ts`, `backtrace-user-directory.ts`). Failures: throttling, 5xx,
- * timeouts -> RetryableError; anything else -> PermanentError.
+ * under their own `pk` prefixes, behind their own ports (`delivery-log.ts`, `backtrace-user-directory.ts`).
+ * Failures: throttling, 5xx, timeouts -> RetryableError; anything else -> PermanentError.
  *
  * Every write tolerates being repeated after an ambiguous failure (the SDK retries a conditional write whose first
- * attempt may have landed): a condition that fails because of our own earlier success is recognised by re-reading.
+ * attempt may have landed): a condition that fails because of our own earlier success is recognised by its token.
  */
 import { randomUUID } from 'node:crypto';
 import {
+  ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../ports/errors.ts';
-import type { ClaimResult, KnownBacktraceUser, Link, LinkStore, LinkSyncState } from '../../ports/link-store.ts';
-import { DynamoDbBacktraceUserDirectory } from './backtrace-user-directory.ts';
-import { DynamoDbDeliveryLog } from './delivery-log.ts';
+import type { ClaimResult, LinkStore, SyncGuard, SyncPatch } from '../../ports/link-store.ts';
+import { isLinked, type Link, type LinkedLink, type LinkSyncState } from '../../domain/model/link.ts';
 import { encodeSyncField, fromItem, linkKey as key, SYNC_ATTRIBUTES, SYNC_FIELDS, toItem, type Item } from './link-item.ts';
 import { BY_ISSUE_ID_INDEX } from './link-table.ts';
 import { TableCalls } from './table-calls.ts';
@@ -38,28 +38,24 @@ export interface DynamoDbLinkStoreOptions {
  */
 export type SyncUpdateOutcome = 'updated' | 'stale' | 'missing';
 
-type SyncPatch = Parameters<LinkStore['updateSync']>[2];
-type SyncGuard = NonNullable<Parameters<LinkStore['updateSync']>[3]>;
-
 /** Internal attribute: the token of the last sync update, to recognise our own landed write on an SDK retry. */
 const SYNC_WRITE_ID = 'syncWriteId';
 
-/** Bounds the claim loop when the item keeps changing under us (another worker releasing/taking over). */
-const MAX_CLAIM_ROUNDS = 5;
+/**
+ * The claim's one write: the item is absent, or it is a claim whose lease has run out (a released claim has lease 0).
+ * A `linked` item never matches, so a link is never overwritten.
+ */
+const CLAIMABLE = 'attribute_not_exists(pk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now))';
 
 export class DynamoDbLinkStore implements LinkStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #calls: TableCalls;
-  readonly #deliveries: DynamoDbDeliveryLog;
-  readonly #users: DynamoDbBacktraceUserDirectory;
 
   constructor(options: DynamoDbLinkStoreOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#calls = new TableCalls(options.tableName);
-    this.#deliveries = new DynamoDbDeliveryLog(options);
-    this.#users = new DynamoDbBacktraceUserDirectory(options);
   }
 
   async get(integration: string, fingerprint: string): Promise<Link | undefined> {
@@ -67,6 +63,13 @@ export class DynamoDbLinkStore implements LinkStore {
     return item ? fromItem(item) : undefined;
   }
 
+  /**
+   * One conditional `PutItem` returning the item it replaced (`ReturnValues: ALL_OLD`) and, when refused, the item
+   * that refused it (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), as Powertools' DynamoDB persistence layer
+   * claims an idempotency record. dynalite (the local engine) ignores the second option, so a refusal without an
+   * item falls back to one consistent read; real DynamoDB never needs it. If the item changed between the refusal
+   * and that read (released or expired meanwhile), the write is tried once more.
+   */
   async claim(input: {
     integration: string;
     fingerprint: string;
@@ -76,46 +79,47 @@ export class DynamoDbLinkStore implements LinkStore {
     now: number;
     leaseMs: number;
   }): Promise<ClaimResult> {
-    const leaseUntil = input.now + input.leaseMs;
-    for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const link: Link = {
-        integration: input.integration,
-        fingerprint: input.fingerprint,
-        universe: input.universe,
-        project: input.project,
-        status: 'claimed',
-        claimToken: input.token,
-        leaseUntil,
-        createdAt: input.now,
-        updatedAt: input.now,
-      };
-      const created = await this.#conditional('PutItem', () =>
-        this.#client.send(
-          new PutItemCommand({
-            TableName: this.#table,
-            Item: toItem(link),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      if (created) return { outcome: 'claimed', link };
-
-      const current = await this.get(input.integration, input.fingerprint);
-      if (!current) continue; // gone between our write and our read: try the fresh claim again
+    const link: Link = {
+      integration: input.integration,
+      fingerprint: input.fingerprint,
+      universe: input.universe,
+      project: input.project,
+      status: 'claimed',
+      claimToken: input.token,
+      leaseUntil: input.now + input.leaseMs,
+      createdAt: input.now,
+      updatedAt: input.now,
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const written = await this.#putClaim(link, input.now);
+      if (written.ok) return written.previous ? { outcome: 'took-over', link, previous: written.previous } : { outcome: 'claimed', link };
+      const current = written.current ?? (await this.get(input.integration, input.fingerprint));
+      if (!current) continue;
       if (current.status === 'linked') return { outcome: 'linked', link: current };
-      if (current.claimToken === input.token) return { outcome: 'claimed', link: current }; // our own retried Put
+      // Our own Put, retried by the SDK after it landed. Whether it created the claim or took an expired one over
+      // cannot be told any more, so it counts as a take-over: the caller searches Jira before creating, always safe.
+      if (current.claimToken === input.token) return { outcome: 'took-over', link: current, previous: current };
       if ((current.leaseUntil ?? 0) > input.now) return { outcome: 'busy', link: current };
-
-      const taken = await this.#takeOver(current, input.token, leaseUntil, input.now);
-      if (taken) return { outcome: 'took-over', link: taken, previous: current };
-      // Lost the take-over race: the next round reads the winner's state (busy or linked).
     }
-    const current = await this.get(input.integration, input.fingerprint);
-    if (current?.status === 'linked') return { outcome: 'linked', link: current };
-    if (current) return { outcome: 'busy', link: current };
-    throw new PermanentError(
-      `DynamoDB claim on table ${this.#table} for ${input.integration}/${input.fingerprint} did not settle after ${MAX_CLAIM_ROUNDS} rounds`,
+    throw new PermanentError(`DynamoDB claim on table ${this.#table} for ${input.integration}/${input.fingerprint} did not settle: the item keeps changing`);
+  }
+
+  async #putClaim(link: Link, now: number): Promise<{ ok: true; previous?: Link } | { ok: false; current?: Link }> {
+    const put = await this.#calls.conditionalOutcome('PutItem', () =>
+      this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: toItem(link),
+          ConditionExpression: CLAIMABLE,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': { S: 'claimed' }, ':now': { N: String(now) } },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
     );
+    if (put.applied) return { ok: true, previous: put.output.Attributes ? fromItem(put.output.Attributes) : undefined };
+    return { ok: false, current: put.refusal.Item ? fromItem(put.refusal.Item) : undefined };
   }
 
   async completeClaim(input: {
@@ -124,8 +128,8 @@ export class DynamoDbLinkStore implements LinkStore {
     token: string;
     issue: { id: string; key: string; url: string };
     now: number;
-  }): Promise<boolean> {
-    const done = await this.#conditional('UpdateItem', () =>
+  }): Promise<LinkedLink | undefined> {
+    const update = await this.#calls.conditionalOutcome('UpdateItem', () =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
@@ -143,13 +147,18 @@ export class DynamoDbLinkStore implements LinkStore {
             ':issueUrl': { S: input.issue.url },
             ':now': { N: String(input.now) },
           },
+          ReturnValues: 'ALL_NEW',
         }),
       ),
     );
-    if (done) return true;
+    const after = update.applied ? update.output.Attributes : undefined;
+    if (after) {
+      const link = fromItem(after);
+      if (isLinked(link)) return link;
+    }
     // A retried update whose first attempt landed looks like a lost claim: it is not, if the link is ours.
     const current = await this.get(input.integration, input.fingerprint);
-    return current?.status === 'linked' && current.issueId === input.issue.id;
+    return isLinked(current) && current.issueId === input.issue.id ? current : undefined;
   }
 
   async releaseClaim(input: { integration: string; fingerprint: string; token: string; now: number }): Promise<boolean> {
@@ -290,68 +299,11 @@ export class DynamoDbLinkStore implements LinkStore {
     );
   }
 
-  recordDelivery(deliveryId: string, now: number, ttlSeconds: number): Promise<boolean> {
-    return this.#deliveries.record(deliveryId, now, ttlSeconds);
-  }
-
-  seenDelivery(deliveryId: string, now: number): Promise<boolean> {
-    return this.#deliveries.seen(deliveryId, now);
-  }
-
-  rememberBacktraceUsers(universe: string, users: KnownBacktraceUser[], now: number): Promise<void> {
-    return this.#users.remember(universe, users, now);
-  }
-
-  findBacktraceUserByEmail(universe: string, email: string): Promise<KnownBacktraceUser | undefined> {
-    return this.#users.findByEmail(universe, email);
-  }
-
   async #getItem(integration: string, fingerprint: string): Promise<Item | undefined> {
     const out = await this.#send('GetItem', () =>
       this.#client.send(new GetItemCommand({ TableName: this.#table, Key: key(integration, fingerprint), ConsistentRead: true })),
     );
     return out.Item;
-  }
-
-  /** Conditional update of an expired claim to our token; returns the new link, or undefined when someone beat us. */
-  async #takeOver(previous: Link, token: string, leaseUntil: number, now: number): Promise<Link | undefined> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Item = {
-      ':claimed': { S: 'claimed' },
-      ':token': { S: token },
-      ':lease': { N: String(leaseUntil) },
-      ':now': { N: String(now) },
-    };
-    // The old token and old lease together identify the exact claim we judged expired; anyone who changed it since
-    // (another take-over, a release, a completion) makes our write fail instead of silently stealing a live claim.
-    const conditions = ['#status = :claimed'];
-    if (previous.claimToken === undefined) conditions.push('attribute_not_exists(claimToken)');
-    else {
-      conditions.push('claimToken = :oldToken');
-      values[':oldToken'] = { S: previous.claimToken };
-    }
-    if (previous.leaseUntil === undefined) conditions.push('attribute_not_exists(leaseUntil)');
-    else {
-      conditions.push('leaseUntil = :oldLease');
-      values[':oldLease'] = { N: String(previous.leaseUntil) };
-    }
-    const taken = await this.#conditional('UpdateItem', () =>
-      this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: key(previous.integration, previous.fingerprint),
-          ConditionExpression: conditions.join(' AND '),
-          UpdateExpression: 'SET claimToken = :token, leaseUntil = :lease, updatedAt = :now',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
-    if (!taken) {
-      const current = await this.get(previous.integration, previous.fingerprint);
-      return current?.status === 'claimed' && current.claimToken === token ? current : undefined;
-    }
-    return { ...previous, claimToken: token, leaseUntil, updatedAt: now };
   }
 
   #conditional(operation: string, call: () => Promise<unknown>): Promise<boolean> {

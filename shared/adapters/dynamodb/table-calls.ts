@@ -4,7 +4,13 @@
  * conditional write is an answer, not a failure.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { toBridgeError } from './aws-errors.ts';
+import { toBridgeError } from '../aws/aws-errors.ts';
+
+/** The outcome of a conditional write: its output, or the refusal (carrying the item when DynamoDB returns it). */
+export type ConditionalOutcome<T> = { applied: true; output: T } | { applied: false; refusal: ConditionalCheckFailedException };
+
+const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 export class TableCalls {
   constructor(readonly tableName: string) {}
@@ -19,13 +25,15 @@ export class TableCalls {
 
   /** Runs a conditional write: true when it applied, false when its condition failed. */
   async conditional(operation: string, call: () => Promise<unknown>): Promise<boolean> {
+    return (await this.conditionalOutcome(operation, call)).applied;
+  }
+
+  /** Runs a conditional write and keeps what it answered: the output, or the refusal with its old item. */
+  async conditionalOutcome<T>(operation: string, call: () => Promise<T>): Promise<ConditionalOutcome<T>> {
     try {
-      await call();
-      return true;
+      return { applied: true, output: await call() };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException') {
-        return false;
-      }
+      if (isConditionFailure(error)) return { applied: false, refusal: error };
       throw toBridgeError(error, `DynamoDB ${operation} on table ${this.tableName}`);
     }
   }

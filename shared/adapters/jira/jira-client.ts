@@ -11,7 +11,8 @@
  * this issue" (the issue moved between reading its transitions and posting one) is retryable for the same reason.
  */
 import { PermanentError, RetryableError } from '../../ports/errors.ts';
-import type { IssueRef, IssueTracker, JiraDeployment, JiraField, JiraTransition, JiraUser } from '../../ports/issue-tracker.ts';
+import type { IssueRef, JiraDeployment, JiraField, JiraTransition, JiraUser } from '../../domain/model/jira.ts';
+import type { IssueTracker } from '../../ports/issue-tracker.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { describeJiraAuth, jiraAuthHeaders, type JiraAuthSettings, type ResolvedSecrets } from './jira-auth.ts';
@@ -33,7 +34,7 @@ import {
   isTransitionNoLongerValid,
 } from './jira-sync-errors.ts';
 import { assigneeBody, describeUserRef, withEmail } from './jira-users.ts';
-import { readJiraUser } from '../../domain/sync/jira-webhook.ts';
+import { readJiraUser } from '../../domain/jira/jira-json.ts';
 import { toIssueState, toTransitions } from './jira-workflow.ts';
 
 export interface JiraClientOptions {

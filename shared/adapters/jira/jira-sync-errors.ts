@@ -2,7 +2,7 @@
  * Refusals of the state/assignee sync calls (read an issue, transition it, assign it, search users), written for the
  * admin: which issue, transition or user, Jira's own words, and the setting or Jira permission that fixes it.
  */
-import type { JiraTransition } from '../../ports/issue-tracker.ts';
+import type { JiraTransition } from '../../domain/model/jira.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
 import { errorCollection, isLoginLockout, jiraWords, type JiraFailureContext } from './jira-errors.ts';
 

@@ -4,8 +4,8 @@
  */
 import { PermanentError } from '../../ports/errors.ts';
 // One reader of Jira's user objects for REST answers and webhook bodies alike.
-import { readJiraUser } from '../../domain/sync/jira-webhook.ts';
-import type { JiraDeployment, JiraUser, JiraUserRef } from '../../ports/issue-tracker.ts';
+import { readJiraUser } from '../../domain/jira/jira-json.ts';
+import type { JiraDeployment, JiraUser, JiraUserRef } from '../../domain/model/jira.ts';
 
 /**
  * The body of `PUT issue/{key}/assignee`: Cloud `{"accountId": ...}`, Data Center `{"name": ...}`; null unassigns

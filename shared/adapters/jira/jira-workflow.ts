@@ -4,12 +4,9 @@
  * from its screen fields (`expand=transitions.fields`).
  */
 import { PermanentError } from '../../ports/errors.ts';
-import type { JiraIssueState, JiraTransition } from '../../ports/issue-tracker.ts';
+import type { JiraIssueState, JiraTransition } from '../../domain/model/jira.ts';
 // One parser for Jira's times, shared with the webhook parser: REST and webhook watermarks must compare equal.
-import { parseJiraDateTime, readJiraStatus, readJiraUser } from '../../domain/sync/jira-webhook.ts';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const idString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
+import { idString, isObject, parseJiraDateTime, readJiraStatus, readJiraUser } from '../../domain/jira/jira-json.ts';
 
 /** `StatusDetails`; a status without a category reads as `undefined`, Jira's own "No Category" key. */
 function toResolution(value: unknown): { id: string; name: string } | null {

@@ -7,7 +7,7 @@ import { PermanentError } from '../../ports/errors.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { systemClock } from '../../ports/clock.ts';
 import type { SecretSource } from '../../ports/secrets.ts';
-import { toBridgeError } from '../dynamodb/aws-errors.ts';
+import { toBridgeError } from '../aws/aws-errors.ts';
 
 export interface SecretsManagerSecretSourceOptions {
   client: SecretsManagerClient;

@@ -3,8 +3,9 @@
  * (Jira's Retry-After, a busy claim's lease) on its queue instead of sleeping in a Lambda.
  */
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { QueueMessageInput } from '../../domain/queue-message.ts';
 import type { Queue } from '../../ports/queue.ts';
-import { toBridgeError } from '../dynamodb/aws-errors.ts';
+import { toBridgeError } from '../aws/aws-errors.ts';
 
 /** SQS caps a message's visibility timeout at 12 hours. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
@@ -17,7 +18,7 @@ export interface SqsQueueOptions {
 }
 
 /**
- * Sends JSON message bodies to one queue. Not idempotent (a standard queue may also deliver twice): consumers
+ * Sends queue messages, as JSON, to one queue. Not idempotent (a standard queue may also deliver twice): consumers
  * dedupe (the link store's claim does, for issue creation). Failures: throttling/5xx/network -> RetryableError,
  * the rest (missing queue, access denied, oversized body) -> PermanentError naming the queue.
  */
@@ -30,15 +31,21 @@ export class SqsQueue implements Queue {
     this.#queueUrl = options.queueUrl;
   }
 
-  async send(body: unknown, options: { delaySeconds?: number } = {}): Promise<void> {
-    const delay = options.delaySeconds === undefined ? undefined : clamp(Math.ceil(options.delaySeconds), 0, MAX_DELAY_SECONDS);
-    try {
-      await this.#client.send(
-        new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: delay }),
-      );
-    } catch (error) {
-      throw toBridgeError(error, `SQS SendMessage to ${this.#queueUrl}`);
-    }
+  send(message: QueueMessageInput, options: { delaySeconds?: number } = {}): Promise<void> {
+    return sendMessageBody(this.#client, this.#queueUrl, JSON.stringify(message), options.delaySeconds);
+  }
+}
+
+/**
+ * Put one message body on a queue as it is (the worker re-enqueues a record's own body to make it wait), hidden for
+ * `delaySeconds` first (clamped to SQS's 0..15 minutes). Failures as for {@link SqsQueue.send}.
+ */
+export async function sendMessageBody(client: SQSClient, queueUrl: string, body: string, delaySeconds?: number): Promise<void> {
+  const delay = delaySeconds === undefined ? undefined : clamp(Math.ceil(delaySeconds), 0, MAX_DELAY_SECONDS);
+  try {
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: delay }));
+  } catch (error) {
+    throw toBridgeError(error, `SQS SendMessage to ${queueUrl}`);
   }
 }
 

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbBacktraceUserDirectory } from '../../../shared/adapters/dynamodb/backtrace-user-directory.ts';
+import { DynamoDbDeliveryLog } from '../../../shared/adapters/dynamodb/delivery-log.ts';
 import { DynamoDbLinkStore } from '../../../shared/adapters/dynamodb/link-store.ts';
 import { BY_ISSUE_ID_INDEX } from '../../../shared/adapters/dynamodb/link-table.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
-import type { LinkSyncState } from '../../../shared/ports/link-store.ts';
+import type { LinkSyncState } from '../../../shared/domain/model/link.ts';
 import { startLinkTableOnDynalite, type LinkTableOnDynalite } from './link-table-on-dynalite.ts';
 import { lostResponseClient } from './lost-response-client.ts';
 
@@ -13,10 +15,14 @@ const INTEGRATION = 'jira-prod';
 
 let table: LinkTableOnDynalite;
 let store: DynamoDbLinkStore;
+let deliveries: DynamoDbDeliveryLog;
+let users: DynamoDbBacktraceUserDirectory;
 
 beforeAll(async () => {
   table = await startLinkTableOnDynalite();
   store = new DynamoDbLinkStore({ client: table.client, tableName: table.tableName });
+  deliveries = new DynamoDbDeliveryLog({ client: table.client, tableName: table.tableName });
+  users = new DynamoDbBacktraceUserDirectory({ client: table.client, tableName: table.tableName });
 });
 
 afterAll(async () => {
@@ -241,15 +247,15 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     });
   });
 
-  describe('Method: recordDelivery', () => {
+  describe('DeliveryLog: record', () => {
     it('answers true the first time and false for every repeat', async () => {
       // Prepare
       const id = randomUUID();
 
       // Act
-      const first = await store.recordDelivery(id, T0, 3600);
-      const second = await store.recordDelivery(id, T0 + 1000, 3600);
-      const third = await store.recordDelivery(id, T0 + 3_599_000, 3600);
+      const first = await deliveries.record(id, T0, 3600);
+      const second = await deliveries.record(id, T0 + 1000, 3600);
+      const third = await deliveries.record(id, T0 + 3_599_000, 3600);
 
       // Assess
       expect([first, second, third]).toEqual([true, false, false]);
@@ -260,7 +266,7 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
       const id = randomUUID();
 
       // Act
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.recordDelivery(id, T0 + i, 3600)));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => deliveries.record(id, T0 + i, 3600)));
 
       // Assess
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -269,12 +275,12 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     it('treats a record past its expiry as new even while it is still stored, and stores the expiry in epoch seconds', async () => {
       // Prepare
       const id = randomUUID();
-      await store.recordDelivery(id, T0, 60);
+      await deliveries.record(id, T0, 60);
 
       // Act
-      const withinTtl = await store.recordDelivery(id, T0 + 59_000, 60);
-      const afterExpiry = await store.recordDelivery(id, T0 + 61_000, 60);
-      const repeatAfterExpiry = await store.recordDelivery(id, T0 + 62_000, 60);
+      const withinTtl = await deliveries.record(id, T0 + 59_000, 60);
+      const afterExpiry = await deliveries.record(id, T0 + 61_000, 60);
+      const repeatAfterExpiry = await deliveries.record(id, T0 + 62_000, 60);
 
       // Assess
       expect([withinTtl, afterExpiry, repeatAfterExpiry]).toEqual([false, true, false]);
@@ -287,13 +293,13 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     it('tells a recorded, unexpired delivery from an unknown or expired one, without recording anything', async () => {
       // Prepare
       const id = randomUUID();
-      const unknownBefore = await store.seenDelivery(id, T0);
-      await store.recordDelivery(id, T0, 60);
+      const unknownBefore = await deliveries.seen(id, T0);
+      await deliveries.record(id, T0, 60);
 
       // Act
-      const seen = await store.seenDelivery(id, T0 + 59_000);
-      const expired = await store.seenDelivery(id, T0 + 61_000);
-      const other = await store.seenDelivery(randomUUID(), T0);
+      const seen = await deliveries.seen(id, T0 + 59_000);
+      const expired = await deliveries.seen(id, T0 + 61_000);
+      const other = await deliveries.seen(randomUUID(), T0);
 
       // Assess
       expect([unknownBefore, seen, expired, other]).toEqual([false, true, false, false]);
@@ -304,10 +310,10 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     it('finds a remembered user by e-mail in any letter case, with the e-mail as Backtrace spelled it', async () => {
       // Prepare
       const universe = `u-${randomUUID()}`;
-      await store.rememberBacktraceUsers(universe, [{ id: 42, username: 'ada', email: 'Ada.Lovelace@Example.com' }], T0);
+      await users.remember(universe, [{ id: 42, username: 'ada', email: 'Ada.Lovelace@Example.com' }], T0);
 
       // Act
-      const found = await store.findBacktraceUserByEmail(universe, 'ada.lovelace@EXAMPLE.COM');
+      const found = await users.findByEmail(universe, 'ada.lovelace@EXAMPLE.COM');
 
       // Assess
       expect(found).toEqual({ id: 42, username: 'ada', email: 'Ada.Lovelace@Example.com' });
@@ -316,31 +322,31 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     it('keeps universes apart, skips users without an e-mail, and finds nothing for an unknown address', async () => {
       // Prepare
       const universe = `u-${randomUUID()}`;
-      await store.rememberBacktraceUsers(universe, [{ id: 1, email: 'one@example.com' }, { id: 2, username: 'no-mail' }], T0);
+      await users.remember(universe, [{ id: 1, email: 'one@example.com' }, { id: 2, username: 'no-mail' }], T0);
 
       // Act
-      const inOtherUniverse = await store.findBacktraceUserByEmail(`${universe}-other`, 'one@example.com');
-      const unknown = await store.findBacktraceUserByEmail(universe, 'no-mail@example.com');
-      const empty = await store.findBacktraceUserByEmail(universe, '');
+      const inOtherUniverse = await users.findByEmail(`${universe}-other`, 'one@example.com');
+      const unknown = await users.findByEmail(universe, 'no-mail@example.com');
+      const empty = await users.findByEmail(universe, '');
 
       // Assess
       expect(inOtherUniverse).toBeUndefined();
       expect(unknown).toBeUndefined();
       expect(empty).toBeUndefined();
-      expect(await store.findBacktraceUserByEmail(universe, 'one@example.com')).toEqual({ id: 1, email: 'one@example.com' });
+      expect(await users.findByEmail(universe, 'one@example.com')).toEqual({ id: 1, email: 'one@example.com' });
     });
 
     it('gives an address to the user of the newest event, even when an older event arrives late', async () => {
       // Prepare
       const universe = `u-${randomUUID()}`;
-      await store.rememberBacktraceUsers(universe, [{ id: 7, username: 'old-owner', email: 'ops@example.com' }], T0);
-      await store.rememberBacktraceUsers(universe, [{ id: 8, username: 'new-owner', email: 'OPS@example.com' }], T0 + 1000);
+      await users.remember(universe, [{ id: 7, username: 'old-owner', email: 'ops@example.com' }], T0);
+      await users.remember(universe, [{ id: 8, username: 'new-owner', email: 'OPS@example.com' }], T0 + 1000);
 
       // Act
-      await store.rememberBacktraceUsers(universe, [{ id: 7, username: 'old-owner', email: 'ops@example.com' }], T0 + 500);
+      await users.remember(universe, [{ id: 7, username: 'old-owner', email: 'ops@example.com' }], T0 + 500);
 
       // Assess
-      expect(await store.findBacktraceUserByEmail(universe, 'ops@example.com')).toEqual({ id: 8, username: 'new-owner', email: 'OPS@example.com' });
+      expect(await users.findByEmail(universe, 'ops@example.com')).toEqual({ id: 8, username: 'new-owner', email: 'OPS@example.com' });
     });
   });
 
@@ -349,6 +355,7 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
       // Prepare
       const lossy = lostResponseClient(table.endpoint);
       const retrying = new DynamoDbLinkStore({ client: lossy.client, tableName: table.tableName });
+      const retryingDeliveries = new DynamoDbDeliveryLog({ client: lossy.client, tableName: table.tableName });
       const { fingerprint } = await linkedFingerprint();
       const deliveryId = randomUUID();
       lossy.loseNextResponse('UpdateItem');
@@ -356,8 +363,8 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
 
       // Act
       const updated = await retrying.applySyncUpdate(INTEGRATION, fingerprint, { now: T0 + 2 }, { watermark: 'jiraUpdatedAt', value: T0 + 2 });
-      const recorded = await retrying.recordDelivery(deliveryId, T0, 3600);
-      const repeated = await retrying.recordDelivery(deliveryId, T0 + 1, 3600);
+      const recorded = await retryingDeliveries.record(deliveryId, T0, 3600);
+      const repeated = await retryingDeliveries.record(deliveryId, T0 + 1, 3600);
 
       // Assess
       expect(lossy.lost()).toBe(2);
@@ -375,8 +382,8 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
       const before = await store.get(INTEGRATION, fingerprint);
 
       // Act
-      await store.recordDelivery(`delivery-${fingerprint}`, T0, 3600);
-      await store.rememberBacktraceUsers('acme', [{ id: 3, username: 'grace', email: `grace-${fingerprint}@example.com` }], T0);
+      await deliveries.record(`delivery-${fingerprint}`, T0, 3600);
+      await users.remember('acme', [{ id: 3, username: 'grace', email: `grace-${fingerprint}@example.com` }], T0);
 
       // Assess
       expect(await store.get(INTEGRATION, fingerprint)).toEqual(before);

@@ -90,7 +90,7 @@ describe('Class: DynamoDbLinkStore', () => {
         link: { status: 'claimed', claimToken: 'second-token', leaseUntil: later + LEASE_MS },
         previous: { claimToken: first.token, leaseUntil: T0 + LEASE_MS },
       });
-      expect(firstCompletes).toBe(false);
+      expect(firstCompletes).toBeUndefined();
       expect(await store.get(first.integration, first.fingerprint)).toMatchObject({ status: 'claimed', claimToken: 'second-token' });
     });
 
@@ -160,14 +160,14 @@ describe('Class: DynamoDbLinkStore', () => {
       const done = await store.completeClaim({ ...input, issue, now: T0 + 1000 });
 
       // Assess
-      expect(done).toBe(true);
       const link = await store.get(input.integration, input.fingerprint);
+      expect(done).toEqual(link);
       expect(link).toMatchObject({ status: 'linked', issueId: '10001', issueKey: 'CRASH-1', issueUrl: issue.url, updatedAt: T0 + 1000 });
       expect(link?.claimToken).toBeUndefined();
       expect(link?.leaseUntil).toBeUndefined();
     });
 
-    it('answers true again when the same holder repeats the completion (an ambiguous write retried)', async () => {
+    it('answers with the link again when the same holder repeats the completion (an ambiguous write retried)', async () => {
       // Prepare
       const input = claimInput();
       await store.claim(input);
@@ -177,7 +177,7 @@ describe('Class: DynamoDbLinkStore', () => {
       const repeated = await store.completeClaim({ ...input, issue, now: T0 + 2 });
 
       // Assess
-      expect(repeated).toBe(true);
+      expect(repeated).toMatchObject({ status: 'linked', issueId: issue.id, issueKey: issue.key, issueUrl: issue.url });
     });
 
     it('refuses a token that never held the claim', async () => {
@@ -189,7 +189,7 @@ describe('Class: DynamoDbLinkStore', () => {
       const done = await store.completeClaim({ ...input, token: 'not-the-holder', issue, now: T0 + 1 });
 
       // Assess
-      expect(done).toBe(false);
+      expect(done).toBeUndefined();
       expect((await store.get(input.integration, input.fingerprint))?.status).toBe('claimed');
     });
   });

@@ -2,6 +2,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeVisibility, MAX_VISIBILITY_TIMEOUT_SECONDS, SqsQueue } from '../../../shared/adapters/sqs/queue.ts';
+import type { QueueMessageInput } from '../../../shared/domain/queue-message.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
 
 let server: FauxqsServer;
@@ -22,6 +23,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A queue message as the ingest route sends it. */
+const groupMessage = (fingerprint: string, occurrences = 3): QueueMessageInput => ({
+  kind: 'backtrace.group',
+  integrations: ['jira-prod'],
+  group: { universe: 'acme', project: 'game', fingerprint, occurrences },
+});
+
 async function receiveOne(queueUrl: string) {
   const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
   return out.Messages?.[0];
@@ -35,11 +43,11 @@ describe('Class: SqsQueue', () => {
       const queue = new SqsQueue({ client, queueUrl });
 
       // Act
-      await queue.send({ fingerprint: 'abc', occurrences: 3 });
+      await queue.send(groupMessage('abc'));
 
       // Assess
       const message = await receiveOne(queueUrl);
-      expect(JSON.parse(message?.Body ?? 'null')).toEqual({ fingerprint: 'abc', occurrences: 3 });
+      expect(JSON.parse(message?.Body ?? 'null')).toEqual(groupMessage('abc'));
     });
 
     it('holds a delayed message back instead of delivering it at once', async () => {
@@ -48,7 +56,7 @@ describe('Class: SqsQueue', () => {
       const queue = new SqsQueue({ client, queueUrl });
 
       // Act
-      await queue.send({ n: 1 }, { delaySeconds: 600 });
+      await queue.send(groupMessage('fp-1'), { delaySeconds: 600 });
 
       // Assess
       expect(server.inspectQueue('send-delayed')?.messages.delayed).toHaveLength(1);
@@ -61,7 +69,7 @@ describe('Class: SqsQueue', () => {
       const queue = new SqsQueue({ client, queueUrl });
 
       // Act
-      const attempt = queue.send({ n: 1 });
+      const attempt = queue.send(groupMessage('fp-1'));
 
       // Assess
       await expect(attempt).rejects.toThrow(PermanentError);
@@ -74,7 +82,7 @@ describe('Function: changeVisibility', () => {
   it('keeps a received message hidden for the requested time', async () => {
     // Prepare
     const { queueUrl } = server.createQueue('visibility-wait');
-    await new SqsQueue({ client, queueUrl }).send({ n: 1 });
+    await new SqsQueue({ client, queueUrl }).send(groupMessage('fp-1'));
     const message = await receiveOne(queueUrl);
     const before = Date.now();
 
@@ -91,7 +99,7 @@ describe('Function: changeVisibility', () => {
   it('clamps a wait longer than SQS allows to 12 hours', async () => {
     // Prepare
     const { queueUrl } = server.createQueue('visibility-clamp');
-    await new SqsQueue({ client, queueUrl }).send({ n: 1 });
+    await new SqsQueue({ client, queueUrl }).send(groupMessage('fp-1'));
     const message = await receiveOne(queueUrl);
 
     // Act
@@ -105,7 +113,7 @@ describe('Function: changeVisibility', () => {
   it('makes the message visible again at once with 0 seconds', async () => {
     // Prepare
     const { queueUrl } = server.createQueue('visibility-now');
-    await new SqsQueue({ client, queueUrl }).send({ n: 7 });
+    await new SqsQueue({ client, queueUrl }).send(groupMessage('fp-7', 7));
     const message = await receiveOne(queueUrl);
 
     // Act
@@ -113,7 +121,7 @@ describe('Function: changeVisibility', () => {
 
     // Assess
     const again = await receiveOne(queueUrl);
-    expect(JSON.parse(again?.Body ?? 'null')).toEqual({ n: 7 });
+    expect(JSON.parse(again?.Body ?? 'null')).toEqual(groupMessage('fp-7', 7));
   });
 });
 
