@@ -4,12 +4,11 @@
  * state and assignees"). Backtrace's states and ticket shape: ../../../../shared/reference/backtrace.md 3.1, 3.4.
  */
 import { z } from 'zod';
-import type { FingerprintState, TicketAssignee } from '../../ports/backtrace-issues.ts';
-import { describeValue, formatJsonPath } from '../json-path.ts';
+import { FINGERPRINT_STATES, type FingerprintState, type TicketAssignee } from '../model/backtrace.ts';
+import { describeValue, formatJsonPath, joinJsonPath } from '../json-path.ts';
 
 export const FINGERPRINT_UPDATED_TYPE = 'fingerprint.updated';
 
-const FINGERPRINT_STATES = ['open', 'in-progress', 'resolved', 'muted'] as const satisfies readonly FingerprintState[];
 
 /** Unix seconds below this, epoch milliseconds from here (1e12 ms is 2001; 1e12 s is the year 33658). */
 const SECONDS_LIMIT = 1e12;
@@ -39,7 +38,7 @@ const assignee = z.object({
   email: optionalText,
 });
 
-const fingerprintUpdatedSchema = z.object({
+const fingerprintUpdatedFields = z.object({
   type: z.literal(FINGERPRINT_UPDATED_TYPE),
   universe: z.string().min(1),
   project: z.string().min(1),
@@ -75,6 +74,14 @@ export interface FingerprintUpdatedEvent {
   at: number;
 }
 
+/** The event schema, producing a {@link FingerprintUpdatedEvent} (optional members absent rather than undefined). */
+export const fingerprintUpdatedSchema = fingerprintUpdatedFields.transform(({ invariants, invariant_reopen_count, assignees, ...rest }): FingerprintUpdatedEvent => ({
+  ...rest,
+  assignees: assignees.map(({ id, username, email }) => ({ id, ...(username === undefined ? {} : { username }), ...(email === undefined ? {} : { email }) })),
+  ...(invariants === undefined ? {} : { invariants }),
+  ...(invariant_reopen_count === undefined ? {} : { invariant_reopen_count }),
+}));
+
 export type ParseFingerprintUpdatedResult = { ok: true; event: FingerprintUpdatedEvent } | { ok: false; problems: string[] };
 
 const HINTS: Record<string, string> = {
@@ -97,8 +104,9 @@ function hintFor(path: readonly PropertyKey[]): string {
   return typeof field === 'string' ? (HINTS[field] ?? 'see README "Syncing state and assignees"') : 'a JSON object';
 }
 
-function describeProblem(issue: z.core.$ZodIssue, body: unknown): string {
-  const path = formatJsonPath(issue.path);
+/** One zod issue about an event, as `<json path>: <what is wrong> (<what is expected>)`; `pathPrefix` nests it. */
+export function describeFingerprintEventIssue(issue: z.core.$ZodIssue, body: unknown, pathPrefix = ''): string {
+  const path = joinJsonPath(pathPrefix, formatJsonPath(issue.path));
   if (issue.path.length === 0) return `${path}: expected a JSON object, got ${describeValue(body)}`;
   const input = (issue as { input?: unknown }).input;
   const hint = hintFor(issue.path);
@@ -112,7 +120,7 @@ export function isFingerprintUpdated(body: unknown): boolean {
 }
 
 /**
- * Validates a `fingerprint.updated` event (a JSON string is parsed first). Problems name the JSON path, what was
+ * Validates a `fingerprint.updated` event. Problems name the JSON path, what was
  * found and what is expected, e.g. `state: got the string "closed" (expected one of "open", ...)`.
  *
  * @example
@@ -120,22 +128,7 @@ export function isFingerprintUpdated(body: unknown): boolean {
  * if (!parsed.ok) return { statusCode: 400, body: parsed.problems.join('\n') };
  */
 export function parseFingerprintUpdated(json: unknown): ParseFingerprintUpdatedResult {
-  let body = json;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      return { ok: false, problems: ['(body): is not valid JSON (expected a fingerprint.updated event object)'] };
-    }
-  }
-  const result = fingerprintUpdatedSchema.safeParse(body, { reportInput: true });
-  if (!result.success) return { ok: false, problems: result.error.issues.map((issue) => describeProblem(issue, body)) };
-  const { invariants, invariant_reopen_count, assignees, ...rest } = result.data;
-  const event: FingerprintUpdatedEvent = {
-    ...rest,
-    assignees: assignees.map(({ id, username, email }) => ({ id, ...(username === undefined ? {} : { username }), ...(email === undefined ? {} : { email }) })),
-    ...(invariants === undefined ? {} : { invariants }),
-    ...(invariant_reopen_count === undefined ? {} : { invariant_reopen_count }),
-  };
-  return { ok: true, event };
+  const result = fingerprintUpdatedSchema.safeParse(json, { reportInput: true });
+  if (!result.success) return { ok: false, problems: result.error.issues.map((issue) => describeFingerprintEventIssue(issue, json)) };
+  return { ok: true, event: result.data };
 }

@@ -4,8 +4,8 @@
  * An admin may name a status in the config by id or by name: a configured name is matched against the status's
  * name, never against a transition's name.
  */
-import type { FingerprintState } from '../../ports/backtrace-issues.ts';
-import type { JiraStatus, JiraTransition } from '../../ports/issue-tracker.ts';
+import type { FingerprintState } from '../model/backtrace.ts';
+import type { JiraStatus, JiraTransition } from '../model/jira.ts';
 import type { StateMapConfig } from '../config/index.ts';
 
 export type JiraCategoryKey = 'new' | 'indeterminate' | 'done';

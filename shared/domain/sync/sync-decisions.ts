@@ -1,16 +1,13 @@
 /**
- * The pure decisions of state/assignee sync: is a delivery stale, is a change our own echo, what the fingerprint's
- * ticket list becomes, and which side wins when a fingerprint is linked while the two disagree. Together they make
- * sure neither side ping-pongs and a late or repeated delivery never undoes a newer change.
+ * The pure decisions of state/assignee sync: does a field flow this way, is a delivery stale, is a change our own
+ * echo, what we record after a write, and what the fingerprint's ticket list becomes. Together they make sure
+ * neither side ping-pongs and a late or repeated delivery never undoes a newer change.
  */
-import { BACKTRACE_WATCHER, type FingerprintState, type Ticket, type TicketAssignee } from '../../ports/backtrace-issues.ts';
-import type { JiraDeployment, JiraStatus, JiraUser } from '../../ports/issue-tracker.ts';
-import type { LinkSyncState } from '../../ports/link-store.ts';
+import { BACKTRACE_WATCHER, type FingerprintState, type Ticket, type TicketAssignee } from '../model/backtrace.ts';
+import type { JiraDeployment, JiraStatus, JiraUser } from '../model/jira.ts';
+import type { LinkSyncState } from '../model/link.ts';
 import type { SyncConfig } from '../config/index.ts';
-import { backtraceStateFor, jiraTargetFor, statusMatches, type JiraTarget } from './state-mapping.ts';
 import { jiraUserKey } from './user-mapping.ts';
-
-export { BACKTRACE_WATCHER };
 
 export type SyncDirection = 'to-jira' | 'to-backtrace';
 export type SyncField = 'state' | 'assignee';
@@ -183,6 +180,14 @@ export function ticketsAfterJiraChange(tickets: readonly Ticket[], watcher: stri
     if (change.url !== undefined) own.url = change.url;
   }
   return backtraceEntry ? [backtraceEntry, ...out] : out;
+}
+
+/**
+ * Are two ticket lists the same, entry for entry and in order? Backtrace shows the list in its stored order, so a
+ * reordered list is a change worth writing.
+ */
+export function sameTickets(a: readonly Ticket[], b: readonly Ticket[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The ticket list without our entry (the Jira issue was deleted: unlink). Other entries keep their order. */

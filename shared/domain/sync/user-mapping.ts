@@ -5,9 +5,9 @@
  * Cloud and by username (`name`) on Data Center (jira-rest-v2.md section 4); Backtrace by numeric user id
  * (backtrace.md section 3.4).
  */
-import type { TicketAssignee } from '../../ports/backtrace-issues.ts';
-import type { JiraDeployment, JiraUser, JiraUserRef } from '../../ports/issue-tracker.ts';
-import type { KnownBacktraceUser } from '../../ports/link-store.ts';
+import type { TicketAssignee } from '../model/backtrace.ts';
+import type { JiraDeployment, JiraUser, JiraUserRef } from '../model/jira.ts';
+import type { KnownBacktraceUser } from '../model/backtrace.ts';
 import type { SyncConfig, UserPairConfig } from '../config/index.ts';
 
 /** The part of `sync` that maps users. */

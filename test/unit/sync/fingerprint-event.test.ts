@@ -43,12 +43,13 @@ describe('Function: parseFingerprintUpdated', () => {
     });
   });
 
-  it('parses a JSON string first', () => {
+  it('takes the parsed body only: JSON text is refused, not parsed a second time', () => {
     // Act
     const result = parseFingerprintUpdated(JSON.stringify(event()));
 
     // Assess
-    expect(result.ok && result.event.state).toBe('resolved');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems).toEqual([expect.stringMatching(/^\(body\): expected a JSON object, got the string "\{/)]);
   });
 
   it.each([
@@ -123,7 +124,7 @@ describe('Function: parseFingerprintUpdated', () => {
   it.each([
     ['an array', [], '(body): expected a JSON object, got an array of 0'],
     ['null', null, '(body): expected a JSON object, got null'],
-    ['text that is not JSON', '{"type":', '(body): is not valid JSON'],
+    ['JSON text', '{"type":', '(body): expected a JSON object, got the string "{\\"type\\":"'],
   ])('refuses %s as the body', (_case, body, problem) => {
     // Act
     const result = parseFingerprintUpdated(body);

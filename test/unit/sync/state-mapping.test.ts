@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FingerprintState } from '../../../shared/ports/backtrace-issues.ts';
-import type { JiraStatus } from '../../../shared/ports/issue-tracker.ts';
+import type { FingerprintState } from '../../../shared/domain/model/backtrace.ts';
+import type { JiraStatus } from '../../../shared/domain/model/jira.ts';
 import {
   backtraceStateFor,
   chooseTransition,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Ticket } from '../../../shared/ports/backtrace-issues.ts';
-import type { LinkSyncState } from '../../../shared/ports/link-store.ts';
-import { parseJiraWebhook, type JiraIssueEvent } from '../../../shared/domain/sync/jira-webhook.ts';
+import type { Ticket } from '../../../shared/domain/model/backtrace.ts';
+import type { LinkSyncState } from '../../../shared/domain/model/link.ts';
+import { parseJiraWebhook, type JiraIssueEvent } from '../../../shared/domain/jira/jira-webhook.ts';
 import {
   isOurBacktraceEcho,
   isOurJiraEcho,

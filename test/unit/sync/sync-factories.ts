@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseConfig, type SyncConfig } from '../../../shared/domain/config/index.ts';
-import type { JiraStatus, JiraTransition, JiraUser } from '../../../shared/ports/issue-tracker.ts';
+import type { JiraStatus, JiraTransition, JiraUser } from '../../../shared/domain/model/jira.ts';
 
 /** A webhook fixture, a fresh copy each call. */
 export function webhookFixture(name: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JiraUser } from '../../../shared/ports/issue-tracker.ts';
+import type { JiraUser } from '../../../shared/domain/model/jira.ts';
 import {
   backtraceUserForJira,
   backtraceUserFromLookup,
