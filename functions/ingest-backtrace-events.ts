@@ -2,16 +2,15 @@
  * `POST /backtrace/events`: Backtrace's webhook integration -> validate -> SQS backtrace-events -> 202.
  * Thin: the rules live in shared/app/accept-backtrace-event.ts.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { acceptBacktraceEvent } from '../shared/app/accept-backtrace-event.ts';
 import { configWarnings } from '../shared/domain/config/index.ts';
 import { SqsQueue } from '../shared/adapters/sqs/queue.ts';
-import { PermanentError } from '../shared/ports/errors.ts';
-import { toHttpResult } from '../shared/runtime/http-result.ts';
-import { createLogger, createSecretSource, describeError, loadRuntimeConfig, requiredEnv } from '../shared/runtime/environment.ts';
+import { systemClock } from '../shared/ports/clock.ts';
+import { httpRoute } from '../shared/runtime/http-route.ts';
+import { createLogger } from '../shared/runtime/logger.ts';
+import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
+import { createSecretSource } from '../shared/runtime/secret-source.ts';
 
 const logger = createLogger('ingest-backtrace-events');
 const config = loadRuntimeConfig();
@@ -20,22 +19,8 @@ const deps = {
   config,
   secrets: createSecretSource(),
   queue: new SqsQueue({ client: new SQSClient({}), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
+  clock: systemClock,
   log: logger,
 };
 
-async function ingest(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  try {
-    return toHttpResult(await acceptBacktraceEvent(deps, { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded }));
-  } catch (error) {
-    logger.error('Could not accept a Backtrace event', { error: describeError(error) });
-    // A missing secret or queue is the deployment's fault, not the caller's; either way Backtrace should retry later.
-    const permanent = error instanceof PermanentError;
-    return toHttpResult({
-      statusCode: permanent ? 500 : 503,
-      headers: permanent ? {} : { 'retry-after': '30' },
-      body: { message: permanent ? 'the bridge is misconfigured; its log says what to fix' : 'temporarily unable to accept the event; retry later' },
-    });
-  }
-}
-
-export const handler = middy(ingest).use(injectLambdaContext(logger));
+export const handler = httpRoute({ logger, what: 'a Backtrace event', accept: (request) => acceptBacktraceEvent(deps, request) });

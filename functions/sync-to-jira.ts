@@ -1,13 +1,14 @@
 /**
- * SQS backtrace-events -> one Jira issue per (integration, fingerprint) -> ticket link on the Backtrace fingerprint;
- * and fingerprint.updated changes -> the linked Jira issue's status and assignee (Backtrace -> Jira sync).
- * Thin: the rules live in shared/app/process-backtrace-message.ts and the use-cases it calls.
+ * SQS backtrace-events -> one Jira issue per (integration, fingerprint), with the ticket attached to the Backtrace
+ * fingerprint and the first sync when a link is new; and fingerprint changes -> the linked Jira issue's status and
+ * assignee (Backtrace -> Jira). Thin: the rules live in the two use-cases.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { processBacktraceMessage } from '../shared/app/process-backtrace-message.ts';
+import { pushFingerprintChange } from '../shared/app/push-fingerprint-change.ts';
+import { syncErrorGroup } from '../shared/app/sync-error-group.ts';
 import { queueWorker } from '../shared/runtime/queue-worker.ts';
+import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
-import { requiredEnv } from '../shared/runtime/environment.ts';
 
 const { logger, deps } = workerDeps('sync-to-jira');
 
@@ -15,5 +16,8 @@ export const handler = queueWorker({
   sqs: new SQSClient({}),
   queueUrl: requiredEnv('EVENTS_QUEUE_URL'),
   logger,
-  process: (body) => processBacktraceMessage(deps, body),
+  handlers: {
+    'backtrace.group': (message) => syncErrorGroup(deps, message),
+    'backtrace.fingerprint-updated': (message) => pushFingerprintChange(deps, message),
+  },
 });

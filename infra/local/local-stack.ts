@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
-import { EVENTBRIDGE_DETAIL_TYPE } from '../../shared/domain/backtrace-group.ts';
+import { GROUP_KIND, type QueueMessageInput } from '../../shared/domain/queue-message.ts';
 import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
 import { parseStoredCredentials } from '../../shared/domain/basic-auth.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
@@ -203,11 +203,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: {
         'POST /backtrace/events': { handler: ingest, functionName: 'ingest-backtrace-events' },
         'POST /jira/webhook': { handler: receiveJiraWebhook, functionName: 'receive-jira-webhook' },
-        // What the EventBridge rule does in AWS: the event, as EventBridge delivers it, onto the same queue.
+        // What the EventBridge rule does in AWS: its input transformer wraps the event's detail as a group message.
         'POST /local/eventbridge': async (event) => {
-          const detail = JSON.parse(event.body ?? '{}') as unknown;
-          const envelope = { version: '0', id: crypto.randomUUID(), 'detail-type': EVENTBRIDGE_DETAIL_TYPE, source: 'local', account: '000000000000', time: new Date().toISOString(), region: engines.region, resources: [], detail };
-          await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(envelope) }));
+          const message: QueueMessageInput = { kind: GROUP_KIND, group: JSON.parse(event.body ?? '{}') as unknown, receivedAt: new Date().toISOString() };
+          await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(message) }));
           return json(202, { enqueued: true });
         },
         // Local-only view of the DynamoDB link (there is no console here).

@@ -5,48 +5,38 @@
  *
  * Bad input changes nothing: every refusal happens before the first enqueue.
  */
-import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
+import type { BridgeConfig } from '../domain/config/index.ts';
 import { credentialsMatch, parseBasicAuthorization, parseStoredCredentials, type BasicCredentials } from '../domain/basic-auth.ts';
-import { parseBacktraceGroup, type BacktraceGroup } from '../domain/backtrace-group.ts';
+import { parseBacktraceGroup } from '../domain/backtrace-group.ts';
+import { FINGERPRINT_CHANGE_KIND, GROUP_KIND } from '../domain/queue-message.ts';
+import { integrationsForProject } from '../domain/routing.ts';
 import { shouldSubmit } from '../domain/rules.ts';
-import type { SecretSource } from '../ports/secrets.ts';
-import { RetryableError } from '../ports/errors.ts';
-import type { Queue } from '../ports/queue.ts';
-import type { Logger } from '../ports/logger.ts';
-import { fingerprintChangeMessage, groupMessage } from './queue-messages.ts';
 import { isFingerprintUpdated, parseFingerprintUpdated } from '../domain/sync/fingerprint-event.ts';
 import { syncEnabled } from '../domain/sync/sync-decisions.ts';
+import type { Clock } from '../ports/clock.ts';
+import { RetryableError } from '../ports/errors.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Queue } from '../ports/queue.ts';
+import type { SecretSource } from '../ports/secrets.ts';
+import { answer, type HttpAnswer, type IncomingRequest } from './http.ts';
 
 /** Backtrace posts one group of a few KiB; SQS takes 256 KiB per message, and the message wraps the group. */
 export const MAX_EVENT_BYTES = 200 * 1024;
 /** How far ahead of our clock a change's `at` may be (clock skew), before it is refused as a unit mistake. */
 const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
 
-export interface IncomingRequest {
-  headers: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded?: boolean;
-}
-
-export interface HttpAnswer {
-  statusCode: number;
-  headers?: Record<string, string>;
-  body: Record<string, unknown>;
-}
-
 export interface AcceptEventDeps {
   config: BridgeConfig;
   secrets: SecretSource;
   queue: Queue;
   log: Logger;
-  now?: () => number;
+  clock: Clock;
 }
 
-const refuse = (statusCode: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): HttpAnswer => ({
-  statusCode,
-  headers,
-  body: { message, ...extra },
-});
+const refuse = (statusCode: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): HttpAnswer =>
+  answer(statusCode, { message, ...extra }, headers);
+
+const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="backtrace-jira-bridge", charset="UTF-8"' };
 
 async function integrationsAcceptingCredentials(deps: AcceptEventDeps, given: BasicCredentials): Promise<Set<string>> {
   const accepted = new Set<string>();
@@ -65,26 +55,16 @@ async function integrationsAcceptingCredentials(deps: AcceptEventDeps, given: Ba
   return accepted;
 }
 
-function targetsOf(config: BridgeConfig, group: { universe: string; project: string }): IntegrationConfig[] {
-  return config.integrations.filter(
-    (integration) => integration.backtrace.universe === group.universe && integration.backtrace.project === group.project,
-  );
-}
-
 /** Decide and enqueue. Throws only when the queue or the secret store fails (the handler answers 503: Backtrace retries). */
 export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: IncomingRequest): Promise<HttpAnswer> {
   const given = parseBasicAuthorization(request.headers.authorization);
   if (!given) {
-    return refuse(401, "HTTP Basic credentials are required: set the username and password on Backtrace's webhook integration", {}, {
-      'www-authenticate': 'Basic realm="backtrace-jira-bridge", charset="UTF-8"',
-    });
+    return refuse(401, "HTTP Basic credentials are required: set the username and password on Backtrace's webhook integration", {}, BASIC_CHALLENGE);
   }
   const allowed = await integrationsAcceptingCredentials(deps, given);
   if (allowed.size === 0) {
     deps.log.warn('Refused a Backtrace event: credentials match no integration', { username: given.username });
-    return refuse(401, "the HTTP Basic credentials match no integration's ingest.basicAuthSecret", {}, {
-      'www-authenticate': 'Basic realm="backtrace-jira-bridge", charset="UTF-8"',
-    });
+    return refuse(401, "the HTTP Basic credentials match no integration's ingest.basicAuthSecret", {}, BASIC_CHALLENGE);
   }
 
   const raw = request.body ?? '';
@@ -111,7 +91,7 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   }
   const group = parsed.group;
 
-  const targets = targetsOf(deps.config, group);
+  const targets = integrationsForProject(deps.config, group);
   if (targets.length === 0) {
     return refuse(
       422,
@@ -125,7 +105,7 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
 
   const accepted: { integration: string; fingerprint: string }[] = [];
   const filtered: { integration: string; fingerprint: string; rule?: number }[] = [];
-  const receivedAt = new Date(deps.now?.() ?? Date.now()).toISOString();
+  const receivedAt = new Date(deps.clock.now()).toISOString();
   for (const integration of permitted) {
     const decision = shouldSubmit(group, integration.rules);
     if (!decision.submit) {
@@ -137,7 +117,7 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   }
   // One message for all of them: the worker handles the integrations of one fingerprint in turn, never racing on
   // its ticket list.
-  if (accepted.length > 0) await deps.queue.send(groupMessage(accepted.map((entry) => entry.integration), group, receivedAt));
+  if (accepted.length > 0) await deps.queue.send({ kind: GROUP_KIND, integrations: accepted.map((entry) => entry.integration), group, receivedAt });
   deps.log.info('Backtrace event accepted', { fingerprint: group.fingerprint, accepted: accepted.length, filtered: filtered.length });
   return { statusCode: 202, body: { accepted, filtered } };
 }
@@ -152,12 +132,12 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
     return refuse(400, `the body is not a fingerprint.updated event: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
   }
   const { event } = parsed;
-  const now = deps.now?.() ?? Date.now();
+  const now = deps.clock.now();
   if (event.at > now + MAX_CLOCK_AHEAD_MS) {
     // A time in the future would become the watermark and silently drop every real change after it.
     return refuse(400, `at: ${new Date(event.at).toISOString()} is more than a day ahead of now; send ISO-8601, unix seconds or unix milliseconds`);
   }
-  const targets = targetsOf(deps.config, event);
+  const targets = integrationsForProject(deps.config, event);
   if (targets.length === 0) {
     return refuse(422, `no integration is configured for Backtrace universe "${event.universe}", project "${event.project}"`);
   }
@@ -173,7 +153,7 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
       skipped.push({ integration: integration.name, reason: 'sync to Jira is off (sync.mode "none")' });
       continue;
     }
-    await deps.queue.send(fingerprintChangeMessage(integration.name, event, receivedAt));
+    await deps.queue.send({ kind: FINGERPRINT_CHANGE_KIND, integration: integration.name, event, receivedAt });
     accepted.push({ integration: integration.name, fingerprint: event.fingerprint });
   }
   deps.log.info('Fingerprint change accepted', { fingerprint: event.fingerprint, state: event.state, accepted: accepted.length });

@@ -8,15 +8,17 @@
  * Events the bridge does not act on (comments; issues no fingerprint is linked to, dropped by the worker) get a 2xx.
  */
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
+import { parseJiraWebhook } from '../domain/jira/jira-webhook.ts';
+import { trimJiraWebhook } from '../domain/jira/trim-jira-webhook.ts';
+import { JIRA_CHANGE_KIND } from '../domain/queue-message.ts';
 import { HUB_SIGNATURE_HEADER, verifyHubSignature, verifyQueryToken } from '../domain/sync/webhook-signature.ts';
-import { parseJiraWebhook, trimJiraWebhook } from '../domain/sync/jira-webhook.ts';
-import type { SecretSource } from '../ports/secrets.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { DeliveryLog } from '../ports/delivery-log.ts';
 import { RetryableError } from '../ports/errors.ts';
-import type { Queue } from '../ports/queue.ts';
-import type { LinkStore } from '../ports/link-store.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { HttpAnswer, IncomingRequest } from './accept-backtrace-event.ts';
-import type { JiraWebhookMessage } from './queue-messages.ts';
+import type { Queue } from '../ports/queue.ts';
+import type { SecretSource } from '../ports/secrets.ts';
+import { answer, type HttpAnswer, type IncomingRequest } from './http.ts';
 
 /** Jira retries a failed delivery for about half an hour; a day of memory covers every retry with room. */
 export const DELIVERY_MEMORY_SECONDS = 24 * 3600;
@@ -27,19 +29,13 @@ export interface AcceptJiraWebhookDeps {
   config: BridgeConfig;
   secrets: SecretSource;
   queue: Queue;
-  links: LinkStore;
+  deliveries: DeliveryLog;
   log: Logger;
-  now?: () => number;
+  clock: Clock;
 }
-
-export interface IncomingWebhook extends IncomingRequest {
-  queryStringParameters?: Record<string, string | undefined>;
-}
-
-const answer = (statusCode: number, body: Record<string, unknown>, headers?: Record<string, string>): HttpAnswer => ({ statusCode, body, headers });
 
 /** Integrations that take Jira webhooks, each checked (no early exit) against the delivery's proof. */
-async function authenticatedIntegrations(deps: AcceptJiraWebhookDeps, raw: Buffer, request: IncomingWebhook): Promise<{ accepted: IntegrationConfig[]; reasons: string[] }> {
+async function authenticatedIntegrations(deps: AcceptJiraWebhookDeps, raw: Buffer, request: IncomingRequest): Promise<{ accepted: IntegrationConfig[]; reasons: string[] }> {
   const accepted: IntegrationConfig[] = [];
   const reasons: string[] = [];
   for (const integration of deps.config.integrations) {
@@ -67,7 +63,7 @@ async function authenticatedIntegrations(deps: AcceptJiraWebhookDeps, raw: Buffe
   return { accepted, reasons };
 }
 
-export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: IncomingWebhook): Promise<HttpAnswer> {
+export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: IncomingRequest): Promise<HttpAnswer> {
   const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
   if (raw.byteLength > MAX_WEBHOOK_BYTES) {
     return answer(413, { message: `the body is ${raw.byteLength} bytes; the limit is ${MAX_WEBHOOK_BYTES}` });
@@ -94,25 +90,17 @@ export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: In
   }
   // No project filter here: a moved issue lives in another project from then on and keeps its link. The worker
   // looks the issue up by id and drops what no fingerprint is linked to; the webhook's JQL filter limits the load.
-  const integrations = accepted;
-
   const deliveryId = request.headers['x-atlassian-webhook-identifier'];
-  const now = deps.now?.() ?? Date.now();
-  if (deliveryId && (await deps.links.seenDelivery(deliveryId, now))) {
+  const now = deps.clock.now();
+  if (deliveryId && (await deps.deliveries.seen(deliveryId, now))) {
     deps.log.debug('Duplicate Jira webhook delivery dropped', { deliveryId, retry: request.headers['x-atlassian-webhook-retry'] });
     return answer(200, { duplicate: deliveryId });
   }
-  const message: JiraWebhookMessage = {
-    kind: 'jira.webhook',
-    integrations: integrations.map((integration) => integration.name),
-    deliveryId,
-    receivedAt: new Date(now).toISOString(),
-    event: trimJiraWebhook(json),
-  };
+  const integrations = accepted.map((integration) => integration.name);
   // Queued first, recorded after: a crash in between makes Jira's retry queue it again (the worker is idempotent),
   // where the other order would drop that retry as a duplicate and lose the change.
-  await deps.queue.send(message);
-  if (deliveryId) await deps.links.recordDelivery(deliveryId, now, DELIVERY_MEMORY_SECONDS);
-  deps.log.info('Jira webhook queued', { issueKey: parsed.issueKey, event: parsed.event, deliveryId, integrations: message.integrations });
+  await deps.queue.send({ kind: JIRA_CHANGE_KIND, integrations, deliveryId, receivedAt: new Date(now).toISOString(), event: trimJiraWebhook(json) });
+  if (deliveryId) await deps.deliveries.record(deliveryId, now, DELIVERY_MEMORY_SECONDS);
+  deps.log.info('Jira webhook queued', { issueKey: parsed.issueKey, event: parsed.event, deliveryId, integrations });
   return answer(200, { queued: parsed.issueKey });
 }

@@ -8,7 +8,8 @@
  * (Retryable/Permanent from the Backtrace adapter) and the next delivery, finding the link without
  * `ticketAttached`, attaches again without calling Jira.
  */
-import { BACKTRACE_WATCHER, type BacktraceIssues, type FingerprintRef, type FingerprintState, type Ticket } from '../ports/backtrace-issues.ts';
+import { BACKTRACE_WATCHER, type FingerprintRef, type FingerprintState, type Ticket } from '../domain/model/backtrace.ts';
+import type { BacktraceIssues } from '../ports/backtrace-issues.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LinkStore } from '../ports/link-store.ts';
 

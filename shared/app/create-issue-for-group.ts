@@ -20,11 +20,14 @@
  * redrive after the fix creates the issue at once.
  */
 import { randomUUID } from 'node:crypto';
-import type { BacktraceIssues, FingerprintRef } from '../ports/backtrace-issues.ts';
+import type { BacktraceIssues } from '../ports/backtrace-issues.ts';
+import type { FingerprintRef } from '../domain/model/backtrace.ts';
+import type { IssueRef, JiraDeployment, JiraField } from '../domain/model/jira.ts';
+import type { Link, LinkedLink } from '../domain/model/link.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
-import type { IssueRef, IssueTracker, JiraDeployment, JiraField } from '../ports/issue-tracker.ts';
-import type { Link, LinkStore } from '../ports/link-store.ts';
+import type { IssueTracker } from '../ports/issue-tracker.ts';
+import type { LinkStore } from '../ports/link-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import { attachTicket } from './attach-ticket.ts';
 
@@ -49,13 +52,6 @@ export interface IssueIntegration {
   jira: { projectKey: string };
 }
 
-/** What the use-case needs of a Backtrace error group (a `BacktraceGroup` fits). */
-export interface GroupIdentity {
-  universe: string;
-  project: string;
-  fingerprint: string;
-}
-
 /** A problem of the built fields, as text or as an object with a message (and maybe the config path). */
 export type FieldProblem = string | { message: string; path?: string };
 
@@ -66,19 +62,20 @@ export type BuildFieldsResult =
 /** Shapes the `fields` of the create request from Jira's field list (`buildIssueFields` in shared/domain). */
 export type BuildFields = (fields: JiraField[], deployment: JiraDeployment) => BuildFieldsResult;
 
-export interface CreateIssueInput<G extends GroupIdentity = GroupIdentity> {
+export interface CreateIssueInput {
   integration: IssueIntegration;
-  group: G;
+  /** The error group (a `BacktraceGroup` fits): which fingerprint, in which universe and project. */
+  group: FingerprintRef;
   buildFields: BuildFields;
 }
 
 export type CreateIssueResult =
-  /** We created the issue and linked it. */
-  | { outcome: 'created'; issueKey: string; issueId: string }
+  /** We created the issue and linked it; `link` is the link we made. */
+  | { outcome: 'created'; issueKey: string; issueId: string; link: LinkedLink }
   /** A crashed attempt had created it; we found it by its dedupe label and linked it. */
-  | { outcome: 'recovered'; issueKey: string; issueId: string; duplicates: string[] }
+  | { outcome: 'recovered'; issueKey: string; issueId: string; duplicates: string[]; link: LinkedLink }
   /** It was linked before this delivery; no Jira request was made. */
-  | { outcome: 'already-linked'; issueKey: string; issueId: string }
+  | { outcome: 'already-linked'; issueKey: string; issueId: string; link: Link }
   /**
    * Our claim was taken over before we could link the issue we created (we outran the lease). The new holder
    * searches for it; if it was created after their search, `issueKey` is a duplicate to delete (logged as error).
@@ -86,7 +83,7 @@ export type CreateIssueResult =
   | { outcome: 'superseded'; issueKey: string; issueId: string };
 
 /** @see the module comment for what is idempotent and what is retried. */
-export async function createIssueForGroup<G extends GroupIdentity>(deps: CreateIssueDeps, input: CreateIssueInput<G>): Promise<CreateIssueResult> {
+export async function createIssueForGroup(deps: CreateIssueDeps, input: CreateIssueInput): Promise<CreateIssueResult> {
   const { integration, group } = input;
   const ref: FingerprintRef = { universe: group.universe, project: group.project, fingerprint: group.fingerprint };
   const context = { integration: integration.name, fingerprint: group.fingerprint };
@@ -127,9 +124,9 @@ export async function createIssueForGroup<G extends GroupIdentity>(deps: CreateI
   }
 }
 
-async function createOrRecover<G extends GroupIdentity>(
+async function createOrRecover(
   deps: CreateIssueDeps,
-  input: CreateIssueInput<G>,
+  input: CreateIssueInput,
   ref: FingerprintRef,
   token: string,
   previous: Link | undefined,
@@ -179,7 +176,7 @@ async function createOrRecover<G extends GroupIdentity>(
     if (!linked) return superseded(deps, ref, integration.name, adopted, false);
     deps.log.info('Recovered the Jira issue of a crashed attempt', { ...context, issueKey: adopted.key });
     await attachNewTicket(deps, integration.name, ref, adopted);
-    return { outcome: 'recovered', issueKey: adopted.key, issueId: adopted.id, duplicates: duplicates.map((issue) => issue.key) };
+    return { outcome: 'recovered', issueKey: adopted.key, issueId: adopted.id, duplicates: duplicates.map((issue) => issue.key), link: { ...linked, ticketAttached: true } };
   }
 
   let issue: IssueRef;
@@ -211,11 +208,11 @@ async function createOrRecover<G extends GroupIdentity>(
   if (!linked) return superseded(deps, ref, integration.name, issue, true);
   deps.log.info('Created Jira issue', { ...context, issueKey: issue.key });
   await attachNewTicket(deps, integration.name, ref, issue);
-  return { outcome: 'created', issueKey: issue.key, issueId: issue.id };
+  return { outcome: 'created', issueKey: issue.key, issueId: issue.id, link: { ...linked, ticketAttached: true } };
 }
 
 /** completeClaim; a failure to write is retryable after the lease, when the label search will adopt the issue. */
-async function link(deps: CreateIssueDeps, ref: FingerprintRef, integration: string, token: string, issue: IssueRef, leaseUntil: number | undefined): Promise<boolean> {
+async function link(deps: CreateIssueDeps, ref: FingerprintRef, integration: string, token: string, issue: IssueRef, leaseUntil: number | undefined): Promise<LinkedLink | undefined> {
   try {
     return await deps.links.completeClaim({ integration, fingerprint: ref.fingerprint, token, issue, now: deps.clock.now() });
   } catch (error) {
@@ -259,7 +256,7 @@ async function alreadyLinked(deps: CreateIssueDeps, integration: IssueIntegratio
     });
     await attachNewTicket(deps, integration.name, ref, { key: link.issueKey, url: link.issueUrl });
   }
-  return { outcome: 'already-linked', issueKey, issueId: link.issueId ?? '' };
+  return { outcome: 'already-linked', issueKey, issueId: link.issueId ?? '', link };
 }
 
 function attachNewTicket(deps: CreateIssueDeps, integration: string, ref: FingerprintRef, issue: { key: string; url: string }): Promise<boolean> {

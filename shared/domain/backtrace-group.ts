@@ -1,6 +1,6 @@
 /**
- * The error group Backtrace's webhook integration posts (one group per POST), and the three envelopes it reaches the
- * worker in. See ../../shared/reference/backtrace.md section 2.1 and the sample in fixtures/backtrace/.
+ * The error group Backtrace's webhook integration posts (one group per POST). See
+ * ../../../shared/reference/backtrace.md section 2.1 and the sample in ../../../shared/fixtures/backtrace/.
  */
 import { z } from 'zod';
 import { describeValue, formatJsonPath, joinJsonPath } from './json-path.ts';
@@ -107,93 +107,28 @@ function dropNullOptionals(input: unknown): unknown {
   return copy;
 }
 
+/** The group schema as bodies reach it: `null` for an optional field reads as absent. */
+export const backtraceGroupInputSchema = z.preprocess(dropNullOptionals, backtraceGroupSchema);
+
+/** One zod issue about a group, as `<json path>: <what is wrong> (<what is expected>)`; `pathPrefix` nests it. */
+export function describeGroupIssue(issue: z.core.$ZodIssue, input: unknown, pathPrefix = ''): string {
+  const path = joinJsonPath(pathPrefix, formatJsonPath(issue.path));
+  return `${path}: ${issue.path.length === 0 ? `expected a JSON object, got ${describeValue(input)}` : describeIssue(issue)}`;
+}
+
 /**
  * Validates one webhook body. Problems name the JSON path and what is expected, e.g.
  * `fingerprint: required string is missing (Backtrace's webhook body carries the error group's fingerprint)`.
  *
- * @param pathPrefix prefix for problem paths when the group is nested (`detail`, `group`).
  * @example
  * const parsed = parseBacktraceGroup(JSON.parse(body));
  * if (!parsed.ok) return { statusCode: 400, body: parsed.problems.join('\n') };
  */
-export function parseBacktraceGroup(input: unknown, pathPrefix = ''): ParseGroupResult {
-  const result = backtraceGroupSchema.safeParse(dropNullOptionals(input), { reportInput: true });
+export function parseBacktraceGroup(input: unknown): ParseGroupResult {
+  const result = backtraceGroupInputSchema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, group: result.data };
-  const problems = result.error.issues.map((issue) => {
-    const path = joinJsonPath(pathPrefix, formatJsonPath(issue.path));
-    return `${path}: ${issue.path.length === 0 ? `expected a JSON object, got ${describeValue(input)}` : describeIssue(issue)}`;
-  });
-  return { ok: false, problems };
+  return { ok: false, problems: result.error.issues.map((issue) => describeGroupIssue(issue, input)) };
 }
 
-/** EventBridge `detail-type` of an error group event (see ARCHITECTURE data flow). */
+/** EventBridge `detail-type` of the events carrying one error group in `detail` (the stack's rule matches it). */
 export const EVENTBRIDGE_DETAIL_TYPE = 'Backtrace Error Group';
-/** `kind` of the ingest function's queue message. */
-export const QUEUE_MESSAGE_KIND = 'backtrace.group';
-
-/** Where an error group came from; useful in logs. */
-export type EnvelopeSource = 'webhook' | 'eventbridge' | 'queue';
-
-export type ParseEnvelopeResult =
-  | { ok: true; group: BacktraceGroup; /** The integrations the ingest accepted it for (queue messages only). */ integrations?: string[]; source: EnvelopeSource }
-  | { ok: false; problems: string[] };
-
-/**
- * Recognises the shapes an error group reaches the worker in:
- * (a) the bare webhook body; (b) an EventBridge event `{ 'detail-type': 'Backtrace Error Group', detail: group }`;
- * (c) the ingest function's queue message `{ kind: 'backtrace.group', integration, group }`.
- * A string is parsed as JSON first (an SQS record body is a string).
- *
- * Only (c) names the integration; for (a) and (b) the caller picks it (by route or by universe/project).
- */
-export function parseEnvelope(body: unknown): ParseEnvelopeResult {
-  let value = body;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return { ok: false, problems: ['(body): is not valid JSON (expected a Backtrace error group as a JSON object)'] };
-    }
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, problems: [`(body): expected a JSON object, got ${describeValue(value)}`] };
-  }
-  const record = value as Record<string, unknown>;
-
-  if ('kind' in record) {
-    if (record.kind !== QUEUE_MESSAGE_KIND) {
-      return {
-        ok: false,
-        problems: [`kind: got ${describeValue(record.kind)} (this worker handles "${QUEUE_MESSAGE_KIND}" messages)`],
-      };
-    }
-    const problems: string[] = [];
-    // `integrations` (every integration of the group, handled in turn) or, from older messages, one `integration`.
-    const named = Array.isArray(record.integrations) ? record.integrations : [record.integration];
-    if (named.length === 0 || !named.every((name) => typeof name === 'string' && name !== '')) {
-      problems.push(
-        `integrations: expected the integration names as non-empty strings, got ${describeValue(record.integrations ?? record.integration)}`,
-      );
-    }
-    const parsed = parseBacktraceGroup(record.group, 'group');
-    if (!parsed.ok) problems.push(...parsed.problems);
-    if (problems.length > 0 || !parsed.ok) return { ok: false, problems };
-    return { ok: true, group: parsed.group, integrations: named as string[], source: 'queue' };
-  }
-
-  if ('detail-type' in record) {
-    if (record['detail-type'] !== EVENTBRIDGE_DETAIL_TYPE) {
-      return {
-        ok: false,
-        problems: [
-          `detail-type: got ${describeValue(record['detail-type'])} (the bridge handles "${EVENTBRIDGE_DETAIL_TYPE}" events)`,
-        ],
-      };
-    }
-    const parsed = parseBacktraceGroup(record.detail, 'detail');
-    return parsed.ok ? { ok: true, group: parsed.group, source: 'eventbridge' } : parsed;
-  }
-
-  const parsed = parseBacktraceGroup(record);
-  return parsed.ok ? { ok: true, group: parsed.group, source: 'webhook' } : parsed;
-}

@@ -2,7 +2,7 @@
  * The `fields` of `POST /rest/api/2/issue` for one error group, from an integration's Jira template settings
  * (Backtrace's "Jira Template", "Custom Field Mapping" and "Custom Fields"; ../../shared/reference/backtrace.md 1.2).
  */
-import type { JiraDeployment, JiraField } from '../ports/issue-tracker.ts';
+import type { JiraDeployment, JiraField } from './model/jira.ts';
 import type { BacktraceGroup } from './backtrace-group.ts';
 import { dedupeLabel, dedupeLabelProblem } from './dedupe-label.ts';
 import { shapeFieldValue } from './field-values.ts';

@@ -2,7 +2,7 @@
  * Turning a rendered template into the JSON value Jira's create call expects for a field, by the field's schema
  * (../../shared/reference/jira-rest-v2.md sections 1.1, 1.2 and 2.4).
  */
-import type { JiraDeployment, JiraField } from '../ports/issue-tracker.ts';
+import type { JiraDeployment, JiraField } from './model/jira.ts';
 import { normaliseLabels } from './labels.ts';
 
 /** A template rendered both ways: whole (single-value fields) and as comma-separated parts (array fields). */

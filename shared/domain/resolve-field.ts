@@ -3,7 +3,7 @@
  * ("customfield_10051"), while Jira's create call takes ids. Names are not unique in Jira
  * (../../shared/reference/jira-rest-v2.md section 2.5), so an ambiguous name is refused with the candidates' ids.
  */
-import type { JiraField } from '../ports/issue-tracker.ts';
+import type { JiraField } from './model/jira.ts';
 
 export type ResolveFieldResult = { ok: true; field: JiraField } | { ok: false; problem: string };
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { HttpAnswer } from '../app/accept-backtrace-event.ts';
+import type { HttpAnswer } from '../app/http.ts';
 
 /** A use-case's answer as API Gateway's HTTP API result: JSON body, the answer's headers. */
 export const toHttpResult = (answer: HttpAnswer): APIGatewayProxyStructuredResultV2 => ({

@@ -9,12 +9,12 @@ import { createJiraClient } from '../adapters/jira/jira-client.ts';
 import { createBacktraceClient } from '../adapters/backtrace/backtrace-client.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
-import type { IntegrationClients } from '../app/sync-group-message.ts';
+import type { ClientsFor, IntegrationClients } from '../ports/integration-clients.ts';
 
 /** As long as SecretsManagerSecretSource keeps a value. */
 export const CLIENTS_TTL_MS = 5 * 60_000;
 
-export function integrationClientsFactory(secrets: SecretSource, options: { maxInlineWaitMs: number; clock?: Clock }) {
+export function integrationClientsFactory(secrets: SecretSource, options: { maxInlineWaitMs: number; clock?: Clock }): ClientsFor {
   const clock = options.clock ?? systemClock;
   const cache = new Map<string, { clients: Promise<IntegrationClients>; expiresAt: number }>();
   const build = async (integration: IntegrationConfig): Promise<IntegrationClients> => {

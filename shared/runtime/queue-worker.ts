@@ -1,8 +1,10 @@
 /**
- * The SQS consumer shape both workers share: each record is processed on its own (partial batch failures), and a
- * failed record is given back to the queue after the wait its failure calls for, set as its visibility timeout
- * (Jira's Retry-After, backoff, 30 s on the way to the DLQ for a permanent refusal) instead of sleeping here.
- * A {@link ClaimBusyError} is no failure: a delayed copy is queued, so waiting spends no receive count.
+ * The SQS consumer shape both workers share, after Powertools' BatchProcessor with a parser: each record body is
+ * parsed once by the queue-message schema and handed, typed, to the handler for its `kind`; each record is
+ * processed on its own (partial batch failures). A failed record is given back to the queue after the wait its
+ * failure calls for, set as its visibility timeout (Jira's Retry-After, backoff, 30 s on the way to the DLQ for a
+ * permanent refusal) instead of sleeping here. A {@link ClaimBusyError} is no failure: a delayed copy of the
+ * record is queued, so waiting spends no receive count.
  */
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
@@ -10,48 +12,57 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseQueueMessage, type QueueMessage, type QueueMessageKind } from '../domain/queue-message.ts';
 import { redeliveryDelaySeconds } from '../domain/redelivery.ts';
-import { changeVisibility, SqsQueue } from '../adapters/sqs/queue.ts';
-import { ClaimBusyError, RetryableError } from '../ports/errors.ts';
-import { describeError } from './environment.ts';
+import { changeVisibility, sendMessageBody } from '../adapters/sqs/queue.ts';
+import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
+import { describeError } from './logger.ts';
+
+/** The use-case for each kind of message this worker takes; a kind without one is refused for good. */
+export type MessageHandlers = { [K in QueueMessageKind]?: (message: Extract<QueueMessage, { kind: K }>) => Promise<unknown> };
 
 export interface QueueWorkerOptions {
   sqs: SQSClient;
   /** The queue the records come from (for ChangeMessageVisibility and re-enqueueing). */
   queueUrl: string;
   logger: Logger;
-  process(body: string): Promise<void>;
+  handlers: MessageHandlers;
 }
 
 /** What a message is about, for the log line an operator reads next to the DLQ (never the whole body). */
-function aboutMessage(body: string): Record<string, unknown> {
-  try {
-    const message = JSON.parse(body) as Record<string, any>;
-    const group = message.group ?? message.detail ?? message.event ?? message;
-    return {
-      kind: message.kind ?? message['detail-type'] ?? 'backtrace.group',
-      ...(message.integrations ?? message.integration ? { integrations: message.integrations ?? [message.integration] } : {}),
-      ...(typeof group?.fingerprint === 'string' ? { fingerprint: group.fingerprint } : {}),
-      ...(typeof group?.issue?.key === 'string' ? { issueKey: group.issue.key } : {}),
-    };
-  } catch {
-    return {};
+function aboutMessage(message: QueueMessage | undefined): Record<string, unknown> {
+  switch (message?.kind) {
+    case undefined:
+      return {};
+    case 'backtrace.group':
+      return { kind: message.kind, ...(message.integrations ? { integrations: message.integrations } : {}), fingerprint: message.group.fingerprint };
+    case 'backtrace.fingerprint-updated':
+      return { kind: message.kind, integrations: [message.integration], fingerprint: message.event.fingerprint };
+    case 'jira.webhook':
+      return { kind: message.kind, integrations: message.integrations, issueKey: message.event.issueKey };
   }
 }
 
 export function queueWorker(options: QueueWorkerOptions) {
-  const { sqs, queueUrl, logger } = options;
-  const requeue = new SqsQueue({ client: sqs, queueUrl });
+  const { sqs, queueUrl, logger, handlers } = options;
+
+  async function dispatch(message: QueueMessage): Promise<void> {
+    const handler = handlers[message.kind] as ((message: QueueMessage) => Promise<unknown>) | undefined;
+    if (!handler) throw new PermanentError(`this worker does not take "${message.kind}" messages (it takes ${Object.keys(handlers).join(', ')}); was it sent to the wrong queue?`);
+    await handler(message);
+  }
 
   async function processRecord(record: SQSRecord): Promise<void> {
+    const parsed = parseQueueMessage(record.body);
+    const message = parsed.ok ? parsed.message : undefined;
     try {
-      await options.process(record.body);
+      if (!parsed.ok) throw new PermanentError(`the message is not one the bridge sends: ${parsed.problems.join('; ')}`);
+      await dispatch(parsed.message);
     } catch (error) {
       if (error instanceof ClaimBusyError) {
-        // SqsQueue.send caps the delay at SQS's 15 minutes.
         const delaySeconds = redeliveryDelaySeconds({ kind: 'retryable', retryAfterMs: error.retryAfterMs }, 1);
         try {
-          await requeue.send(JSON.parse(record.body), { delaySeconds });
+          await sendMessageBody(sqs, queueUrl, record.body, delaySeconds);
           logger.debug('Fingerprint busy; message re-enqueued', { messageId: record.messageId, delaySeconds });
           return;
         } catch (requeueError) {
@@ -61,7 +72,7 @@ export function queueWorker(options: QueueWorkerOptions) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
       const retryable = error instanceof RetryableError;
       const seconds = redeliveryDelaySeconds({ kind: retryable ? 'retryable' : 'permanent', retryAfterMs: retryable ? error.retryAfterMs : undefined }, receiveCount);
-      const context = { messageId: record.messageId, ...aboutMessage(record.body), receiveCount, retryInSeconds: seconds, error: describeError(error) };
+      const context = { messageId: record.messageId, ...aboutMessage(message), receiveCount, retryInSeconds: seconds, error: describeError(error) };
       if (retryable) logger.warn('Will retry the message', context);
       else logger.error('Refused for good; the message goes to the DLQ after its last attempt', context);
       try {

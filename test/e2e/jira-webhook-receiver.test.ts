@@ -148,7 +148,7 @@ async function seedLink(fingerprint: string, issue: { id: string; key: string; u
   const token = randomUUID();
   const claim = await links.claim({ integration: WATCHER, fingerprint, universe: UNIVERSE, project: PROJECT, token, now, leaseMs: 60_000 });
   expect(claim.outcome).toBe('claimed');
-  expect(await links.completeClaim({ integration: WATCHER, fingerprint, token, issue, now })).toBe(true);
+  expect(await links.completeClaim({ integration: WATCHER, fingerprint, token, issue, now })).toMatchObject({ status: 'linked' });
   await links.markTicketAttached(WATCHER, fingerprint, now);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBacktraceGroup, parseEnvelope } from '../../shared/domain/backtrace-group.ts';
+import { parseBacktraceGroup } from '../../shared/domain/backtrace-group.ts';
 import { sampleBody } from './domain-factories.ts';
 
 describe('Function: parseBacktraceGroup', () => {
@@ -93,38 +93,5 @@ describe('Function: parseBacktraceGroup', () => {
 
     // Assess
     expect(!result.ok && result.problems[0]).toMatch(/^\(body\): expected a JSON object, got /);
-  });
-});
-
-describe('Function: parseEnvelope', () => {
-  it.each([
-    ['a bare webhook body', () => sampleBody(), 'webhook', undefined],
-    ['a bare webhook body as JSON text', () => JSON.stringify(sampleBody()), 'webhook', undefined],
-    ['an EventBridge event', () => ({ version: '0', 'detail-type': 'Backtrace Error Group', source: 'backtrace', detail: sampleBody() }), 'eventbridge', undefined],
-    ['a queue message from the ingest function', () => JSON.stringify({ kind: 'backtrace.group', integrations: ['jira-prod', 'jira-ops'], group: sampleBody() }), 'queue', ['jira-prod', 'jira-ops']],
-    ['an older queue message naming one integration', () => JSON.stringify({ kind: 'backtrace.group', integration: 'jira-prod', group: sampleBody() }), 'queue', ['jira-prod']],
-  ])('recognises %s', (_case, body, source, integrations) => {
-    // Act
-    const result = parseEnvelope(body());
-
-    // Assess
-    expect(result).toEqual({ ok: true, group: sampleBody(), source, ...(integrations ? { integrations } : {}) });
-  });
-
-  it.each([
-    ['invalid JSON text', '{"universe":', '(body): is not valid JSON'],
-    ['another EventBridge detail-type', { 'detail-type': 'Scheduled Event', detail: {} }, 'detail-type: got the string "Scheduled Event" (the bridge handles "Backtrace Error Group" events)'],
-    ['an EventBridge event with a bad group', { 'detail-type': 'Backtrace Error Group', detail: { universe: 'u', project: 'p' } }, 'detail.fingerprint: required string is missing'],
-    ['a queue message without integrations', { kind: 'backtrace.group', group: sampleBody() }, 'integrations: expected the integration names as non-empty strings, got nothing'],
-    ['a queue message with an empty integration name', { kind: 'backtrace.group', integrations: ['ok', ''], group: sampleBody() }, 'integrations: expected the integration names as non-empty strings'],
-    ['a queue message with a bad group', { kind: 'backtrace.group', integration: 'x', group: { ...sampleBody(), occurrences: 'many' } }, 'group.occurrences: expected a number, got the string "many"'],
-    ['a message of another kind', { kind: 'fingerprint.updated' }, 'kind: got the string "fingerprint.updated"'],
-  ])('refuses %s with the path of the problem', (_case, body, expected) => {
-    // Act
-    const result = parseEnvelope(body);
-
-    // Assess
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.problems.join('\n')).toContain(expected);
   });
 });

@@ -4,7 +4,7 @@ import type { DisplaySettings, FilterRule, IntegrationConfig } from '../../share
 import { groupHash } from '../../shared/domain/dedupe-label.ts';
 import { renderDescription, type DescriptionDisplay } from '../../shared/domain/issue-description.ts';
 import type { SubmitRule } from '../../shared/domain/rules.ts';
-import type { JiraField } from '../../shared/ports/issue-tracker.ts';
+import type { JiraField } from '../../shared/domain/model/jira.ts';
 import { customField, jiraFields, sampleGroup } from './domain-factories.ts';
 
 // The config's parsed types must fit the domain's structural inputs; tsc fails here if they drift apart.

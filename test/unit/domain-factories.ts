@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseBacktraceGroup, type BacktraceGroup } from '../../shared/domain/backtrace-group.ts';
-import type { JiraField } from '../../shared/ports/issue-tracker.ts';
+import type { JiraField } from '../../shared/domain/model/jira.ts';
 
 const sampleText = readFileSync(new URL('../../infra/local/sample-backtrace-group.json', import.meta.url), 'utf8');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shapeFieldValue } from '../../shared/domain/field-values.ts';
-import type { JiraDeployment, JiraField } from '../../shared/ports/issue-tracker.ts';
+import type { JiraDeployment, JiraField } from '../../shared/domain/model/jira.ts';
 import { customField, systemField } from './domain-factories.ts';
 
 /** A rendering of `text` as both forms, parts split on commas the way renderTemplateParts would. */

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBacktraceClient } from '../../../shared/adapters/backtrace/backtrace-client.ts';
-import type { Ticket } from '../../../shared/ports/backtrace-issues.ts';
+import type { Ticket } from '../../../shared/domain/model/backtrace.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import { startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { startReceiver } from '../sandboxes/support/receiver.ts';

@@ -19,6 +19,7 @@ import { parseConfig, type IntegrationConfig } from '../../../shared/domain/conf
 import type { BacktraceIssues } from '../../../shared/ports/backtrace-issues.ts';
 import type { Clock } from '../../../shared/ports/clock.ts';
 import { RetryableError } from '../../../shared/ports/errors.ts';
+import type { JiraDeployment, JiraField } from '../../../shared/domain/model/jira.ts';
 import type { IssueTracker } from '../../../shared/ports/issue-tracker.ts';
 import type { Logger } from '../../../shared/ports/logger.ts';
 import sampleGroup from '../../../infra/local/sample-backtrace-group.json' with { type: 'json' };
@@ -87,7 +88,7 @@ export interface BridgeWorld {
   /** A group like the sample webhook's, with a fingerprint of its own. */
   newGroup(): BacktraceGroup;
   deps(overrides: Partial<CreateIssueDeps> & { leaseMs: number }): CreateIssueDeps;
-  input(group: BacktraceGroup): CreateIssueInput<BacktraceGroup>;
+  input(group: BacktraceGroup): CreateIssueInput & { group: BacktraceGroup };
   /** Requests the Jira sandbox received since `from` (an index into `jira.requests`). */
   jiraRequestsSince(from: number): { method: string; path: string }[];
   close(): Promise<void>;
@@ -163,7 +164,7 @@ export async function startBridgeWorld(options: BridgeWorldOptions = {}): Promis
       return {
         integration,
         group,
-        buildFields: (fields, deployment) => buildIssueFields({ group, integration, fields, deployment }),
+        buildFields: (fields: JiraField[], deployment: JiraDeployment) => buildIssueFields({ group, integration, fields, deployment }),
       };
     },
     jiraRequestsSince(from) {

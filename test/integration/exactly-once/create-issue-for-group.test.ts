@@ -107,7 +107,7 @@ describe('Use-case: createIssueForGroup', () => {
       expect((stillEarly.error as ClaimBusyError).retryAfterMs).toBeGreaterThanOrEqual(LEASE_MS / 2 - 1_000);
       expect((stillEarly.error as ClaimBusyError).retryAfterMs).toBeLessThanOrEqual(LEASE_MS / 2);
       const issue = w.jira.issues[0]!;
-      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: issue.key, issueId: issue.id, duplicates: [] });
+      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: issue.key, issueId: issue.id, duplicates: [], link: expect.objectContaining({ status: 'linked', issueId: issue.id, issueKey: issue.key, ticketAttached: true }) });
       expect(w.jira.issues).toHaveLength(1);
       expect(issueCreations(w)).toHaveLength(1);
       expect(await w.links.get(INTEGRATION_NAME, group.fingerprint)).toMatchObject({ status: 'linked', issueKey: issue.key, ticketAttached: true });
@@ -176,7 +176,7 @@ describe('Use-case: createIssueForGroup', () => {
       const redelivered = await deliver(worker(w, group), { maxAttempts: 1 });
 
       // Assess
-      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: oldest!.key, issueId: oldest!.id, duplicates: [duplicate!.key] });
+      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: oldest!.key, issueId: oldest!.id, duplicates: [duplicate!.key], link: expect.objectContaining({ status: 'linked', issueId: oldest!.id, issueKey: oldest!.key }) });
       expect(w.jira.issues).toHaveLength(2);
       expect(w.log.lines).toContainEqual(
         expect.objectContaining({ level: 'error', extra: expect.objectContaining({ kept: oldest!.key, duplicates: [duplicate!.key] }) }),
@@ -228,7 +228,7 @@ describe('Use-case: createIssueForGroup', () => {
 
       // Assess
       expect(first.result?.outcome).toBe('created');
-      expect(repeat.result).toEqual({ outcome: 'already-linked', issueKey: first.result!.issueKey, issueId: first.result!.issueId });
+      expect(repeat.result).toEqual({ outcome: 'already-linked', issueKey: first.result!.issueKey, issueId: first.result!.issueId, link: await w.links.get(INTEGRATION_NAME, group.fingerprint) });
       expect(w.jiraRequestsSince(jiraBefore)).toEqual([]);
       expect(w.backtraceFake.requests.filter((r) => r.path === '/api/issue')).toHaveLength(backtraceWritesBefore);
     });
