@@ -1,24 +1,19 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
-import { BY_ISSUE_ID_INDEX, deliveryPartitionKey, EXPIRES_AT_ATTRIBUTE } from '../shared/adapters/dynamodb/link-table.ts';
+import type { Construct } from 'constructs';
+import { EVENTBRIDGE_DETAIL_TYPE } from '../shared/domain/backtrace-group.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
+import { GROUP_KIND } from '../shared/domain/queue-message.ts';
 import { BridgeFunction } from './constructs/bridge-function.ts';
 import { BridgeHttpApi } from './constructs/bridge-http-api.ts';
+import { LinksTable } from './constructs/links-table.ts';
+import { SecretGrants } from './constructs/secret-grants.ts';
 import { WorkerPipeline } from './constructs/worker-pipeline.ts';
 import { secretNamesByFunction } from './secret-names.ts';
-
-/** detail-type of the EventBridge events carrying one Backtrace error group in `detail`. */
-export const BACKTRACE_EVENT_DETAIL_TYPE = 'Backtrace Error Group';
-/** Name of the links table's index that finds links by Jira issue id (Jira -> Backtrace direction). */
-export const LINKS_BY_ISSUE_ID_INDEX = BY_ISSUE_ID_INDEX;
 
 /** sync-to-jira timeout (the claim lease must outlast it); its queue's visibility timeout is six times this. */
 const WORKER_TIMEOUT = Duration.seconds(60);
@@ -54,7 +49,7 @@ export interface BridgeStackProps extends StackProps {
  * Secrets are referenced by name and readable only by the functions that need them.
  */
 export class BridgeStack extends Stack {
-  readonly linksTable: Table;
+  readonly linksTable: LinksTable;
   /** backtrace-events -> sync-to-jira. Its DLQ also takes the events the EventBridge rule cannot deliver. */
   readonly backtraceEvents: WorkerPipeline;
   /** jira-changes -> sync-to-backtrace. */
@@ -73,34 +68,9 @@ export class BridgeStack extends Stack {
       ...stackProps,
     });
 
-    const safeLeaseSeconds = WORKER_TIMEOUT.toSeconds() + JIRA_SEARCH_LAG_MARGIN_SECONDS;
-    if (config.settings.claimLeaseSeconds < safeLeaseSeconds) {
-      // A live worker can still be talking to Jira when its lease runs out, and a crashed worker's issue must be
-      // visible to Jira Cloud's (eventually consistent) search before the next worker looks for its dedupe label.
-      Annotations.of(this).addWarningV2(
-        'bridge:claim-lease-shorter-than-worker-timeout',
-        `settings.claimLeaseSeconds (${config.settings.claimLeaseSeconds}) is shorter than the worker timeout (${WORKER_TIMEOUT.toSeconds()} s) plus a margin for Jira's search lag (${JIRA_SEARCH_LAG_MARGIN_SECONDS} s); raise it to at least ${safeLeaseSeconds} to keep one Jira issue per fingerprint`,
-      );
-    }
-
-    // Id `Links` directly on the stack, for good: under a new logical id CloudFormation would leave this (RETAINed)
-    // table behind and start an empty one. The stack test pins it.
-    this.linksTable = new Table(this, 'Links', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      // Recorded webhook delivery ids expire by it; links never carry it.
-      timeToLiveAttribute: EXPIRES_AT_ATTRIBUTE,
-      // The links are the only record of which Jira issue belongs to which fingerprint: never drop them with the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.linksTable.addGlobalSecondaryIndex({
-      indexName: LINKS_BY_ISSUE_ID_INDEX,
-      partitionKey: { name: 'issueId', type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
+    warnOnShortClaimLease(this, config);
+    // Id `Links` directly on the stack, for good: the stack test pins its logical id.
+    this.linksTable = new LinksTable(this, 'Links');
     const linksTableName = this.linksTable.tableName;
 
     // The dead-letter alarms notify these topics: an existing one and/or a new one mailing `alarmEmail`.
@@ -144,15 +114,9 @@ export class BridgeStack extends Stack {
       deadLetterAlarmDescription:
         'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
     });
-    // Named actions on the table, and Query on the issue-id index, instead of grantReadWriteData: no scans, no batch writes.
-    const grantLinks = (fn: BridgeFunction, actions: string[]) => {
-      fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.linksTable.tableArn] }));
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.linksTable.tableArn}/index/${LINKS_BY_ISSUE_ID_INDEX}`] }));
-    };
-    // sync-to-jira never deletes a link.
-    grantLinks(this.backtraceEvents.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']);
-    // Unlinking a deleted Jira issue deletes its link; remembered Backtrace users are put.
-    grantLinks(this.jiraChanges.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
+    // sync-to-jira never deletes a link; sync-to-backtrace unlinks deleted issues. Both put remembered Backtrace users.
+    this.linksTable.grantItemActions(this.backtraceEvents.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']);
+    this.linksTable.grantItemActions(this.jiraChanges.worker, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
 
     // The entry functions answer the webhooks: they authenticate, queue and return.
     const entryDefaults = { ...functionDefaults, memorySize: 256, timeout: Duration.seconds(10) };
@@ -171,16 +135,14 @@ export class BridgeStack extends Stack {
       environment: { JIRA_CHANGES_QUEUE_URL: this.jiraChanges.queue.queueUrl, LINKS_TABLE_NAME: linksTableName },
     });
     this.jiraChanges.grantEnqueue(this.receiveJiraWebhookFunction);
-    // The receiver answers the internet: it may read and record delivery ids (a conditional put, then a read to
-    // tell its own retried put from a real repeat), and can never read or touch a link or any other item.
-    this.receiveJiraWebhookFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
-        resources: [this.linksTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [deliveryPartitionKey('*')] } },
-      }),
-    );
-    this.grantSecrets(config);
+    this.linksTable.grantDeliveryLog(this.receiveJiraWebhookFunction);
+    const secrets = secretNamesByFunction(config);
+    new SecretGrants(this, 'Secrets', [
+      [secrets.ingest, this.ingestFunction],
+      [secrets.syncToJira, this.backtraceEvents.worker],
+      [secrets.receiveJiraWebhook, this.receiveJiraWebhookFunction],
+      [secrets.syncToBacktrace, this.jiraChanges.worker],
+    ]);
 
     this.api = new BridgeHttpApi(this, 'Api', {
       apiName: this.stackName,
@@ -205,13 +167,13 @@ export class BridgeStack extends Stack {
         ? EventBus.fromEventBusArn(this, 'BacktraceEventBus', eventBusName)
         : EventBus.fromEventBusName(this, 'BacktraceEventBus', eventBusName);
       this.backtraceEventsRule = new Rule(this, 'BacktraceErrorGroupRule', {
-        description: `Queues "${BACKTRACE_EVENT_DETAIL_TYPE}" events for the sync-to-jira worker`,
+        description: `Queues "${EVENTBRIDGE_DETAIL_TYPE}" events for the sync-to-jira worker`,
         eventBus: bus,
-        eventPattern: { detailType: [BACKTRACE_EVENT_DETAIL_TYPE] },
+        eventPattern: { detailType: [EVENTBRIDGE_DETAIL_TYPE] },
         targets: [
           new SqsQueue(this.backtraceEvents.queue, {
             // The bridge's own group message (as the ingest function queues it), not the EventBridge envelope.
-            message: RuleTargetInput.fromObject({ kind: 'backtrace.group', group: EventField.fromPath('$.detail'), receivedAt: EventField.time }),
+            message: RuleTargetInput.fromObject({ kind: GROUP_KIND, group: EventField.fromPath('$.detail'), receivedAt: EventField.time }),
             // Events EventBridge cannot deliver land in the DLQ too, so the same alarm covers them.
             deadLetterQueue: this.backtraceEvents.deadLetterQueue,
           }),
@@ -236,24 +198,17 @@ export class BridgeStack extends Stack {
     };
     for (const [outputId, [description, value]] of Object.entries(outputs)) new CfnOutput(this, outputId, { description, value });
   }
+}
 
-  /** Reference every configured secret by name and let exactly the functions that use it read it. */
-  private grantSecrets(config: BridgeConfig): void {
-    const names = secretNamesByFunction(config);
-    const scope = new Construct(this, 'Secrets');
-    const secrets = new Map<string, ISecret>();
-    const secretNamed = (name: string): ISecret => {
-      let secret = secrets.get(name);
-      if (!secret) {
-        // fromSecretNameV2 matches the 6-character suffix Secrets Manager appends (ARN ends in "-??????").
-        secret = Secret.fromSecretNameV2(scope, `Secret${secrets.size}`, name);
-        secrets.set(name, secret);
-      }
-      return secret;
-    };
-    for (const name of names.ingest) secretNamed(name).grantRead(this.ingestFunction);
-    for (const name of names.syncToJira) secretNamed(name).grantRead(this.backtraceEvents.worker);
-    for (const name of names.receiveJiraWebhook) secretNamed(name).grantRead(this.receiveJiraWebhookFunction);
-    for (const name of names.syncToBacktrace) secretNamed(name).grantRead(this.jiraChanges.worker);
-  }
+/**
+ * A live worker can still be talking to Jira when its lease runs out, and a crashed worker's issue must be visible to
+ * Jira Cloud's (eventually consistent) search before the next worker looks for its dedupe label: say so at synth.
+ */
+function warnOnShortClaimLease(stack: Stack, config: BridgeConfig): void {
+  const safeLeaseSeconds = WORKER_TIMEOUT.toSeconds() + JIRA_SEARCH_LAG_MARGIN_SECONDS;
+  if (config.settings.claimLeaseSeconds >= safeLeaseSeconds) return;
+  Annotations.of(stack).addWarningV2(
+    'bridge:claim-lease-shorter-than-worker-timeout',
+    `settings.claimLeaseSeconds (${config.settings.claimLeaseSeconds}) is shorter than the worker timeout (${WORKER_TIMEOUT.toSeconds()} s) plus a margin for Jira's search lag (${JIRA_SEARCH_LAG_MARGIN_SECONDS} s); raise it to at least ${safeLeaseSeconds} to keep one Jira issue per fingerprint`,
+  );
 }
