@@ -1,12 +1,12 @@
 /**
  * The trimming of a Jira webhook body for the jira-changes queue: SQS caps a message at 256 KiB, and Jira bodies
  * carry comments, avatars and the full old and new text of edited descriptions. What is kept is exactly what
- * {@link parseJiraWebhook} reads.
+ * `parseJiraWebhook` reads.
  */
 import { isObject, type Json } from './jira-json.ts';
-import { changelogField, changelogItems, type parseJiraWebhook } from './jira-webhook.ts';
+import { changelogField, changelogItems } from './jira-webhook.ts';
 
-/** The compact webhook body the jira-changes queue carries: what {@link parseJiraWebhook} reads, nothing more. */
+/** The compact webhook body the jira-changes queue carries: what `parseJiraWebhook` reads, nothing more. */
 export interface TrimmedJiraWebhook {
   webhookEvent?: unknown;
   timestamp?: unknown;

@@ -7,12 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createBacktraceClient } from '../../../shared/adapters/backtrace/backtrace-client.ts';
 import { DynamoDbLinkStore } from '../../../shared/adapters/dynamodb/link-store.ts';
 import { createJiraClient } from '../../../shared/adapters/jira/jira-client.ts';
-import {
-  createIssueForGroup,
-  type CreateIssueDeps,
-  type CreateIssueInput,
-  type CreateIssueResult,
-} from '../../../shared/app/create-issue-for-group.ts';
+import type { CreateIssueDeps, CreateIssueInput, CreateIssueResult } from '../../../shared/app/create-issue-for-group.ts';
 import { parseBacktraceGroup, type BacktraceGroup } from '../../../shared/domain/backtrace-group.ts';
 import { buildIssueFields } from '../../../shared/domain/build-issue-fields.ts';
 import { parseConfig, type IntegrationConfig } from '../../../shared/domain/config/index.ts';
@@ -21,10 +16,10 @@ import type { Clock } from '../../../shared/ports/clock.ts';
 import { RetryableError } from '../../../shared/ports/errors.ts';
 import type { JiraDeployment, JiraField } from '../../../shared/domain/model/jira.ts';
 import type { IssueTracker } from '../../../shared/ports/issue-tracker.ts';
-import type { Logger } from '../../../shared/ports/logger.ts';
 import sampleGroup from '../../../infra/local/sample-backtrace-group.json' with { type: 'json' };
 import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { DEFAULT_JIRA_SECRET, DEFAULT_JIRA_USER, startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
+import { RecordingLog } from '../../support/recording-log.ts';
 import { startLinkTableOnDynalite, type LinkTableOnDynalite } from '../store/link-table-on-dynalite.ts';
 
 export const INTEGRATION_NAME = 'jira-prod';
@@ -38,28 +33,6 @@ export class SteerableClock implements Clock {
   }
   advance(ms: number): void {
     this.skewMs += ms;
-  }
-}
-
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  extra?: Record<string, unknown>;
-}
-
-export class RecordingLog implements Logger {
-  readonly lines: LogLine[] = [];
-  debug(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'debug', message, extra });
-  }
-  info(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'info', message, extra });
-  }
-  warn(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'warn', message, extra });
-  }
-  error(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'error', message, extra });
   }
 }
 

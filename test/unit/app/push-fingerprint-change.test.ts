@@ -9,7 +9,7 @@ import { appWorld, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, type App
 const ANA_IN_BACKTRACE: TicketAssignee = { id: 12, username: 'ana', email: 'ana@acme.com' };
 
 /** The message the ingest route queues for a change at `at`; the use-case reads the row, not the message's state. */
-function change(w: AppWorld, fingerprint: string, at: number, state: FingerprintState = 'resolved', assignees: TicketAssignee[] = []): FingerprintChangeMessage {
+function change(fingerprint: string, at: number, state: FingerprintState = 'resolved', assignees: TicketAssignee[] = []): FingerprintChangeMessage {
   return { kind: 'backtrace.fingerprint-updated', integration: INTEGRATION, event: { type: 'fingerprint.updated', universe: UNIVERSE, project: PROJECT, fingerprint, state, assignees, at } };
 }
 
@@ -31,7 +31,7 @@ describe('Use-case: pushFingerprintChange', () => {
     personSets(w, ref, state, state === 'in-progress' ? [ANA_IN_BACKTRACE] : []);
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, w.clock.now(), state));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, w.clock.now(), state));
 
     // Assess
     expect(result).toMatchObject({ outcome: 'pushed', issueKey: issue.key });
@@ -49,7 +49,7 @@ describe('Use-case: pushFingerprintChange', () => {
     personSets(w, ref, 'in-progress', [ANA_IN_BACKTRACE]);
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, w.clock.now(), 'in-progress', [ANA_IN_BACKTRACE]));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, w.clock.now(), 'in-progress', [ANA_IN_BACKTRACE]));
 
     // Assess
     expect(result).toMatchObject({ outcome: 'pushed', actions: [`transitioned to ${IN_PROGRESS.name}`, `assigned to ${ANA.accountId}`] });
@@ -64,7 +64,7 @@ describe('Use-case: pushFingerprintChange', () => {
     personSets(w, ref, 'in-progress', []);
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, w.clock.now(), 'in-progress'));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, w.clock.now(), 'in-progress'));
 
     // Assess
     expect(result).toMatchObject({ outcome: 'unchanged', actions: [] });
@@ -85,7 +85,7 @@ describe('Use-case: pushFingerprintChange', () => {
     const { fingerprint, at } = prepare(w);
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, fingerprint, at));
+    const result = await pushFingerprintChange(w.deps, change(fingerprint, at));
 
     // Assess
     expect(result).toEqual({ outcome });
@@ -99,7 +99,7 @@ describe('Use-case: pushFingerprintChange', () => {
     personSets(w, ref, 'resolved');
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, w.clock.now()));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, w.clock.now()));
 
     // Assess
     expect(result).toEqual({ outcome: 'echo' });
@@ -114,7 +114,7 @@ describe('Use-case: pushFingerprintChange', () => {
     personSets(w, ref, 'resolved');
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, writtenAt - 500));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, writtenAt - 500));
 
     // Assess
     expect(result).toMatchObject({ outcome: 'pushed' });
@@ -136,7 +136,7 @@ describe('Use-case: pushFingerprintChange', () => {
     };
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, at));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, at));
 
     // Assess
     expect(result).toMatchObject({ outcome: 'pushed' });
@@ -157,7 +157,7 @@ describe('Use-case: pushFingerprintChange', () => {
     personSets(w, ref, 'resolved');
 
     // Act
-    const result = await pushFingerprintChange(w.deps, change(w, ref.fingerprint, w.clock.now()));
+    const result = await pushFingerprintChange(w.deps, change(ref.fingerprint, w.clock.now()));
 
     // Assess
     expect(result.outcome).toBe(outcome);
@@ -168,7 +168,7 @@ describe('Use-case: pushFingerprintChange', () => {
     const w = appWorld();
 
     // Act
-    const attempt = pushFingerprintChange(w.deps, { ...change(w, 'fp', w.clock.now()), integration: 'renamed' });
+    const attempt = pushFingerprintChange(w.deps, { ...change('fp', w.clock.now()), integration: 'renamed' });
 
     // Assess
     await expect(attempt).rejects.toThrow(PermanentError);

@@ -14,7 +14,7 @@ import {
   ticketsWithout,
   type JiraChangeView,
 } from '../../../shared/domain/sync/sync-decisions.ts';
-import { CLOUD_ALICE, CLOUD_BOB, CLOUD_BOT, DC_ADMIN, DC_JDOE, DONE, IN_PROGRESS, NO_CATEGORY, syncConfig, TO_DO, webhookFixture } from './sync-factories.ts';
+import { CLOUD_ALICE, CLOUD_BOB, CLOUD_BOT, DC_ADMIN, DC_JDOE, DONE, IN_PROGRESS, TO_DO, webhookFixture } from './sync-factories.ts';
 
 function issueEvent(name: string): JiraIssueEvent {
   const parsed = parseJiraWebhook(webhookFixture(name));

@@ -1,7 +1,7 @@
 /**
  * Projects, issue types and their create screens: which fields an issue type can set and which it requires.
  */
-import { FieldCatalogue, type FieldDef } from './fields.ts';
+import type { FieldCatalogue, FieldDef } from './fields.ts';
 import type { FakeIssueType, FakeProject } from './types.ts';
 
 /** Jira puts these on every create screen and requires them. */
