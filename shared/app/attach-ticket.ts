@@ -2,7 +2,7 @@
  * Attach a Jira issue to its Backtrace fingerprint: our entry in the fingerprint's ticket list, then the link's
  * `ticketAttached` flag.
  *
- * Idempotent: Backtrace's `ticket` is a whole-value replacement (reference/backtrace.md section 3.5), so the list
+ * Idempotent: Backtrace's `ticket` is a whole-value replacement (../shared/reference/backtrace.md section 3.5), so the list
  * is read, our entry (watcher = integration name) replaced or inserted, and written back; a list that already holds
  * our entry is not rewritten. Other watchers' entries are kept as they are. Not retried here: failures propagate
  * (Retryable/Permanent from the Backtrace adapter) and the next delivery, finding the link without
@@ -10,6 +10,7 @@
  */
 import { BACKTRACE_WATCHER, type FingerprintRef, type FingerprintState, type Ticket } from '../domain/model/backtrace.ts';
 import type { BacktraceIssues } from '../ports/backtrace-issues.ts';
+import { sameTickets } from '../domain/sync/sync-decisions.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LinkStore } from '../ports/link-store.ts';
 
@@ -32,7 +33,7 @@ export interface AttachTicketInput {
 export async function attachTicket(deps: AttachTicketDeps, input: AttachTicketInput): Promise<boolean> {
   const current = await deps.backtrace.getTickets(input.ref);
   const next = withTicket(current, { watcher: input.integration, short: input.issue.key, url: input.issue.url, state: input.state });
-  const changed = JSON.stringify(next) !== JSON.stringify(current);
+  const changed = !sameTickets(next, current);
   if (changed) await deps.backtrace.setTickets(input.ref, next);
   await deps.links.markTicketAttached(input.integration, input.ref.fingerprint, deps.clock.now());
   return changed;

@@ -1,6 +1,6 @@
 /**
  * The `fields` of `POST /rest/api/2/issue` for one error group, from an integration's Jira template settings
- * (Backtrace's "Jira Template", "Custom Field Mapping" and "Custom Fields"; ../../shared/reference/backtrace.md 1.2).
+ * (Backtrace's "Jira Template", "Custom Field Mapping" and "Custom Fields"; ../shared/reference/backtrace.md section 1.2).
  */
 import type { JiraDeployment, JiraField } from './model/jira.ts';
 import type { BacktraceGroup } from './backtrace-group.ts';

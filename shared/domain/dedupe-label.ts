@@ -4,16 +4,11 @@
  * worker searches this label (labels are searchable, issue properties are not) instead of creating a second issue.
  */
 import { createHash } from 'node:crypto';
+import type { FingerprintRef } from './model/backtrace.ts';
 
 /** Default pattern: `bt-` and 12 hex characters. */
 export const DEFAULT_DEDUPE_LABEL_PATTERN = 'bt-{hash}';
 
-/** Which group a label stands for. */
-export interface GroupIdentity {
-  universe: string;
-  project: string;
-  fingerprint: string;
-}
 
 const TOKENS = ['{hash}', '{hash12}', '{fingerprint12}', '{fingerprint}'] as const;
 // Characters that need no quoting or escaping in JQL or URLs, so the recovery search cannot miss the label.
@@ -42,7 +37,7 @@ export function dedupeLabelProblem(pattern: string): string | undefined {
 }
 
 /** First 12 hex characters of sha256(`universe/project/fingerprint`). */
-export function groupHash(identity: GroupIdentity): string {
+export function groupHash(identity: FingerprintRef): string {
   return createHash('sha256')
     .update(`${identity.universe}/${identity.project}/${identity.fingerprint}`)
     .digest('hex')
@@ -57,7 +52,7 @@ export function groupHash(identity: GroupIdentity): string {
  * @example
  * dedupeLabel('bt-{hash}', { universe: 'acme', project: 'game', fingerprint: '8910…' }); // 'bt-' + 12 hex characters
  */
-export function dedupeLabel(pattern: string, identity: GroupIdentity): string {
+export function dedupeLabel(pattern: string, identity: FingerprintRef): string {
   const problem = dedupeLabelProblem(pattern);
   if (problem !== undefined) throw new Error(`dedupe label pattern ${JSON.stringify(pattern)} ${problem}`);
   const fingerprint = identity.fingerprint.replace(/[^A-Za-z0-9_.:-]/g, '-');

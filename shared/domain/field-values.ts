@@ -1,6 +1,6 @@
 /**
  * Turning a rendered template into the JSON value Jira's create call expects for a field, by the field's schema
- * (../../shared/reference/jira-rest-v2.md sections 1.1, 1.2 and 2.4).
+ * (../shared/reference/jira-rest-v2.md sections 1.1, 1.2 and 2.4).
  */
 import type { JiraDeployment, JiraField } from './model/jira.ts';
 import { normaliseLabels } from './labels.ts';

@@ -1,6 +1,6 @@
 /**
  * The main body of a new Jira issue, in Jira wiki markup (REST API v2), shaped by Backtrace's Display Settings
- * (Classifiers, Callstack, Attributes + Attribute List; see ../../shared/reference/backtrace.md section 1.1).
+ * (Classifiers, Callstack, Attributes + Attribute List; see ../shared/reference/backtrace.md section 1.1).
  */
 import type { AttributeCount, BacktraceGroup } from './backtrace-group.ts';
 import { attributeValueText, isoFromUnixSeconds } from './group-attributes.ts';

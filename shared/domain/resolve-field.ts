@@ -1,7 +1,7 @@
 /**
  * Finding the Jira field an admin means: Backtrace's settings take field names ("Hostname") or ids
  * ("customfield_10051"), while Jira's create call takes ids. Names are not unique in Jira
- * (../../shared/reference/jira-rest-v2.md section 2.5), so an ambiguous name is refused with the candidates' ids.
+ * (../shared/reference/jira-rest-v2.md section 2.5), so an ambiguous name is refused with the candidates' ids.
  */
 import type { JiraField } from './model/jira.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Backtrace's Common Settings submit/filter actions (../../shared/reference/backtrace.md section 1.1): by default
+ * Backtrace's Common Settings submit/filter actions (../shared/reference/backtrace.md section 1.1): by default
  * every group notifies; with rules, they are evaluated top to bottom and the last matching rule wins.
  */
 import type { BacktraceGroup } from './backtrace-group.ts';

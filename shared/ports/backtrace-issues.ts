@@ -1,7 +1,7 @@
 /**
  * Backtrace's fingerprint workflow data (the `issues` table), as the bridge reads and writes it.
  * Implemented by `shared/adapters/backtrace/` over `POST /api/query` (read) and `POST /api/issue` (write).
- * See ../../../shared/reference/backtrace.md sections 3.4, 3.5 and 5.
+ * See ../shared/reference/backtrace.md sections 3.4, 3.5 and 5.
  */
 import type { FingerprintIssue, FingerprintRef, FingerprintState, Ticket } from '../domain/model/backtrace.ts';
 

@@ -1,7 +1,7 @@
 /**
  * {@link BacktraceIssues} over Backtrace's coroner API: state and tickets are read from the `issues` table with
  * `POST /api/query` and written with `POST /api/issue`, the ticket list always whole
- * (../../../shared/reference/backtrace.md 3.4, 3.5, 5). Every call is safe to repeat: reads, and writes of a whole
+ * (../shared/reference/backtrace.md sections 3.4, 3.5, 5). Every call is safe to repeat: reads, and writes of a whole
  * value.
  */
 import { PermanentError } from '../../ports/errors.ts';
@@ -109,7 +109,7 @@ export function createBacktraceClient(options: BacktraceClientOptions): Backtrac
         {
           ...(change.state === undefined ? {} : { state: change.state }),
           // `assignee: 'set'` asks Backtrace to apply the assignees in the list (the `_backtrace` entry's are the
-          // fingerprint's own), as Backtrace's own web app sends it with every assignee change (reference 3.5).
+          // fingerprint's own), as Backtrace's own web app sends it with every assignee change (../shared/reference/backtrace.md section 3.5).
           ...(change.tickets === undefined ? {} : { ticket: { action: 'set', assignee: 'set', value: change.tickets } }),
         },
         'update the state and tickets',

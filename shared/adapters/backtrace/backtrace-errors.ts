@@ -1,6 +1,6 @@
 /**
  * Backtrace's refusals as messages naming the setting that fixes them. Backtrace may report a failure with HTTP 200
- * and `{"error": {"code", "message"}}` (../../../shared/reference/backtrace.md section 5.0), so both routes end here.
+ * and `{"error": {"code", "message"}}` (../shared/reference/backtrace.md section 5.0), so both routes end here.
  */
 import { PermanentError, RetryableError } from '../../ports/errors.ts';
 import type { FingerprintRef } from '../../domain/model/backtrace.ts';

@@ -1,6 +1,6 @@
 /**
  * Decoding of `POST /api/query` select answers: column-wise, run-length encoded
- * (../../../shared/reference/backtrace.md section 5.2, "Select (ungrouped) results").
+ * (../shared/reference/backtrace.md section 5.2, "Select (ungrouped) results").
  */
 
 export interface QueryEnvelope {

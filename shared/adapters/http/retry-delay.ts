@@ -1,6 +1,6 @@
 /**
  * How long to wait before retrying a refused or failed request, following Atlassian's rate-limit guidance
- * (../../../shared/reference/jira-rest-v2.md section 8.1): `Retry-After` is the minimum; without it
+ * (../shared/reference/jira-rest-v2.md section 8.1): `Retry-After` is the minimum; without it
  * `X-RateLimit-Reset` (a gateway 429 may carry only that); otherwise exponential backoff 2 s, 4 s, 8 s ... with
  * jitter x0.7-1.3, capped.
  */

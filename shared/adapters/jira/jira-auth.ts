@@ -1,5 +1,5 @@
 /**
- * The Authorization header for each way Jira accepts an API client (../../../shared/reference/jira-rest-v2.md
+ * The Authorization header for each way Jira accepts an API client (../shared/reference/jira-rest-v2.md
  * section 7). Secrets arrive resolved; this module only shapes them into headers and never reports their values.
  */
 import { createSign } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Jira's refusals, rewritten for the admin who has to fix them: which field, Jira's own words, and the config
- * setting that fixes it. Error bodies are `ErrorCollection`s (../../../shared/reference/jira-rest-v2.md section 1.4).
+ * setting that fixes it. Error bodies are `ErrorCollection`s (../shared/reference/jira-rest-v2.md section 1.4).
  */
 import type { JiraField } from '../../domain/model/jira.ts';
 import { safeUrl, type HttpFailure } from '../http/http-failure.ts';

@@ -1,5 +1,5 @@
 /**
- * Jira users in both dialects (../../../shared/reference/jira-rest-v2.md section 4): Cloud identifies a user by
+ * Jira users in both dialects (../shared/reference/jira-rest-v2.md section 4): Cloud identifies a user by
  * `accountId` and may hide the e-mail; Server/Data Center by `name` (with a `key` that may differ) and shows it.
  */
 import { PermanentError } from '../../ports/errors.ts';

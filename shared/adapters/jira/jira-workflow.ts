@@ -1,5 +1,5 @@
 /**
- * Issue state and transitions as Jira answers them (../../../shared/reference/jira-rest-v2.md section 3): statuses
+ * Issue state and transitions as Jira answers them (../shared/reference/jira-rest-v2.md section 3): statuses
  * are told apart by id and `statusCategory.key`, never by display name; a transition's resolution requirement comes
  * from its screen fields (`expand=transitions.fields`).
  */

@@ -3,6 +3,7 @@
  * {@link ConfigError} that lists every problem as `<json path>: <what is wrong and how to fix it>`.
  */
 import type { z } from 'zod';
+import { formatJsonPath } from '../json-path.ts';
 import { bridgeConfigSchema, type BridgeConfig } from './schema.ts';
 
 export * from './schema.ts';
@@ -19,19 +20,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** `integrations[0].jira.customFields["Story Points"]` */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment)) out += out ? `.${segment}` : segment;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out || '(root)';
-}
-
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const path = formatPath(issue.path);
+  const path = formatJsonPath(issue.path, '(root)');
   // Name the integration too: admins think "jira-prod", not "integrations[3]".
   let where = path;
   if (issue.path[0] === 'integrations' && typeof issue.path[1] === 'number') {

@@ -1,7 +1,7 @@
 /**
  * Readers for the JSON Jira sends, in webhook bodies and REST answers alike: users, statuses, resolutions, ids and
  * date-times. One reader per shape, so a webhook and a REST read of the same issue compare equal (the sync
- * watermarks depend on it). Shapes: ../../../../shared/reference/jira-rest-v2.md sections 3, 4 and 6.
+ * watermarks depend on it). Shapes: ../shared/reference/jira-rest-v2.md sections 3, 4 and 6.
  */
 import type { JiraStatus, JiraUser } from '../model/jira.ts';
 

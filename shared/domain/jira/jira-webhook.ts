@@ -1,7 +1,7 @@
 /**
  * Jira's issue webhooks, as the bridge reads them: which issue, who changed it, its current status and assignee
  * (the truth), and whether the changelog says status, resolution or assignee moved. Cloud and Server/Data Center
- * bodies differ (see ../../../../shared/reference/jira-rest-v2.md section 6): Cloud users carry `accountId` and no
+ * bodies differ (see ../shared/reference/jira-rest-v2.md section 6): Cloud users carry `accountId` and no
  * e-mail, Cloud names the status item `Status` on create and sends `issue.self` without `/issue/`; Server users
  * carry `name`/`key`/`emailAddress` and assignee changelog items hold usernames or user keys.
  */
@@ -95,7 +95,7 @@ function keyPrefix(issueKey: string): string {
  * @example
  * const parsed = parseJiraWebhook(JSON.parse(rawBody));
  * if (parsed.kind === 'invalid') return { statusCode: 400, body: parsed.problems.join('\n') };
- * if (parsed.kind === 'ignored') { logger.debug('dropped Jira webhook', { reason: parsed.reason }); return { statusCode: 204 }; }
+ * if (parsed.kind === 'ignored') { logger.debug('dropped Jira webhook', { reason: parsed.reason }); return { statusCode: 200, body: { ignored: parsed.reason } }; }
  */
 export function parseJiraWebhook(body: unknown): ParseJiraWebhookResult {
   if (!isObject(body)) return { kind: 'invalid', problems: [`(body): expected a JSON object, got ${describeValue(body)} (a Jira webhook body)`] };

@@ -1,6 +1,6 @@
 /**
  * Backtrace's vocabulary as the bridge speaks it: fingerprint states, the ticket list and its assignees, and the
- * users the bridge has seen. Wire shapes: ../../../../shared/reference/backtrace.md sections 3.1, 3.4 and 3.5.
+ * users the bridge has seen. Wire shapes: ../shared/reference/backtrace.md sections 3.1, 3.4 and 3.5.
  */
 
 /** The `watcher` of Backtrace's own entry in a fingerprint's ticket list: it carries the fingerprint's assignees. */

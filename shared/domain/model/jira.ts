@@ -1,6 +1,6 @@
 /**
  * Jira's vocabulary as the bridge speaks it (REST API v2): deployments, fields, issues, statuses, transitions and
- * users, Cloud and Server/Data Center alike. Facts: ../../../../shared/reference/jira-rest-v2.md.
+ * users, Cloud and Server/Data Center alike. Facts: ../shared/reference/jira-rest-v2.md.
  */
 
 export type JiraDeployment = 'Cloud' | 'Server';

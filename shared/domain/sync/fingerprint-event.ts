@@ -1,7 +1,7 @@
 /**
  * The `fingerprint.updated` event: our own documented contract for "a fingerprint's state or assignees changed in
  * Backtrace", posted to `POST /backtrace/events` with the same Basic credentials as error groups (README "Syncing
- * state and assignees"). Backtrace's states and ticket shape: ../../../../shared/reference/backtrace.md 3.1, 3.4.
+ * state and assignees"). Backtrace's states and ticket shape: ../shared/reference/backtrace.md sections 3.1, 3.4.
  */
 import { z } from 'zod';
 import { FINGERPRINT_STATES, type FingerprintState, type TicketAssignee } from '../model/backtrace.ts';

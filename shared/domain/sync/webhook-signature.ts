@@ -2,7 +2,7 @@
  * Authenticity of Jira's webhook deliveries. Jira Cloud admin webhooks and Data Center 10+ sign the raw body with
  * the webhook secret and send `X-Hub-Signature: <method>=<hex HMAC>` (WebSub style); older Jira versions cannot
  * sign, so the bridge can instead require the secret as a `?token=` in the URL it registered. See
- * ../../../../shared/reference/jira-rest-v2.md section 6.4.
+ * ../shared/reference/jira-rest-v2.md section 6.4.
  *
  * Reasons are for the log: they never contain the secret, the expected digest or the given signature.
  */

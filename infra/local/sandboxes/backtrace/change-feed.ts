@@ -2,7 +2,7 @@
  * The fingerprint change feed: whenever a fingerprint's state or its `_backtrace` assignees change (through
  * `/api/issue`, the bridge's own writes included, or a person in the UI), a `fingerprint.updated` event is POSTed
  * to the configured URL with HTTP Basic credentials, retried on 429/5xx and connection errors. The event is the
- * bridge's own documented contract (BRIEF3, ARCHITECTURE "Backtrace fingerprint change in").
+ * bridge's own documented contract (README "State and assignee sync").
  */
 import { randomUUID } from 'node:crypto';
 import type { Outbox } from '../common/outbox.ts';

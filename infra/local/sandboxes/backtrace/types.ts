@@ -1,4 +1,4 @@
-/** Public types of the Backtrace sandbox (re-exported by `backtrace-fake.ts`). Wire shapes: `wire.ts` (../shared/reference/backtrace.md 3.1, 3.4, 3.5). */
+/** Public types of the Backtrace sandbox (re-exported by `backtrace-fake.ts`). Wire shapes: `wire.ts` (../shared/reference/backtrace.md sections 3.1, 3.4, 3.5). */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultFilter } from '../common/fault-queue.ts';
 import type { Delivery } from '../common/outbox.ts';
