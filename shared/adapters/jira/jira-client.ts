@@ -16,15 +16,8 @@ import type { IssueTracker } from '../../ports/issue-tracker.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { describeJiraAuth, jiraAuthHeaders, type JiraAuthSettings, type ResolvedSecrets } from './jira-auth.ts';
-import {
-  explainApiRootNotFound,
-  explainCommonJiraFailure,
-  explainCreateForbidden,
-  explainCreateRefusal,
-  explainSearchRefusal,
-  isLoginLockout,
-  type JiraFailureContext,
-} from './jira-errors.ts';
+import { explainCreateForbidden, explainCreateRefusal, explainSearchRefusal } from './create-refusals.ts';
+import { explainApiRootNotFound, explainCommonJiraFailure, isLoginLockout, type JiraFailureContext } from './jira-failures.ts';
 import {
   explainAssignRefusal,
   explainIssueNotFound,
@@ -32,7 +25,7 @@ import {
   explainTransitionRefusal,
   explainUserSearchRefusal,
   isTransitionNoLongerValid,
-} from './jira-sync-errors.ts';
+} from './workflow-refusals.ts';
 import { assigneeBody, describeUserRef, withEmail } from './jira-users.ts';
 import { readJiraUser } from '../../domain/jira/jira-json.ts';
 import { toIssueState, toTransitions } from './jira-workflow.ts';

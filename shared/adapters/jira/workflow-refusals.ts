@@ -1,15 +1,10 @@
 /**
- * Refusals of the state/assignee sync calls (read an issue, transition it, assign it, search users), written for the
- * admin: which issue, transition or user, Jira's own words, and the setting or Jira permission that fixes it.
+ * Jira's refusals of reading, moving and assigning an issue and of searching users, written for the admin: which
+ * issue, transition or user, Jira's own words, and the setting or Jira permission that fixes it.
  */
 import type { JiraTransition } from '../../domain/model/jira.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
-import { errorCollection, isLoginLockout, jiraWords, type JiraFailureContext } from './jira-errors.ts';
-
-const said = (body: unknown): string => {
-  const words = jiraWords(body);
-  return words ? `; Jira said: ${words}` : '';
-};
+import { errorCollection, isLoginLockout, jiraSaid as said, jiraWords, type JiraFailureContext } from './jira-failures.ts';
 
 /**
  * A 404 from an issue resource: Jira's ErrorCollection means the issue is gone (deleted, or hidden from the Jira
