@@ -99,8 +99,10 @@ async function applyToLink(
   // more (unguarded, the newer watermark stands) and write whatever still differs.
   deps.log.info('A newer Jira change was applied meanwhile; checking the fingerprint once more', context);
   const current = await deps.links.get(integration.name, link.fingerprint);
-  return unguarded(await step({ link: isLinked(current) ? current : link, issue: await tracker.getIssueState(change.issueId), fields }));
+  const again = unguarded(await step({ link: isLinked(current) ? current : link, issue: await tracker.getIssueState(change.issueId), fields }));
+  // The first pass did write: nothing left to write on the second look still means the change was applied.
+  return again.outcome === 'unchanged' ? { outcome: 'applied', detail: applied.detail } : again;
 }
 
 /** Without a guard the step is never superseded; this only narrows its result. */
-const unguarded = (result: ApplyStepResult): { outcome: AppliedOutcome; detail?: string } => (result.outcome === 'superseded' ? { outcome: 'applied' } : result);
+const unguarded = (result: ApplyStepResult): { outcome: AppliedOutcome; detail?: string } => (result.outcome === 'superseded' ? { outcome: 'applied', detail: result.detail } : result);

@@ -35,6 +35,7 @@ export async function pushFingerprintChange(deps: SyncDeps, message: Fingerprint
   const { tracker, backtrace } = await deps.clientsFor(integration);
   const ref: FingerprintRef = { universe: event.universe, project: event.project, fingerprint: event.fingerprint };
   // Once more, unguarded, after a newer change was recorded while we wrote: the newer watermark stands.
+  const earlier: string[] = [];
   for (let recheck = false; ; recheck = true) {
     const link = await deps.links.get(integration.name, event.fingerprint);
     if (!isLinked(link)) {
@@ -55,7 +56,11 @@ export async function pushFingerprintChange(deps: SyncDeps, message: Fingerprint
     }
     const guard = recheck ? undefined : ({ watermark: 'backtraceChangeAt', value: event.at } as const);
     const pushed = await pushFingerprintToIssue({ tracker, backtrace, links: deps.links, clock: deps.clock, log: deps.log }, { integration, link, row, guard });
-    if (pushed.outcome !== 'superseded') return pushed;
+    if (pushed.outcome !== 'superseded') {
+      const actions = [...earlier, ...pushed.actions];
+      return { outcome: actions.length > 0 ? 'pushed' : 'unchanged', issueKey: pushed.issueKey, actions };
+    }
+    earlier.push(...pushed.actions);
     deps.log.info('A newer Backtrace change was applied meanwhile; checking Jira once more', context);
   }
 }

@@ -41,8 +41,8 @@ export interface ApplyStepInput {
 
 export type ApplyStepResult =
   | { outcome: 'applied' | 'unchanged'; detail?: string }
-  /** A newer Jira change was recorded while we wrote: the caller reads both sides again. */
-  | { outcome: 'superseded' };
+  /** A newer Jira change was recorded while we wrote (`detail`: what we wrote): the caller reads both sides again. */
+  | { outcome: 'superseded'; detail: string };
 
 export async function applyIssueToFingerprint(deps: ApplyStepDeps, input: ApplyStepInput): Promise<ApplyStepResult> {
   const { integration, link, issue, fields } = input;
@@ -67,7 +67,9 @@ export async function applyIssueToFingerprint(deps: ApplyStepDeps, input: ApplyS
     await deps.backtrace.updateIssue(ref, { ...(stateChanges ? { state: wantedState } : {}), ...(ticketsChange ? { tickets } : {}) });
   }
   if (fields.state || fields.assignee) {
-    const after = { state: wantedState ?? row.state, assignees: wantedAssignees ?? fingerprintAssignees(row.tickets) };
+    // `null` (unassigned in Jira) leaves nobody; `undefined` (not synced) leaves Backtrace's assignees as they were.
+    const assignees = wantedAssignees === undefined ? fingerprintAssignees(row.tickets) : (wantedAssignees ?? []);
+    const after = { state: wantedState ?? row.state, assignees };
     const recorded = await deps.links.updateSync(
       integration.name,
       link.fingerprint,
@@ -76,11 +78,15 @@ export async function applyIssueToFingerprint(deps: ApplyStepDeps, input: ApplyS
       { sync: { pushedToBacktrace: pushedToBacktraceRecord(after, now), pushedToJira: { at: now } }, now },
       input.guard,
     );
-    if (!recorded && input.guard && (stateChanges || ticketsChange)) return { outcome: 'superseded' };
+    if (!recorded && input.guard && (stateChanges || ticketsChange)) return { outcome: 'superseded', detail: describeWrite(wantedState, stateChanges, ticketsChange) };
   }
   if (!stateChanges && !ticketsChange) return { outcome: 'unchanged' };
   deps.log.info(`Synced ${issue.key} to the fingerprint`, { ...context, state: wantedState ?? row.state });
-  return { outcome: 'applied', detail: [stateChanges ? `state ${wantedState}` : '', ticketsChange ? 'tickets' : ''].filter(Boolean).join(', ') };
+  return { outcome: 'applied', detail: describeWrite(wantedState, stateChanges, ticketsChange) };
+}
+
+function describeWrite(state: FingerprintState | undefined, stateChanges: boolean, ticketsChange: boolean): string {
+  return [stateChanges ? `state ${state}` : '', ticketsChange ? 'tickets' : ''].filter(Boolean).join(', ');
 }
 
 /** `null` = unassign; `undefined` = leave Backtrace's assignees alone (the Jira user cannot be told for sure). */
