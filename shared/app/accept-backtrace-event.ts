@@ -68,7 +68,7 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   }
 
   const raw = request.body ?? '';
-  const bytes = request.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
+  const bytes = Buffer.byteLength(raw, request.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes > MAX_EVENT_BYTES) {
     return refuse(413, `the body is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (Backtrace sends one error group per POST)`);
   }
@@ -150,7 +150,8 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
   const receivedAt = new Date(now).toISOString();
   for (const integration of permitted) {
     if (!syncEnabled(integration.sync, 'to-jira', 'state') && !syncEnabled(integration.sync, 'to-jira', 'assignee')) {
-      skipped.push({ integration: integration.name, reason: 'sync to Jira is off (sync.mode "none")' });
+      const reason = integration.sync.mode === 'none' ? 'sync to Jira is off (sync.mode "none")' : 'sync to Jira is off (sync.state and sync.assignee are both false)';
+      skipped.push({ integration: integration.name, reason });
       continue;
     }
     await deps.queue.send({ kind: FINGERPRINT_CHANGE_KIND, integration: integration.name, event, receivedAt });
