@@ -1,24 +1,14 @@
 /**
  * Every change to an existing issue goes through here, whoever makes it (a REST client, the bridge itself, or a test
  * acting as a person in the UI): the issue is changed, `updated` moves forward, the changelog items are written
- * as Jira writes them (reference section 6.2), and the event is handed to the webhooks.
+ * as Jira writes them (reference section 6.2), the change is kept in the issue's history (what `expand=changelog`
+ * shows, with the same id, items and time as the webhook), and the event is handed to the webhooks.
  */
 import type { IssueStore } from './issue-store.ts';
 import type { UserDirectory } from './users.ts';
 import type { Workflow } from './workflow.ts';
-import type { FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
+import type { ChangelogItem, FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
 
-export interface ChangelogItem {
-  field: string;
-  fieldtype: 'jira' | 'custom';
-  fieldId: string;
-  from: string | null;
-  fromString: string | null;
-  to: string | null;
-  toString: string | null;
-  tmpFromAccountId?: string | null;
-  tmpToAccountId?: string | null;
-}
 
 export interface IssueComment {
   id: string;
@@ -69,7 +59,8 @@ export class IssueChanges {
 
   /**
    * Announces a new issue. Cloud sends a creation changelog (one item per field set, `"field": "Status"`
-   * capitalised, as real captures show); Server sends none.
+   * capitalised, as real captures show); Server sends none. Creation is not a history entry: REST histories start
+   * after it.
    */
   created(issue: FakeIssue, actor: FakeUser): void {
     const items: ChangelogItem[] = [];
@@ -105,7 +96,7 @@ export class IssueChanges {
       items.push({ field: 'resolution', fieldtype: 'jira', fieldId: 'resolution', from: before?.id ?? null, fromString: before?.name ?? null, to: after?.id ?? null, toString: after?.name ?? null });
     }
     items.push({ field: 'status', fieldtype: 'jira', fieldId: 'status', from: from.id, fromString: from.name, to: to.id, toString: to.name });
-    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: transition.eventType ?? 'issue_generic', issue, user: actor, at, changelog: this.#changelog(items) });
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: transition.eventType ?? 'issue_generic', issue, user: actor, at, changelog: this.#record(issue, actor, at, items) });
   }
 
   /** Assigns (or with null unassigns). Assigning the current assignee again changes nothing and announces nothing. */
@@ -114,7 +105,7 @@ export class IssueChanges {
     if (before === user || (before && user && this.#users.changelogId(before) === this.#users.changelogId(user))) return;
     issue.assignee = user;
     const at = this.#touch(issue, now);
-    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_assigned', issue, user: actor, at, changelog: this.#changelog([this.#assigneeItem(before, user)]) });
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_assigned', issue, user: actor, at, changelog: this.#record(issue, actor, at, [this.#assigneeItem(before, user)]) });
   }
 
   /** A comment: Jira announces it as an issue update (`issue_commented`, no changelog) and as `comment_created`. */
@@ -144,7 +135,7 @@ export class IssueChanges {
       { field: 'project', fieldtype: 'jira', fieldId: 'project', from: oldProject.id, fromString: oldProject.name ?? oldProject.key, to: project.id, toString: project.name ?? project.key },
       { field: 'Key', fieldtype: 'jira', fieldId: 'issuekey', from: null, fromString: oldKey, to: null, toString: issue.key },
     ];
-    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_moved', issue, user: actor, at, changelog: this.#changelog(items) });
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_moved', issue, user: actor, at, changelog: this.#record(issue, actor, at, items) });
   }
 
   /** `updated` moves strictly forward, so two changes within one millisecond still order. */
@@ -155,6 +146,16 @@ export class IssueChanges {
 
   #changelog(items: ChangelogItem[]): { id: string; items: ChangelogItem[] } {
     return { id: String(this.#nextChangelogId++), items };
+  }
+
+  /**
+   * A change after creation: a changelog for the webhook, and the same id, items (copied, so a test that edits a
+   * delivery body cannot rewrite history) and time in the issue's history, by `actor`.
+   */
+  #record(issue: FakeIssue, actor: FakeUser, at: number, items: ChangelogItem[]): { id: string; items: ChangelogItem[] } {
+    const changelog = this.#changelog(items);
+    issue.history.push({ id: changelog.id, author: actor, created: at, items: items.map((item) => ({ ...item })) });
+    return changelog;
   }
 
   /** Cloud names users by accountId (and repeats it in tmp*AccountId); Server by user key. */

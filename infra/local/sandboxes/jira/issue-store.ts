@@ -57,6 +57,7 @@ export class IssueStore {
       updated: now,
       previousKeys: [],
       comments: [],
+      history: [],
     };
     this.issues.push(issue);
     this.#projects.set(id, { project, issueType });

@@ -38,7 +38,6 @@ import { Workflow } from './workflow.ts';
 import type { JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
 
 export type * from './types.ts';
-export type { ChangelogItem } from './issue-changes.ts';
 export { defaultSandboxProject, defaultJiraAuth, defaultJiraUsers, DEFAULT_JIRA_USER, DEFAULT_JIRA_SECRET } from './defaults.ts';
 export { STATUS_CATEGORIES } from './workflow.ts';
 export { DEFAULT_OPENAPI_PATH } from './openapi-validator.ts';

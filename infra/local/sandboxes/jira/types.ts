@@ -197,6 +197,36 @@ export interface FakeIssue {
   /** Keys the issue had before it was moved (Jira keeps resolving them). */
   previousKeys: string[];
   comments: { id: string; author: FakeUser; body: string; created: number }[];
+  /**
+   * Every change since creation (transitions, assignments, moves), oldest first: what `expand=changelog` shows,
+   * newest first. Creation itself is not in it, as in Jira.
+   */
+  history: FakeHistory[];
+}
+
+/**
+ * A changelog item, the same in webhook `changelog.items[]` and REST `changelog.histories[].items[]` (reference
+ * section 6.2). Cloud names users by accountId and repeats it in `tmp*AccountId`; Server by user key.
+ */
+export interface ChangelogItem {
+  field: string;
+  fieldtype: 'jira' | 'custom';
+  fieldId: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+  tmpFromAccountId?: string | null;
+  tmpToAccountId?: string | null;
+}
+
+/** One change to an issue: its id and items are those of the webhook announcing it, `created` its `timestamp`. */
+export interface FakeHistory {
+  id: string;
+  author: FakeUser;
+  /** Epoch ms; the issue's `updated` right after the change. */
+  created: number;
+  items: ChangelogItem[];
 }
 
 export interface RecordedRequest {
