@@ -11,6 +11,9 @@ import type { FakeIssue, FakeIssueType, FakeProject, FakeUser } from './types.ts
 /** Numeric issue ids start here, like a young Jira site. */
 const FIRST_ISSUE_ID = 10_001;
 
+/** `expand=changelog` on GET issue shows at most this many histories, the most recent (Jira's default). */
+export const CHANGELOG_MAX_RESULTS = 100;
+
 /** Jira's timestamp format: `2024-01-31T12:00:00.000+0000`. */
 export const jiraTime = (epochMs: number): string => new Date(epochMs).toISOString().replace('Z', '+0000');
 
@@ -147,11 +150,39 @@ export class IssueStore {
 
   /**
    * The issue as Jira returns it. `fieldsParam` is Jira's `fields` list (`*all`, `*navigable`, ids, `-id` to
-   * exclude); undefined means all fields.
+   * exclude); undefined means all fields. `expand` is Jira's expand list; of its options only `changelog` is
+   * answered (the others are left out, as if not asked).
    */
-  render(issue: FakeIssue, catalogue: FieldCatalogue, fieldsParam: string[] | undefined, viewer?: FakeUser): Record<string, unknown> {
+  render(issue: FakeIssue, catalogue: FieldCatalogue, fieldsParam: string[] | undefined, viewer?: FakeUser, expand: string[] = []): Record<string, unknown> {
     const all = this.allFields(issue, catalogue, 'rest', viewer);
-    return { expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: issue.id, self: issue.self, key: issue.key, fields: selectFields(all, fieldsParam) };
+    return {
+      expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
+      id: issue.id,
+      self: issue.self,
+      key: issue.key,
+      fields: selectFields(all, fieldsParam),
+      ...(expand.includes('changelog') ? { changelog: this.changelog(issue, viewer) } : {}),
+    };
+  }
+
+  /**
+   * `changelog` of `expand=changelog` (the `PageOfChangelogs` schema): the most recent histories first, at most
+   * {@link CHANGELOG_MAX_RESULTS}; `total` counts them all, `maxResults` those on the page (as Jira's answers show:
+   * a client sees `total > maxResults` when older ones were left out). Authors are rendered as in other REST answers.
+   */
+  changelog(issue: FakeIssue, viewer?: FakeUser): Record<string, unknown> {
+    const recent = issue.history.slice(-CHANGELOG_MAX_RESULTS).reverse();
+    return {
+      startAt: 0,
+      maxResults: recent.length,
+      total: issue.history.length,
+      histories: recent.map((history) => ({
+        id: history.id,
+        author: this.#users.render(history.author, 'rest', viewer),
+        created: jiraTime(history.created),
+        items: history.items,
+      })),
+    };
   }
 }
 
@@ -178,3 +209,6 @@ export function parseFieldsParam(value: unknown): string[] | undefined {
   const list = Array.isArray(value) ? value : [value];
   return list.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
+
+/** `expand` is a comma-separated list (repeated params are folded in too); absent = nothing expanded. */
+export const parseExpandParam = (value: unknown): string[] => parseFieldsParam(value) ?? [];

@@ -9,7 +9,7 @@ import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from '.
 import { validateCreate } from './create-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
 import type { IssueChanges } from './issue-changes.ts';
-import { jiraTime, parseFieldsParam, type IssueStore } from './issue-store.ts';
+import { jiraTime, parseExpandParam, parseFieldsParam, type IssueStore } from './issue-store.ts';
 import type { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendNoResource } from './responses.ts';
 import { searchCloud, searchServer, type SearchParams, type SearchResult } from './search.ts';
@@ -115,10 +115,12 @@ function createIssue(state: JiraState, req: ApiRequest, res: ServerResponse): vo
   sendJson(res, 201, { id: issue.id, key: issue.key, self: issue.self });
 }
 
+/** `GET issue/{idOrKey}`; `expand=changelog` adds the issue's history, most recent first. */
 function getIssue(state: JiraState, req: ApiRequest, res: ServerResponse, [idOrKey]: string[]): void {
   const issue = state.store.find(idOrKey!);
   if (!issue) return sendErrors(res, 404, ['Issue does not exist or you do not have permission to see it.']);
-  sendJson(res, 200, state.store.render(issue, state.catalogue, parseFieldsParam(req.query.fields), state.users.forPrincipal(req.principal)));
+  const viewer = state.users.forPrincipal(req.principal);
+  sendJson(res, 200, state.store.render(issue, state.catalogue, parseFieldsParam(req.query.fields), viewer, parseExpandParam(req.query.expand)));
 }
 
 function deleteIssue(state: JiraState, req: ApiRequest, res: ServerResponse, [idOrKey]: string[]): void {
