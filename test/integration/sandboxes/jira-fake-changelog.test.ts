@@ -4,7 +4,7 @@
  * recent first in Jira's `PageOfChangelogs` shape, with the items and time of the webhook announcing the same change.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
+import { loadOpenApiValidator, startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 import { startReceiver } from './support/receiver.ts';
 
@@ -221,6 +221,23 @@ describe('Jira fake: issue history (expand=changelog)', () => {
       author: h.author.displayName,
     }));
     expect(fromRest).toEqual(fromWebhooks);
+  });
+
+  it.each([['Cloud', 'Ana Lima'], ['Server', 'ana']] as const)('%s: the request validates against the OpenAPI document, and so does the answer', async (deployment, person) => {
+    // Prepare
+    const { jira, key } = await jiraWithIssue({ deployment });
+    const validator = await loadOpenApiValidator();
+    jira.actAs(person).transition(key, 'Done');
+    jira.actAs(person).assign(key, person);
+    jira.actAs(person).assign(key, null);
+
+    // Act
+    const issue = await withChangelog(jira, key);
+
+    // Assess
+    expect(issue.changelog.total).toBe(3);
+    expect(jira.validationErrors).toEqual([]);
+    expect(validator.validateResponse({ method: 'GET', path: `/rest/api/2/issue/${key}`, status: 200, body: issue })).toEqual([]);
   });
 
   it('has no changelog member without expand=changelog, and expands it from a list of options', async () => {

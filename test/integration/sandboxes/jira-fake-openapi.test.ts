@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_OPENAPI_PATH, startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
+import { DEFAULT_OPENAPI_PATH, loadOpenApiValidator, startJiraFake, type JiraFake } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
 
 const issueBody = { fields: { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash', labels: ['bt-aaaaaaaaaaaa'] } };
@@ -120,6 +120,27 @@ describe('Jira fake: OpenAPI validation of requests', () => {
     // Assess
     expect([limited.status, anonymous.status]).toEqual([429, 401]);
     expect(jira.validationErrors).toHaveLength(2);
+  });
+
+  it('checks an answer on demand against the operation\'s response schema, with the corrected changelog item', async () => {
+    // Prepare
+    const validator = await loadOpenApiValidator();
+    const item = { field: 'assignee', fieldtype: 'jira', fieldId: 'assignee', from: null, fromString: null, to: '5b10ac8d82e05b22cc7d4ef5', toString: 'Ana Lima', tmpFromAccountId: null, tmpToAccountId: '5b10ac8d82e05b22cc7d4ef5' };
+    const issue = (changelog: object) => ({ id: '10001', key: 'CRASH-1', fields: {}, changelog });
+    const page = (items: object[], extra: object = {}) => ({ startAt: 0, maxResults: 1, total: 1, histories: [{ id: '10100', created: '2024-01-31T12:00:00.000+0000', items }], ...extra });
+    const check = (body: unknown) => validator.validateResponse({ method: 'GET', path: '/rest/api/2/issue/CRASH-1', status: 200, body });
+
+    // Act
+    const conforming = check(issue(page([item])));
+    const extraPageMember = check(issue(page([item], { isLast: true })));
+    const extraItemMember = check(issue(page([{ ...item, fieldType: 'jira' }])));
+    const numberItem = check(issue(page([{ ...item, to: 10001 }])));
+
+    // Assess
+    expect(conforming).toEqual([]);
+    expect(extraPageMember).toEqual([expect.stringMatching(/^OpenAPI: GET \/rest\/api\/2\/issue\/CRASH-1 200: changelog must NOT have additional properties \('isLast'\)$/)]);
+    expect(extraItemMember).toEqual([expect.stringMatching(/changelog\.histories\.0\.items\.0 must NOT have additional properties \('fieldType'\)/)]);
+    expect(numberItem).toEqual([expect.stringMatching(/changelog\.histories\.0\.items\.0\.to must be string/)]);
   });
 
   it('fails to start with a clear message when the document is missing', async () => {

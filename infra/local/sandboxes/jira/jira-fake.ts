@@ -40,7 +40,8 @@ import type { JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './ty
 export type * from './types.ts';
 export { defaultSandboxProject, defaultJiraAuth, defaultJiraUsers, DEFAULT_JIRA_USER, DEFAULT_JIRA_SECRET } from './defaults.ts';
 export { STATUS_CATEGORIES } from './workflow.ts';
-export { DEFAULT_OPENAPI_PATH } from './openapi-validator.ts';
+export { DEFAULT_OPENAPI_PATH, loadOpenApiValidator } from './openapi-validator.ts';
+export type { OpenApiValidator, ResponseToValidate } from './openapi-validator.ts';
 
 const API_PREFIX = '/rest/api/2';
 

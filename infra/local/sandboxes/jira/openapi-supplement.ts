@@ -1,11 +1,16 @@
 /**
- * Corrections to the vendored OpenAPI snapshot (early 2024), merged over its `paths`:
+ * Corrections to the vendored OpenAPI snapshot (early 2024), merged over its `paths` and `components.schemas`:
  * - operations Atlassian added later (reference section 11), so requests to them can be validated too. Transcribed
  *   from Atlassian's later Cloud REST v2 document ("Search for issues using JQL enhanced search", operationIds keep
  *   Atlassian's spelling);
  * - operations the snapshot mis-describes: `PUT issue/{key}/assignee` documents that `null` unassigns ("If `name`
  *   or `accountId` is set to ... `null`, the issue is set to unassigned", reference section 4.1) while its `User`
- *   schema types both members as plain strings, so the documented unassign request would be refused.
+ *   schema types both members as plain strings, so the documented unassign request would be refused;
+ * - schemas of answers the snapshot mis-describes (used only when the sandbox checks its own answers): the
+ *   changelog item `ChangeDetails` types `from`/`to`/`fromString`/`toString` as plain strings and allows no other
+ *   members, while Jira writes null for an absent side and, on Cloud, `tmpFromAccountId`/`tmpToAccountId` on user
+ *   fields, in REST histories as in webhooks (reference section 6.2, "the same shape in webhook `changelog.items[]`
+ *   and in REST `changelog.histories[].items[]`", and the Cloud captures quoted there).
  */
 
 const int32 = { type: 'integer', format: 'int32' } as const;
@@ -88,6 +93,28 @@ supplementalPaths['/rest/api/2/issue/{issueIdOrKey}/assignee'] = {
       '400': { description: 'Returned if the user is not found, or none or more than one of name, key and accountId is given.' },
       '403': { description: 'Returned if the user does not have the necessary permission.' },
       '404': { description: 'Returned if the issue is not found.' },
+    },
+  },
+};
+
+const nullableString = { type: 'string', nullable: true, readOnly: true } as const;
+
+/** Schemas to merge into `components.schemas` of the vendored document. */
+export const supplementalSchemas: Record<string, unknown> = {
+  ChangeDetails: {
+    additionalProperties: false,
+    description: 'A change item.',
+    type: 'object',
+    properties: {
+      field: { type: 'string', readOnly: true },
+      fieldId: { type: 'string', readOnly: true },
+      fieldtype: { type: 'string', readOnly: true },
+      from: nullableString,
+      fromString: nullableString,
+      to: nullableString,
+      toString: nullableString,
+      tmpFromAccountId: nullableString,
+      tmpToAccountId: nullableString,
     },
   },
 };

@@ -1,13 +1,14 @@
 /**
- * Validates requests against Atlassian's OpenAPI document for Jira Cloud REST v2 (the copy in
- * ../shared/reference/, plus the post-snapshot operations of `openapi-supplement.ts`). The 3 MB document is parsed
+ * Validates requests (and, on demand, the sandbox's own answers) against Atlassian's OpenAPI document for Jira Cloud
+ * REST v2 (the copy in ../shared/reference/, plus the post-snapshot operations and corrections of
+ * `openapi-supplement.ts`). The 3 MB document is parsed
  * once per process and per path; validators compile lazily per operation (openapi-backend "quick" mode), which keeps
  * the first start at a few hundred milliseconds instead of ~12 s for compiling all 600+ operations.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIBackend } from 'openapi-backend';
-import { supplementalPaths } from './openapi-supplement.ts';
+import { supplementalPaths, supplementalSchemas } from './openapi-supplement.ts';
 
 /** `../shared/reference/...` beside the repository root: /work/shared locally, `../shared` in CI's clone. */
 export const DEFAULT_OPENAPI_PATH = fileURLToPath(new URL('../../../../../shared/reference/jira-cloud-rest-v2.openapi.json', import.meta.url));
@@ -22,9 +23,20 @@ export interface RequestToValidate {
   body: unknown;
 }
 
+export interface ResponseToValidate {
+  /** The request answered (method and path from `/rest/api/2/...`), to find the operation. */
+  method: string;
+  path: string;
+  status: number;
+  /** Parsed JSON body. */
+  body: unknown;
+}
+
 export interface OpenApiValidator {
   /** Human-readable violations; empty when the request conforms. */
   validate(request: RequestToValidate): string[];
+  /** Human-readable violations of the operation's response schema for `status`; empty when the answer conforms. */
+  validateResponse(response: ResponseToValidate): string[];
 }
 
 const cache = new Map<string, Promise<OpenApiValidator>>();
@@ -50,8 +62,9 @@ async function build(path: string): Promise<OpenApiValidator> {
   } catch (error) {
     throw new Error(`Jira fake: cannot read the OpenAPI document at ${path} (the shared/ folder must sit beside the repository, or pass openApiValidation: '<path>')`, { cause: error });
   }
-  const document = JSON.parse(text) as { paths: Record<string, unknown> };
+  const document = JSON.parse(text) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
   document.paths = { ...document.paths, ...supplementalPaths };
+  document.components.schemas = { ...document.components.schemas, ...supplementalSchemas };
   // Loaded on demand: a fake without validation (the local sandbox) should not pay for Ajv and the router.
   const { OpenAPIBackend: BackendClass } = await import('openapi-backend');
   const backend: Backend = new BackendClass({
@@ -63,7 +76,28 @@ async function build(path: string): Promise<OpenApiValidator> {
     ajvOpts: { strict: false, logger: false },
   });
   await backend.init();
-  return { validate: (request) => validate(backend, request) };
+  return { validate: (request) => validate(backend, request), validateResponse: (response) => validateResponse(backend, response) };
+}
+
+function validateResponse(backend: Backend, response: ResponseToValidate): string[] {
+  const label = `${response.method.toUpperCase()} ${response.path} ${response.status}`;
+  const operation = backend.router.matchOperation({ method: response.method.toLowerCase(), path: response.path, headers: {} });
+  if (!operation) return [`OpenAPI: ${label}: no such operation in the Jira Cloud REST v2 document`];
+  const result = backend.validator.validateResponse(response.body, operation, response.status);
+  return (result.errors ?? []).map((error) => `OpenAPI: ${label}: ${describe(error, 'response')}`);
+}
+
+type AjvError = NonNullable<ReturnType<Backend['validator']['validateResponse']>['errors']>[number];
+
+/** `where message (detail)`, e.g. `requestBody.fields must be object` or `changelog.histories.0 must NOT have ...`. */
+function describe(error: AjvError, root: string): string {
+  const where = error.instancePath === '' ? root : error.instancePath.slice(1).replace(/\//g, '.');
+  const params = error.params as Record<string, unknown>;
+  const detail =
+    error.keyword === 'additionalProperties' ? ` ('${String(params.additionalProperty)}')`
+    : error.keyword === 'enum' ? ` (${(params.allowedValues as unknown[]).join(', ')})`
+    : '';
+  return `${where} ${error.message ?? 'is invalid'}${detail}`;
 }
 
 function validate(backend: Backend, request: RequestToValidate): string[] {
@@ -89,13 +123,7 @@ function validate(backend: Backend, request: RequestToValidate): string[] {
   const result = backend.validator.validateRequest(req, operation);
   for (const error of result.errors ?? []) {
     if (error.keyword === 'parse') continue; // a body that is not JSON is already reported as a type error
-    const where = error.instancePath === '' ? 'request' : error.instancePath.slice(1).replace(/\//g, '.');
-    const params = error.params as Record<string, unknown>;
-    const detail =
-      error.keyword === 'additionalProperties' ? ` ('${String(params.additionalProperty)}')`
-      : error.keyword === 'enum' ? ` (${(params.allowedValues as unknown[]).join(', ')})`
-      : '';
-    problems.push(`OpenAPI: ${label}: ${where} ${error.message ?? 'is invalid'}${detail}`);
+    problems.push(`OpenAPI: ${label}: ${describe(error, 'request')}`);
   }
   return problems;
 }
