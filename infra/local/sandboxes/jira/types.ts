@@ -160,7 +160,10 @@ export interface FakeWebhook {
 /** Who a UI helper acts as, or whom it assigns: a {@link FakeUser}, or its accountId, name, key, e-mail or display name. */
 export type FakeUserRef = FakeUser | string;
 
-/** What a person does in Jira's UI; each change bumps `updated` and emits webhooks, as Jira does. */
+/**
+ * What a person does in Jira's UI; each change bumps `updated`, emits webhooks and (transitions, assignments, moves)
+ * becomes a history entry by that person, as Jira does.
+ */
 export interface JiraUiSession {
   /** Moves the issue to the named status through a transition available from its current status. */
   transition(issueKey: string, statusName: string, options?: { resolution?: string }): FakeIssue;
