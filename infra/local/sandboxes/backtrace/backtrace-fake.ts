@@ -1,7 +1,8 @@
 /**
  * The local stack's Backtrace (coroner) sandbox: a real HTTP server on 127.0.0.1 serving `POST /api/issue` and
- * `POST /api/query` on the `issues` table, with token checks and fault injection, plus a change feed that POSTs
- * `fingerprint.updated` events whenever a fingerprint's state or assignees change. `npm start` runs it for
+ * `POST /api/query` on the `issues` table, with token checks and fault injection. Like Backtrace it pushes nothing
+ * when a fingerprint changes (reference sections 3.7 and 5): a person's action just changes the row, and whoever
+ * wants to know polls `/api/query`. `npm start` runs it for
  * integrations whose config gives no Backtrace URL; the integration and e2e tests use it too. Its wire types
  * (`wire.ts`) are written from ../shared/reference/backtrace.md, not imported from the bridge, so it witnesses the
  * adapter independently.
@@ -11,17 +12,14 @@
  * const backtrace = await startBacktraceFake();
  * // ... the bridge attaches its ticket with X-Coroner-Token: sandbox-backtrace-token ...
  * expect(backtrace.getIssue('acme', 'game', fingerprint)?.tickets).toContainEqual(expect.objectContaining({ short: 'CRASH-1' }));
- * backtrace.setChangeEvents({ url: `${bridgeUrl}/backtrace/events`, basicAuth: { username: 'backtrace', password } });
- * backtrace.actAs({ id: 12, username: 'ana' }).setState('acme', 'game', fingerprint, 'resolved'); // announced on the feed
- * await backtrace.changesIdle();
+ * backtrace.actAs({ id: 12, username: 'ana' }).setState('acme', 'game', fingerprint, 'resolved'); // the row changes, nothing is sent
+ * // ... the bridge reads the change with POST /api/query ...
  * await backtrace.close();
  * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultQueue } from '../common/fault-queue.ts';
 import { queryToRecord, readBody, sendEmpty, sendJson, sendText, startLoopbackServer } from '../common/http-server.ts';
-import { Outbox } from '../common/outbox.ts';
-import { ChangeFeed } from './change-feed.ts';
 import { coronerError, CoronerRequestError, MALFORMED, UNAUTHORIZED } from './coroner-errors.ts';
 import { applyIssueUpdate } from './issue-route.ts';
 import { IssueTable } from './issue-table.ts';
@@ -38,8 +36,6 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
   const table = new IssueTable();
   const faults = new FaultQueue<BacktraceFault>();
   const requests: BacktraceRecordedRequest[] = [];
-  const outbox = new Outbox();
-  const feed = new ChangeFeed(outbox, options.changeEvents);
   let tx = 1;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -70,7 +66,7 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
       if (!project) throw new CoronerRequestError('project not specified');
       if (body.jsonError) throw new CoronerRequestError('invalid JSON body');
       if (route === '/api/issue') {
-        const answer = applyIssueUpdate(table, universe, project, body.json, (row, before) => feed.changed(universe, project, row, before));
+        const answer = applyIssueUpdate(table, universe, project, body.json);
         tx += 1;
         return sendJson(res, 200, answer);
       }
@@ -97,22 +93,15 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
       if (seed.tickets !== undefined) row.tickets = structuredClone(seed.tickets);
       if (seed.tags !== undefined) row.tags = seed.tags;
     },
-    actAs: (user) => uiSession(table, feed, user),
-    setChangeEvents: (changeEvents) => feed.configure(changeEvents),
-    changeDeliveries: outbox.deliveries,
-    changesIdle: () => outbox.idle(),
+    actAs: (user) => uiSession(table, user),
     requests,
     failNext: (spec) => faults.add(spec),
     reset: () => {
       table.clear();
-      outbox.reset();
       requests.length = 0;
       faults.clear();
     },
-    close: async () => {
-      await outbox.close();
-      await server.close();
-    },
+    close: () => server.close(),
   };
 }
 

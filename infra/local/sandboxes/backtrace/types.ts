@@ -1,36 +1,16 @@
 /** Public types of the Backtrace sandbox (re-exported by `backtrace-fake.ts`). Wire shapes: `wire.ts` (../shared/reference/backtrace.md sections 3.1, 3.4, 3.5). */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultFilter } from '../common/fault-queue.ts';
-import type { Delivery } from '../common/outbox.ts';
 import type { FingerprintState, Ticket, TicketAssignee } from './wire.ts';
 
 export type { FingerprintState, Ticket, TicketAssignee };
-export type { Delivery, DeliveryAttempt } from '../common/outbox.ts';
 
 export interface BacktraceFakeOptions {
   /** API tokens accepted in `X-Coroner-Token` (or morgue's `?token=`); default ['sandbox-backtrace-token']. */
   tokens?: string[];
-  /** Where to POST `fingerprint.updated` events; can also be set (or changed) later with `setChangeEvents`. */
-  changeEvents?: ChangeFeedOptions;
 }
 
-/**
- * The change feed: `{"type":"fingerprint.updated", universe, project, fingerprint, state, assignees, invariants?,
- * invariant_reopen_count, at}` (at = ISO-8601 time of the change, strictly increasing) for every change of a
- * fingerprint's state or `_backtrace` assignees, POSTed with HTTP Basic credentials.
- */
-export interface ChangeFeedOptions {
-  url: string;
-  basicAuth: { username: string; password: string };
-  /** Retries after the first attempt (on 429/5xx and connection errors); default 3. */
-  maxRetries?: number;
-  /** Delay before each retry; default 50 ms. */
-  retryDelayMs?: number | number[];
-  /** Deadline of one attempt; default 5 s. */
-  timeoutMs?: number;
-}
-
-/** A person in Backtrace's UI: each change goes through the change feed, like an API write. */
+/** A person in Backtrace's UI: each change only changes the row; like Backtrace, the sandbox announces nothing (a reader polls `/api/query`). */
 export interface BacktraceUiSession {
   setState(universe: string, project: string, fingerprint: string, state: FingerprintState): void;
   /**
@@ -71,19 +51,13 @@ export interface BacktraceFake {
   url: string;
   /** The fingerprint's row, or undefined when nothing was ever written to it (Backtrace would show it open, no tickets). */
   getIssue(universe: string, project: string, fingerprint: string): { state: string; tickets: Ticket[] } | undefined;
-  /** Seed a row (the state it had before the test): nothing is sent to the change feed. */
+  /** Seed a row (the state it had before the test). */
   setIssue(universe: string, project: string, fingerprint: string, row: { state?: FingerprintState; tickets?: Ticket[]; tags?: string }): void;
-  /** Act as a Backtrace user in the UI; changes are announced on the change feed. */
+  /** Act as a Backtrace user in the UI. */
   actAs(user: TicketAssignee): BacktraceUiSession;
-  /** Point the change feed at a URL (e.g. once the bridge's ingest route is known), or switch it off. */
-  setChangeEvents(options: ChangeFeedOptions | undefined): void;
-  /** Every change-feed delivery, in the order the changes happened, with each attempt's outcome. */
-  changeDeliveries: Delivery[];
-  /** Resolves when no change-feed delivery or retry is pending. */
-  changesIdle(): Promise<void>;
   requests: BacktraceRecordedRequest[];
   failNext(spec: BacktraceFault): void;
-  /** Forget rows, requests, pending faults and change deliveries (pending ones are cancelled); the feed stays configured. */
+  /** Forget rows, requests and pending faults. */
   reset(): void;
   close(): Promise<void>;
 }
