@@ -111,6 +111,10 @@ describe('Backtrace fake: POST /api/issue', () => {
     ['a ticket without watcher', { fingerprint: [FP], ticket: { action: 'set', value: [{ short: 'CRASH-1' }] } }, undefined, /watcher/],
     ['a ticket assignee without numeric id', { fingerprint: [FP], ticket: { action: 'set', value: [{ watcher: 'w', assignees: [{ email: 'a@b.c' }] }] } }, undefined, /assignees/],
     ['a misspelt key', { fingerprint: [FP], tickets: { action: 'set', value: [ours] } }, undefined, /unknown key 'tickets'/],
+    ['an invariant of an unknown type', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'version_lt', field: 'version', version: '1' }] } }, undefined, /invariants\[0\]: type must be one of/],
+    ['a version invariant without version', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'version_gt', field: 'version', value: '1.4.0' }] } }, undefined, /version_gt needs field and version/],
+    ['a timestamp invariant with a string', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'timestamp_gt', timestamp: '1' }] } }, undefined, /numeric timestamp/],
+    ['a nested and', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'and', children: [{ type: 'and', children: [] }] }] } }, undefined, /cannot be nested/],
   ])('refuses a request with %s: {error} with HTTP 200, nothing written', async (_case, body, query, message) => {
     // Act
     const answer = await post(body, { query });

@@ -4,8 +4,9 @@
  * silently.
  */
 import { CoronerRequestError } from './coroner-errors.ts';
+import { parseInvariants } from './invariants.ts';
 import { automaticState, renderIssueResult, type IssueTable } from './issue-table.ts';
-import { FINGERPRINT_STATES, type Ticket } from './wire.ts';
+import { FINGERPRINT_STATES, type IssueInvariant, type Ticket } from './wire.ts';
 
 const KNOWN_KEYS = new Set(['fingerprint', 'project', 'state', 'ticket', 'tags', 'invariants']);
 
@@ -16,7 +17,7 @@ interface IssueUpdate {
   state?: string;
   tickets?: Ticket[];
   tags?: string;
-  invariants?: unknown[];
+  invariants?: IssueInvariant[];
 }
 
 function parseUpdate(body: unknown, project: string): IssueUpdate {
@@ -41,7 +42,7 @@ function parseUpdate(body: unknown, project: string): IssueUpdate {
   }
   if (invariants !== undefined) {
     if (!isObject(invariants) || invariants.action !== 'set' || !Array.isArray(invariants.value)) throw new CoronerRequestError("invariants must be {action:'set', value:[...]}");
-    update.invariants = invariants.value;
+    update.invariants = parseInvariants(invariants.value);
   }
   return update;
 }
