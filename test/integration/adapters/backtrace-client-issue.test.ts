@@ -91,7 +91,9 @@ describe('Function: createBacktraceClient (state and assignee sync)', () => {
       expect(writes(fake)).toEqual([
         { fingerprint: [ref.fingerprint], project: ref.project, state: 'resolved', ticket: { action: 'set', assignee: 'set', value: tickets } },
       ]);
-      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual({ state: 'resolved', tickets: [{ watcher: '_backtrace', assignees: [ana] }, other, { ...ours, state: 'resolved' }] });
+      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual(
+        expect.objectContaining({ state: 'resolved', tickets: [{ watcher: '_backtrace', assignees: [ana] }, other, { ...ours, state: 'resolved' }] }),
+      );
     });
 
     it('writes only the state when no tickets are given, leaving the list alone', async () => {
@@ -104,7 +106,7 @@ describe('Function: createBacktraceClient (state and assignee sync)', () => {
 
       // Assess
       expect(writes(fake)).toEqual([{ fingerprint: [ref.fingerprint], project: ref.project, state: 'muted' }]);
-      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual({ state: 'muted', tickets: [ours, other] });
+      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual(expect.objectContaining({ state: 'muted', tickets: [ours, other] }));
     });
 
     it('writes only the tickets when no state is given', async () => {

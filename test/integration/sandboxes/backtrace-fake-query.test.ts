@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKTRACE_TOKEN, startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
+import { rows } from './support/coroner.ts';
 import { call } from './support/http.ts';
 
 const fp = (c: string) => c.repeat(64);
 const ticket = (key: string) => ({ watcher: 'jira-prod', short: key, url: `https://acme.atlassian.net/browse/${key}`, state: 'open' as const });
-
-/** Expands coroner's column-wise RLE select answer into row objects (reference section 5.2). */
-function rows(response: { columns_desc: { name: string }[]; values: [string, ...[unknown, number][]][] }): Record<string, unknown>[] {
-  const columns = response.values.map(([, ...runs]) => runs.flatMap(([value, count]) => Array.from({ length: count }, () => value)));
-  const count = Math.max(0, ...columns.map((c) => c.length));
-  return Array.from({ length: count }, (_, row) => Object.fromEntries(response.columns_desc.map(({ name }, i) => [name, columns[i]![row]])));
-}
 
 describe('Backtrace fake: POST /api/query on the issues table', () => {
   let backtrace: BacktraceFake;
@@ -128,5 +122,30 @@ describe('Backtrace fake: POST /api/query on the issues table', () => {
     // Assess
     expect(statuses).toEqual([502, 502, 200]);
     expect(write.status).toBe(200);
+  });
+
+  it('filters on _tx with the numeric operators, numbers and "<n>." strings alike', async () => {
+    // Prepare
+    for (const c of ['1', '2', '3']) backtrace.setIssue('acme', 'game', fp(c), { state: 'open' });
+    const txOf = (c: string) => backtrace.getIssue('acme', 'game', fp(c))!.tx;
+    const select = (condition: unknown[]) => query({ table: 'issues', filter: [{ _tx: [condition] }], select: ['fingerprint', '_tx'], order: [{ name: '_tx', ordering: 'ascending' }] });
+
+    // Act
+    const [atMost, lessThan, atLeast, greaterThan, dotted] = await Promise.all([
+      select(['at-most', txOf('2')]),
+      select(['less-than', txOf('2')]),
+      select(['at-least', txOf('2')]),
+      select(['greater-than', txOf('2')]),
+      select(['at-most', `${txOf('1')}.`]),
+    ]);
+
+    // Assess
+    const fingerprints = (answer: { json: any }) => rows(answer.json.response).map((r) => r.fingerprint);
+    expect(fingerprints(atMost)).toEqual([fp('1'), fp('2')]);
+    expect(fingerprints(lessThan)).toEqual([fp('1')]);
+    expect(fingerprints(atLeast)).toEqual([fp('2'), fp('3')]);
+    expect(fingerprints(greaterThan)).toEqual([fp('3')]);
+    expect(fingerprints(dotted)).toEqual([fp('1')]);
+    expect(rows(atMost.json.response).map((r) => r._tx)).toEqual([txOf('1'), txOf('2')]);
   });
 });

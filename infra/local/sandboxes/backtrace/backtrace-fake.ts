@@ -1,19 +1,20 @@
 /**
  * The local stack's Backtrace (coroner) sandbox: a real HTTP server on 127.0.0.1 serving `POST /api/issue` and
  * `POST /api/query` on the `issues` table, with token checks and fault injection. Like Backtrace it pushes nothing
- * when a fingerprint changes (reference sections 3.7 and 5): a person's action just changes the row, and whoever
- * wants to know polls `/api/query`. `npm start` runs it for
- * integrations whose config gives no Backtrace URL; the integration and e2e tests use it too. Its wire types
+ * when a fingerprint changes (reference sections 3.7 and 5): a person's action or a regression just changes the
+ * row, and whoever wants to know polls `/api/query`. `npm start` runs it for integrations whose config gives no
+ * Backtrace URL; the integration and e2e tests use it too. Its wire types
  * (`wire.ts`) are written from ../shared/reference/backtrace.md, not imported from the bridge, so it witnesses the
- * adapter independently.
+ * adapter independently; what the reference leaves open is listed in `guesses.ts`.
  *
  * @example
  * ```ts
  * const backtrace = await startBacktraceFake();
  * // ... the bridge attaches its ticket with X-Coroner-Token: sandbox-backtrace-token ...
  * expect(backtrace.getIssue('acme', 'game', fingerprint)?.tickets).toContainEqual(expect.objectContaining({ short: 'CRASH-1' }));
- * backtrace.actAs({ id: 12, username: 'ana' }).setState('acme', 'game', fingerprint, 'resolved'); // the row changes, nothing is sent
- * // ... the bridge reads the change with POST /api/query ...
+ * backtrace.actAs({ id: 12, username: 'ana' }).resolve('acme', 'game', fingerprint, [{ type: 'version_gt', field: 'version', version: '2.4.0' }]);
+ * backtrace.reportError('acme', 'game', fingerprint, { version: '2.4.1' }); // true: reopened, as Backtrace would
+ * // ... the bridge's poller reads the change with POST /api/query ...
  * await backtrace.close();
  * ```
  */
@@ -21,22 +22,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultQueue } from '../common/fault-queue.ts';
 import { queryToRecord, readBody, sendEmpty, sendJson, sendText, startLoopbackServer } from '../common/http-server.ts';
 import { coronerError, CoronerRequestError, MALFORMED, UNAUTHORIZED } from './coroner-errors.ts';
+import { anyInvariantMatches, parseInvariants } from './invariants.ts';
 import { applyIssueUpdate } from './issue-route.ts';
 import { IssueTable } from './issue-table.ts';
-import { uiSession } from './ui.ts';
 import { runQuery } from './query-route.ts';
 import type { BacktraceFake, BacktraceFakeOptions, BacktraceFault, BacktraceRecordedRequest } from './types.ts';
+import { uiSession } from './ui.ts';
 
 export type * from './types.ts';
 
 export const DEFAULT_BACKTRACE_TOKEN = 'sandbox-backtrace-token';
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Promise<BacktraceFake> {
   const tokens = options.tokens ?? [DEFAULT_BACKTRACE_TOKEN];
   const table = new IssueTable();
   const faults = new FaultQueue<BacktraceFault>();
   const requests: BacktraceRecordedRequest[] = [];
-  let tx = 1;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -65,12 +68,8 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
       if (!universe) throw new CoronerRequestError('universe not specified');
       if (!project) throw new CoronerRequestError('project not specified');
       if (body.jsonError) throw new CoronerRequestError('invalid JSON body');
-      if (route === '/api/issue') {
-        const answer = applyIssueUpdate(table, universe, project, body.json);
-        tx += 1;
-        return sendJson(res, 200, answer);
-      }
-      return sendJson(res, 200, runQuery(table, universe, project, body.json, tx));
+      if (route === '/api/issue') return sendJson(res, 200, applyIssueUpdate(table, universe, project, body.json));
+      return sendJson(res, 200, runQuery(table, universe, project, body.json));
     } catch (error) {
       if (error instanceof CoronerRequestError) return sendJson(res, 200, coronerError(error.code, error.message));
       throw error;
@@ -85,15 +84,44 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
     url: server.origin,
     getIssue: (universe, project, fingerprint) => {
       const row = table.get(universe, project, fingerprint);
-      return row && { state: row.state, tickets: structuredClone(row.tickets ?? []) };
+      return (
+        row && {
+          state: row.state,
+          tickets: structuredClone(row.tickets ?? []),
+          tags: row.tags,
+          ...(row.invariants === undefined ? {} : { invariants: structuredClone(row.invariants) }),
+          invariantReopenCount: row.invariantReopenCount,
+          invariantReopenLastTime: row.invariantReopenLastTime,
+          tx: row.tx,
+          modifications: row.modifications,
+        }
+      );
     },
     setIssue: (universe, project, fingerprint, seed) => {
-      const row = table.getOrCreate(universe, project, fingerprint);
+      const invariants = seed.invariants === undefined ? undefined : parseInvariants(seed.invariants);
+      const row = table.get(universe, project, fingerprint) ?? table.transaction((tx) => table.getOrCreate(universe, project, fingerprint, tx));
       if (seed.state !== undefined) row.state = seed.state;
       if (seed.tickets !== undefined) row.tickets = structuredClone(seed.tickets);
       if (seed.tags !== undefined) row.tags = seed.tags;
+      if (invariants !== undefined) row.invariants = invariants;
+      if (seed.invariantReopenCount !== undefined) row.invariantReopenCount = seed.invariantReopenCount;
+      if (seed.invariantReopenLastTime !== undefined) row.invariantReopenLastTime = seed.invariantReopenLastTime;
     },
     actAs: (user) => uiSession(table, user),
+    reportError: (universe, project, fingerprint, attributes) =>
+      table.transaction((tx) => {
+        // A new error is a transaction of its own; a fingerprint seen for the first time gets its row (G7).
+        const row = table.getOrCreate(universe, project, fingerprint, tx);
+        if (row.state !== 'resolved' && row.state !== 'muted') return false;
+        const now = nowSeconds();
+        if (!row.invariants || !anyInvariantMatches(row.invariants, attributes, now)) return false;
+        // Reference section 3.2: state Open, count + 1, last time now (G6).
+        row.state = 'open';
+        row.invariantReopenCount += 1;
+        row.invariantReopenLastTime = now;
+        row.modifications += 1;
+        return true;
+      }),
     requests,
     failNext: (spec) => faults.add(spec),
     reset: () => {

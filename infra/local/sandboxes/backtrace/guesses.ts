@@ -7,4 +7,30 @@
  * Regressions ("resolve until", section 3.2)
  * - G1  The invariants sent to `/api/issue` are checked against section 3.2's schema and refused with the envelope
  *       when malformed; the real server's checks are not documented. (`invariants.ts`)
+ * - G2  Matching: `version_gt`/`version_ge` compare the attribute named by `field` with `version` by numeric dotted
+ *       parts (a leading `v` is dropped, missing parts are 0, a part counts by its leading digits, none = 0, so
+ *       `2.4.0-beta` equals `2.4.0`); `timestamp_gt` matches when now (unix seconds) is later than `timestamp`;
+ *       `regular_expression` runs JavaScript's RegExp, not PCRE (a leading `(?i)` becomes the `i` flag; a pattern
+ *       JavaScript cannot compile never matches); `and` needs every child. An attribute the error does not carry
+ *       never matches. (`invariants.ts`)
+ *
+ * Rows, transactions and the people who change them
+ * - G3  `_tx`: a row's `_tx` is the transaction that created it, and the answer's `_.tx` is the last committed
+ *       transaction, so `_tx at-most <_.tx of page 1>` keeps later pages stable while rows are created (section 5.1
+ *       "Pagination": forensics pins exactly that; section 5.2: object ids are `_tx` values). Every `/api/issue`
+ *       write, every person's action, every reported error and every seeded new row is one transaction. An
+ *       unwritten fingerprint named with `equal` has `_tx` 0. (`issue-table.ts`)
+ * - G4  `ticket` and `invariants` columns are JSON strings, the empty string when never set (section 5.3: "I guess
+ *       query results carry the same string" as `/api/issue`'s answer). (`query-route.ts`, `issue-table.ts`)
+ * - G5  `invariant_reopen_last_time` is 0 before the first reopen (section 5.3 gives only the unit, seconds).
+ * - G6  A reopen sets the state to exactly `open`, even when the fingerprint is assigned or linked (section 3.2 says
+ *       "sets state Open"; how that meets the automatic in-progress of section 3.1 is not documented). Invariants
+ *       are kept, the ticket entries' own `state` is left alone (Backtrace's own Jira reopen is not simulated).
+ *       Muted fingerprints reopen the same way ("Mute until"). (`backtrace-fake.ts` `reportError`)
+ * - G7  A reported error of a fingerprint the table does not have creates its row (open), as a new fingerprint
+ *       would. (`backtrace-fake.ts` `reportError`)
+ * - G8  `resolve`/`mute` without invariants clears invariants set before (the column then reads `[]`); with them it
+ *       replaces them. `reopen` goes through section 3.1's automatic state: open, or in-progress when assigned or
+ *       linked. The web app's exact writes are not documented. (`ui.ts`)
+
  */

@@ -64,19 +64,22 @@ function parseTickets(ticket: unknown): Ticket[] {
 }
 
 /**
- * Applies the update and returns the `/api/issue` answer; throws CoronerRequestError for a refused request.
- * Nothing is announced anywhere: Backtrace pushes no change events (reference sections 3.7 and 5), readers poll
- * `/api/query`.
+ * Applies the update as one transaction and returns the `/api/issue` answer; throws CoronerRequestError for a
+ * refused request (nothing is written then). Nothing is announced anywhere: Backtrace pushes no change events
+ * (reference sections 3.7 and 5), readers poll `/api/query`.
  */
 export function applyIssueUpdate(table: IssueTable, universe: string, project: string, body: unknown): Record<string, unknown> {
   const update = parseUpdate(body, project);
-  const results = update.fingerprints.map((fingerprint) => {
-    const row = table.getOrCreate(universe, project, fingerprint);
-    if (update.tickets !== undefined) row.tickets = structuredClone(update.tickets);
-    if (update.tags !== undefined) row.tags = update.tags;
-    if (update.invariants !== undefined) row.invariants = structuredClone(update.invariants);
-    row.state = update.state ?? (update.tickets !== undefined ? automaticState(row.state, row.tickets ?? []) : row.state);
-    return renderIssueResult(row);
+  return table.transaction((tx) => {
+    const results = update.fingerprints.map((fingerprint) => {
+      const row = table.getOrCreate(universe, project, fingerprint, tx);
+      if (update.tickets !== undefined) row.tickets = structuredClone(update.tickets);
+      if (update.tags !== undefined) row.tags = update.tags;
+      if (update.invariants !== undefined) row.invariants = structuredClone(update.invariants);
+      row.state = update.state ?? (update.tickets !== undefined ? automaticState(row.state, row.tickets ?? []) : row.state);
+      row.modifications += 1;
+      return renderIssueResult(row);
+    });
+    return { results };
   });
-  return { results };
 }

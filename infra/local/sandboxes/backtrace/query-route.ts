@@ -4,7 +4,7 @@
  * are refused with coroner's `{error}` envelope.
  */
 import { CoronerRequestError } from './coroner-errors.ts';
-import type { IssueTable, StoredRow } from './issue-table.ts';
+import { invariantsColumn, ticketColumn, type IssueTable, type StoredRow } from './issue-table.ts';
 
 type Scalar = string | number;
 
@@ -14,14 +14,16 @@ interface Column {
   read(row: StoredRow): Scalar;
 }
 
+/** The issues table's columns (`ticket`/`invariants` as JSON strings: `guesses.ts` G4; `_tx`: G3). */
 const COLUMNS: Record<string, Column> = {
   fingerprint: { format: 'sha256', type: 'dictionary', read: (r) => r.fingerprint },
   state: { format: 'none', type: 'dictionary', read: (r) => r.state },
-  ticket: { format: 'none', type: 'dictionary', read: (r) => (r.tickets === undefined ? '' : JSON.stringify(r.tickets)) },
+  ticket: { format: 'none', type: 'dictionary', read: ticketColumn },
   tags: { format: 'labels', type: 'dictionary', read: (r) => r.tags },
-  invariants: { format: 'none', type: 'dictionary', read: (r) => (r.invariants === undefined ? '' : JSON.stringify(r.invariants)) },
+  invariants: { format: 'none', type: 'dictionary', read: invariantsColumn },
   invariant_reopen_count: { format: 'none', type: 'uint32', read: (r) => r.invariantReopenCount },
   invariant_reopen_last_time: { format: 'unix_timestamp', type: 'uint64', read: (r) => r.invariantReopenLastTime },
+  _tx: { format: 'none', type: 'uint64', read: (r) => r.tx },
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -138,8 +140,9 @@ function encodeColumn(values: Scalar[]): unknown[] {
   return ['*', ...runs];
 }
 
-export function runQuery(table: IssueTable, universe: string, project: string, body: unknown, tx: number): Record<string, unknown> {
+export function runQuery(table: IssueTable, universe: string, project: string, body: unknown): Record<string, unknown> {
   const query = parseQuery(body);
+  const tx = table.tx;
   const candidates = table.rowsOf(universe, project, query.named);
   const matching = candidates.filter((row) => query.filters.every(({ column, test }) => test(column.read(row))));
   for (const { name, descending } of [...query.order].reverse()) {

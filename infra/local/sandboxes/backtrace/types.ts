@@ -1,16 +1,19 @@
-/** Public types of the Backtrace sandbox (re-exported by `backtrace-fake.ts`). Wire shapes: `wire.ts` (../shared/reference/backtrace.md sections 3.1, 3.4, 3.5). */
+/** Public types of the Backtrace sandbox (re-exported by `backtrace-fake.ts`). Wire shapes: `wire.ts` (../shared/reference/backtrace.md sections 3.1 to 3.5). */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultFilter } from '../common/fault-queue.ts';
-import type { FingerprintState, Ticket, TicketAssignee } from './wire.ts';
+import type { FingerprintState, IssueInvariant, Ticket, TicketAssignee } from './wire.ts';
 
-export type { FingerprintState, Ticket, TicketAssignee };
+export type { FingerprintState, IssueInvariant, Ticket, TicketAssignee };
 
 export interface BacktraceFakeOptions {
   /** API tokens accepted in `X-Coroner-Token` (or morgue's `?token=`); default ['sandbox-backtrace-token']. */
   tokens?: string[];
 }
 
-/** A person in Backtrace's UI: each change only changes the row; like Backtrace, the sandbox announces nothing (a reader polls `/api/query`). */
+/**
+ * A person in Backtrace's UI. Each action changes the row, as one transaction, and sends nothing anywhere: like
+ * Backtrace, the sandbox announces no change; a reader polls `POST /api/query`.
+ */
 export interface BacktraceUiSession {
   setState(universe: string, project: string, fingerprint: string, state: FingerprintState): void;
   /**
@@ -18,14 +21,39 @@ export interface BacktraceUiSession {
    * first in the list when missing) and on every other ticket entry; an open fingerprint becomes in-progress.
    */
   assign(universe: string, project: string, fingerprint: string, users: TicketAssignee[]): void;
+  /** Resolve, or "resolve until" one of `invariants` matches a new error (e.g. `[{type:'version_gt', field:'version', version:'2.4.0'}]`). */
+  resolve(universe: string, project: string, fingerprint: string, invariants?: IssueInvariant[]): void;
+  /** Mute, or "mute until" one of `invariants` matches. */
+  mute(universe: string, project: string, fingerprint: string, invariants?: IssueInvariant[]): void;
+  /** Back to open (in-progress when assigned or linked, reference section 3.1). */
+  reopen(universe: string, project: string, fingerprint: string): void;
 }
 
-/** One row of the `issues` table as the sandbox keeps it. */
-export interface IssueRow {
+/** A row of the `issues` table as a test reads it. */
+export interface BacktraceIssue {
   state: string;
+  /** `[]` when no ticket list was ever set. */
   tickets: Ticket[];
   tags: string;
-  invariants?: unknown[];
+  /** Absent when never set. */
+  invariants?: IssueInvariant[];
+  invariantReopenCount: number;
+  /** Unix seconds of the last reopen by an invariant; 0 before the first. */
+  invariantReopenLastTime: number;
+  /** The row's `_tx`: the transaction that created it. */
+  tx: number;
+  /** Writes to the row since it was created: `/api/issue`, a person's actions, reopens (seeding does not count). */
+  modifications: number;
+}
+
+/** The state a row had before the test. */
+export interface BacktraceIssueSeed {
+  state?: FingerprintState;
+  tickets?: Ticket[];
+  tags?: string;
+  invariants?: IssueInvariant[];
+  invariantReopenCount?: number;
+  invariantReopenLastTime?: number;
 }
 
 export interface BacktraceRecordedRequest {
@@ -50,14 +78,22 @@ export interface BacktraceFault extends FaultFilter {
 export interface BacktraceFake {
   url: string;
   /** The fingerprint's row, or undefined when nothing was ever written to it (Backtrace would show it open, no tickets). */
-  getIssue(universe: string, project: string, fingerprint: string): { state: string; tickets: Ticket[] } | undefined;
-  /** Seed a row (the state it had before the test). */
-  setIssue(universe: string, project: string, fingerprint: string, row: { state?: FingerprintState; tickets?: Ticket[]; tags?: string }): void;
+  getIssue(universe: string, project: string, fingerprint: string): BacktraceIssue | undefined;
+  /** Seed a row (the state it had before the test): no request recorded, no modification counted. */
+  setIssue(universe: string, project: string, fingerprint: string, row: BacktraceIssueSeed): void;
   /** Act as a Backtrace user in the UI. */
   actAs(user: TicketAssignee): BacktraceUiSession;
+  /**
+   * A new error of this fingerprint arrives with these attributes (e.g. `{version: '2.4.1'}`). A resolved or muted
+   * row one of whose invariants matches is reopened, as Backtrace does (reference section 3.2): state open,
+   * `invariant_reopen_count` + 1, `invariant_reopen_last_time` now. Returns whether it reopened. Without invariants
+   * resolved and muted are sticky. An unknown fingerprint gets its row (open).
+   */
+  reportError(universe: string, project: string, fingerprint: string, attributes: Record<string, string>): boolean;
+  /** Every request received, faults included, in order. */
   requests: BacktraceRecordedRequest[];
   failNext(spec: BacktraceFault): void;
-  /** Forget rows, requests and pending faults. */
+  /** Forget rows, requests and pending faults; the transaction number never goes back. */
   reset(): void;
   close(): Promise<void>;
 }
