@@ -15,6 +15,7 @@
  * backtrace.actAs({ id: 12, username: 'ana' }).resolve('acme', 'game', fingerprint, [{ type: 'version_gt', field: 'version', version: '2.4.0' }]);
  * backtrace.reportError('acme', 'game', fingerprint, { version: '2.4.1' }); // true: reopened, as Backtrace would
  * // ... the bridge's poller reads the change with POST /api/query ...
+ * expect(backtrace.queryCount('acme', 'game')).toBeGreaterThan(0);
  * await backtrace.close();
  * ```
  */
@@ -33,6 +34,7 @@ export type * from './types.ts';
 
 export const DEFAULT_BACKTRACE_TOKEN = 'sandbox-backtrace-token';
 
+const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Promise<BacktraceFake> {
@@ -80,6 +82,14 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
     sendJson(res, 500, coronerError(500, `Backtrace fake failed: ${error instanceof Error ? error.message : String(error)}`)),
   );
 
+  const requestsTo: BacktraceFake['requestsTo'] = (route, where = {}) =>
+    requests.filter(
+      (request) =>
+        request.path.replace(/\/+$/, '') === route &&
+        (where.universe === undefined || first(request.query.universe) === where.universe) &&
+        (where.project === undefined || first(request.query.project) === where.project),
+    );
+
   return {
     url: server.origin,
     getIssue: (universe, project, fingerprint) => {
@@ -123,6 +133,8 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
         return true;
       }),
     requests,
+    requestsTo,
+    queryCount: (universe, project) => requestsTo('/api/query', { universe, project }).length,
     failNext: (spec) => faults.add(spec),
     reset: () => {
       table.clear();

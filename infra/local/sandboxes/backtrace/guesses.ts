@@ -32,5 +32,17 @@
  * - G8  `resolve`/`mute` without invariants clears invariants set before (the column then reads `[]`); with them it
  *       replaces them. `reopen` goes through section 3.1's automatic state: open, or in-progress when assigned or
  *       linked. The web app's exact writes are not documented. (`ui.ts`)
+ *
+ * The query API
+ * - G9  `limit` above `MAX_QUERY_LIMIT` is refused with the envelope at HTTP 200; coroner's real maximum (if any) is
+ *       not documented (section 5.1). (`query-route.ts`)
+ * - G10 The `format`/`type` in `columns_desc` for the issues columns (section 5.2 has fixtures of the objects table
+ *       only). (`query-route.ts`)
+ * - G11 Keys the sandbox does not implement (`set`, `actions`, `having`, `select_wildcard`, `virtual_columns`, and
+ *       any unknown key) are refused rather than ignored; coroner accepts at least `set` (section 3.5 b). A malformed
+ *       regular expression is refused with the envelope at HTTP 200 (the message is ours). (`query-route.ts`)
 
  */
+
+/** G9 */
+export const MAX_QUERY_LIMIT = 10_000;

@@ -56,6 +56,8 @@ export interface BacktraceIssueSeed {
   invariantReopenLastTime?: number;
 }
 
+export type BacktraceRoute = '/api/issue' | '/api/query';
+
 export interface BacktraceRecordedRequest {
   method: string;
   path: string;
@@ -92,6 +94,10 @@ export interface BacktraceFake {
   reportError(universe: string, project: string, fingerprint: string, attributes: Record<string, string>): boolean;
   /** Every request received, faults included, in order. */
   requests: BacktraceRecordedRequest[];
+  /** The recorded requests to one route, optionally of one universe and/or project (`?universe=&project=`). */
+  requestsTo(route: BacktraceRoute, where?: { universe?: string; project?: string }): BacktraceRecordedRequest[];
+  /** How many `POST /api/query` calls named this universe and project (refused and faulted ones included). */
+  queryCount(universe: string, project: string): number;
   failNext(spec: BacktraceFault): void;
   /** Forget rows, requests and pending faults; the transaction number never goes back. */
   reset(): void;
