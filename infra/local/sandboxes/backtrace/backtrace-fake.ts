@@ -1,15 +1,15 @@
 /**
- * The local stack's Backtrace (coroner) sandbox: a real HTTP server on 127.0.0.1 serving `POST /api/issue` and
- * `POST /api/query` on the `issues` table, with token checks and fault injection. Like Backtrace it pushes nothing
- * when a fingerprint changes (reference sections 3.7 and 5): a person's action or a regression just changes the
- * row, and whoever wants to know polls `/api/query`. `npm start` runs it for integrations whose config gives no
- * Backtrace URL; the integration and e2e tests use it too. Its wire types
+ * The local stack's Backtrace (coroner) sandbox: a real HTTP server on 127.0.0.1 serving `POST /api/issue`,
+ * `POST /api/query` on the `issues` table and `POST /api/login`, with API and session tokens and fault injection.
+ * Like Backtrace it pushes nothing when a fingerprint changes (reference sections 3.7 and 5): a person's action or
+ * a regression just changes the row, and whoever wants to know polls `/api/query`. `npm start` runs it for
+ * integrations whose config gives no Backtrace URL; the integration and e2e tests use it too. Its wire types
  * (`wire.ts`) are written from ../shared/reference/backtrace.md, not imported from the bridge, so it witnesses the
  * adapter independently; what the reference leaves open is listed in `guesses.ts`.
  *
  * @example
  * ```ts
- * const backtrace = await startBacktraceFake();
+ * const backtrace = await startBacktraceFake({ users: [{ username: 'bridge', password: 'secret' }] });
  * // ... the bridge attaches its ticket with X-Coroner-Token: sandbox-backtrace-token ...
  * expect(backtrace.getIssue('acme', 'game', fingerprint)?.tickets).toContainEqual(expect.objectContaining({ short: 'CRASH-1' }));
  * backtrace.actAs({ id: 12, username: 'ana' }).resolve('acme', 'game', fingerprint, [{ type: 'version_gt', field: 'version', version: '2.4.0' }]);
@@ -22,23 +22,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultQueue } from '../common/fault-queue.ts';
 import { queryToRecord, readBody, sendEmpty, sendJson, sendText, startLoopbackServer } from '../common/http-server.ts';
-import { coronerError, CoronerRequestError, MALFORMED, UNAUTHORIZED } from './coroner-errors.ts';
+import { Auth, isRefusal } from './auth.ts';
+import { coronerError, CoronerRequestError, MALFORMED } from './coroner-errors.ts';
 import { anyInvariantMatches, parseInvariants } from './invariants.ts';
 import { applyIssueUpdate } from './issue-route.ts';
 import { IssueTable } from './issue-table.ts';
 import { runQuery } from './query-route.ts';
-import type { BacktraceFake, BacktraceFakeOptions, BacktraceFault, BacktraceRecordedRequest } from './types.ts';
+import type { BacktraceFake, BacktraceFakeOptions, BacktraceFault, BacktraceRecordedRequest, BacktraceRoute } from './types.ts';
 import { uiSession } from './ui.ts';
 
 export type * from './types.ts';
 
 export const DEFAULT_BACKTRACE_TOKEN = 'sandbox-backtrace-token';
 
+const ROUTES: readonly string[] = ['/api/issue', '/api/query', '/api/login'] satisfies BacktraceRoute[];
+
 const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Promise<BacktraceFake> {
-  const tokens = options.tokens ?? [DEFAULT_BACKTRACE_TOKEN];
+  const auth = new Auth(options, DEFAULT_BACKTRACE_TOKEN);
   const table = new IssueTable();
   const faults = new FaultQueue<BacktraceFault>();
   const requests: BacktraceRecordedRequest[] = [];
@@ -56,13 +59,21 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
     if (fault?.status !== undefined) return sendFault(res, { ...fault, status: fault.status });
 
     const route = url.pathname.replace(/\/+$/, '');
-    if (route !== '/api/issue' && route !== '/api/query') return sendJson(res, 404, coronerError(404, `no such endpoint: ${url.pathname}`));
+    if (!ROUTES.includes(route)) return sendJson(res, 404, coronerError(404, `no such endpoint: ${url.pathname}`));
     if (method !== 'POST') return sendJson(res, 405, coronerError(405, `${method} is not allowed on ${route}`));
 
-    // Services send X-Coroner-Token; morgue sends ?token= (reference section 3.5).
-    const header = req.headers['x-coroner-token'];
-    const token = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('token') ?? undefined;
-    if (!token || !tokens.includes(token)) return sendJson(res, 401, coronerError(UNAUTHORIZED, token ? 'invalid token' : 'authentication required'));
+    if (route === '/api/login') {
+      const answer = auth.login(req.headers, body.raw);
+      return sendJson(res, answer.status, answer.body);
+    }
+
+    // Services send X-Coroner-Token; morgue sends ?token= (reference sections 3.5, 3.7, 5.0).
+    const caller = auth.identify(first(req.headers['x-coroner-token']) ?? url.searchParams.get('token') ?? undefined);
+    if (isRefusal(caller)) return sendJson(res, caller.status, caller.body);
+    if (route === '/api/issue') {
+      const refusal = auth.refuseIssueWrite(caller);
+      if (refusal) return sendJson(res, refusal.status, refusal.body);
+    }
 
     const universe = url.searchParams.get('universe');
     const project = url.searchParams.get('project');
@@ -135,6 +146,7 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
     requests,
     requestsTo,
     queryCount: (universe, project) => requestsTo('/api/query', { universe, project }).length,
+    expireSessions: () => auth.expireSessions(),
     failNext: (spec) => faults.add(spec),
     reset: () => {
       table.clear();

@@ -41,8 +41,42 @@
  * - G11 Keys the sandbox does not implement (`set`, `actions`, `having`, `select_wildcard`, `virtual_columns`, and
  *       any unknown key) are refused rather than ignored; coroner accepts at least `set` (section 3.5 b). A malformed
  *       regular expression is refused with the envelope at HTTP 200 (the message is ours). (`query-route.ts`)
-
+ *
+ * Tokens and sessions
+ * - G12 A refused or missing token: HTTP 401 with `{error:{code: UNAUTHORIZED, message}}`. Section 5.0 documents
+ *       only the envelope and code 32769 (malformed request); the status and code are guesses. (`auth.ts`)
+ * - G13 `POST /api/login` with wrong or missing credentials: HTTP 401 with the envelope, message
+ *       `LOGIN_REFUSED_MESSAGE`. Section 3.7 only says morgue posts username and password and reads `{token, ...}`;
+ *       morgue fails on a non-200 status or on `json.error`, so either would be noticed. (`auth.ts`)
+ * - G14 The login answer beyond `token`: `{token, user:{uid, username}, universe:{id, name}}` (section 3.7 says
+ *       `{token, ...}`; morgue later reads `config.universe.name`). A user's universe defaults to
+ *       `DEFAULT_LOGIN_UNIVERSE`; a session is accepted for every universe and project. (`auth.ts`)
+ * - G15 Sessions expire after `DEFAULT_SESSION_TTL_MS` unless `sessionTtlMs` says otherwise; the real lifetime is
+ *       not documented (section 3.7: "log in again on expiry or 401"). (`auth.ts`)
+ * - G16 An expired or unknown session token: HTTP 401, message `INVALID_TOKEN_MESSAGE` (sections 3.7, 5.0). (`auth.ts`)
+ * - G17 Whether a project API token may call `/api/issue` is unknown (section 3.7: the documented scopes are
+ *       error:post, symbol:post, object:get, query:post, sync:post; none names issue writes). Option
+ *       `apiTokensMayWriteIssues` (default true, as the sandbox always behaved); when false the refusal is HTTP 403
+ *       with `ISSUE_WRITE_REFUSED_MESSAGE`, code `FORBIDDEN`. (`auth.ts`)
  */
 
 /** G9 */
 export const MAX_QUERY_LIMIT = 10_000;
+
+/** G12: the code of a refused token (Backtrace's is not documented). */
+export const UNAUTHORIZED = 5;
+/** G17: the code of a token that may not do this. */
+export const FORBIDDEN = 6;
+/** G13 */
+export const LOGIN_REFUSED_STATUS = 401;
+export const LOGIN_REFUSED_MESSAGE = 'invalid username or password';
+/** G14 */
+export const DEFAULT_LOGIN_UNIVERSE = 'sandbox';
+/** G15: one hour. */
+export const DEFAULT_SESSION_TTL_MS = 60 * 60 * 1000;
+/** G16 (and G12 for an unknown API token). */
+export const INVALID_TOKEN_STATUS = 401;
+export const INVALID_TOKEN_MESSAGE = 'invalid token';
+/** G17 */
+export const ISSUE_WRITE_REFUSED_STATUS = 403;
+export const ISSUE_WRITE_REFUSED_MESSAGE = 'token lacks the capability to modify issues';

@@ -8,6 +8,24 @@ export type { FingerprintState, IssueInvariant, Ticket, TicketAssignee };
 export interface BacktraceFakeOptions {
   /** API tokens accepted in `X-Coroner-Token` (or morgue's `?token=`); default ['sandbox-backtrace-token']. */
   tokens?: string[];
+  /** Users who can `POST /api/login` (form-encoded username and password) and get a session token. Default none. */
+  users?: BacktraceUser[];
+  /** How long a session token stays valid; default one hour (a guess, `guesses.ts` G15). */
+  sessionTtlMs?: number;
+  /**
+   * Whether an API token (not a session token) may `POST /api/issue`; default true. False answers such writes
+   * HTTP 403 (reference section 3.7: no documented API-token scope names issue writes; `guesses.ts` G17).
+   */
+  apiTokensMayWriteIssues?: boolean;
+}
+
+export interface BacktraceUser {
+  username: string;
+  password: string;
+  /** The universe the login answer names (`universe.name`); default 'sandbox'. Sessions work in every universe. */
+  universe?: string;
+  /** Default: the user's position in `users`, from 1. */
+  uid?: number;
 }
 
 /**
@@ -56,15 +74,15 @@ export interface BacktraceIssueSeed {
   invariantReopenLastTime?: number;
 }
 
-export type BacktraceRoute = '/api/issue' | '/api/query';
+export type BacktraceRoute = '/api/issue' | '/api/query' | '/api/login';
 
 export interface BacktraceRecordedRequest {
   method: string;
   path: string;
   query: Record<string, string | string[]>;
-  /** Parsed JSON body, or the raw text when it is not JSON; absent for an empty body. */
+  /** Parsed JSON body, or the raw text when it is not JSON (a login's form); absent for an empty body. */
   body?: unknown;
-  /** Headers as received, token included: never print them. */
+  /** Headers as received, token included: never print them (nor a login's body). */
   headers: IncomingHttpHeaders;
 }
 
@@ -98,8 +116,10 @@ export interface BacktraceFake {
   requestsTo(route: BacktraceRoute, where?: { universe?: string; project?: string }): BacktraceRecordedRequest[];
   /** How many `POST /api/query` calls named this universe and project (refused and faulted ones included). */
   queryCount(universe: string, project: string): number;
+  /** Ends every session now: their tokens are refused with 401 from then on (a login gives a new one). */
+  expireSessions(): void;
   failNext(spec: BacktraceFault): void;
-  /** Forget rows, requests and pending faults; the transaction number never goes back. */
+  /** Forget rows, requests and pending faults. Tokens, users and sessions stay; the transaction number never goes back. */
   reset(): void;
   close(): Promise<void>;
 }

@@ -35,6 +35,14 @@ export const postQuery = (backtrace: BacktraceFake, body: unknown, options: Coro
 export const postIssue = (backtrace: BacktraceFake, body: unknown, options: CoronerCall = {}): Promise<Answer> =>
   call(url(backtrace, '/api/issue', options), { auth: null, body, headers: headers(options) });
 
+/** morgue's `login()`: the credentials form-encoded in the body, no token. */
+export const login = (backtrace: BacktraceFake, username: string, password: string): Promise<Answer> =>
+  call(`${backtrace.url}/api/login`, {
+    auth: null,
+    body: new URLSearchParams({ username, password }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+
 /** The select a reconcile poller sends for a batch of fingerprints (one page). */
 export function pollerQuery(fingerprints: string[], page: { offset: number; limit: number; tx?: number }): Record<string, unknown> {
   return {
