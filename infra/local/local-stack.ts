@@ -13,7 +13,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
 import { GROUP_KIND, type QueueMessageInput } from '../../shared/domain/queue-message.ts';
 import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
-import { parseStoredCredentials } from '../../shared/domain/basic-auth.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
 import { startLocalEngines, type LocalEngines } from './engines.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
@@ -238,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(() => jiraChangesPoller.stop());
 
-    // The sandboxes announce their changes to the bridge, as a Jira admin webhook and a Backtrace change feed would.
+    // The Jira sandbox announces its changes to the bridge, as a Jira admin webhook would.
     // One webhook per distinct secret, as an admin would register one per integration that syncs back.
     const hooks = new Map<string, { url: string; secret?: string }>();
     for (const integration of config.integrations) {
@@ -248,20 +247,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       hooks.set(JSON.stringify(hook), hook);
     }
     for (const hook of hooks.values()) jiraSandbox!.addWebhook(hook);
-    // The Backtrace sandbox has one change feed: it signs in with the first syncing integration's webhook credentials.
-    const feedIntegration = config.integrations.find((integration) => integration.sync.mode !== 'none' && needBacktrace.some((raw) => raw.name === integration.name));
-    if (backtraceSandbox && feedIntegration) {
-      const basicAuth = parseStoredCredentials(await secrets.get(feedIntegration.ingest.basicAuthSecret), feedIntegration.ingest.basicAuthSecret);
-      backtraceSandbox.setChangeEvents({ url: `${api.url}/backtrace/events`, basicAuth });
-    }
+    // Backtrace announces no fingerprint change (reference sections 3.7 and 5): the bridge's poller reads them with POST /api/query.
     const settled = async ({ timeoutMs = 60_000 } = {}) => {
       // Quiet means every part is idle at once: a worker's write can start a webhook, a webhook a worker.
       const deadline = Date.now() + timeoutMs;
       for (let quietRounds = 0; quietRounds < 2; ) {
-        const before = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length, backtraceSandbox?.changeDeliveries.length]);
+        const before = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length]);
         const left = Math.max(1, deadline - Date.now());
-        await Promise.all([poller.idle({ timeoutMs: left }), jiraChangesPoller.idle({ timeoutMs: left }), jiraSandbox?.webhooksIdle(), backtraceSandbox?.changesIdle()]);
-        const after = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length, backtraceSandbox?.changeDeliveries.length]);
+        await Promise.all([poller.idle({ timeoutMs: left }), jiraChangesPoller.idle({ timeoutMs: left }), jiraSandbox?.webhooksIdle()]);
+        const after = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length]);
         quietRounds = before === after ? quietRounds + 1 : 0;
         if (Date.now() > deadline) throw new Error(`local stack not settled after ${timeoutMs} ms`);
       }

@@ -179,10 +179,12 @@ describe('Jira webhook receiver (Data Center): the captured Jira Server bodies',
     // Assess: accepted at once, and the fingerprint and our ticket are resolved; every other entry is as it was
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ queued: 'TEST-12' });
-    expect(row(fingerprint)).toEqual({
-      state: 'resolved',
-      tickets: [backtraceEntry, { watcher: WATCHER, short: 'TEST-12', url, state: 'resolved' }, theirs],
-    });
+    expect(row(fingerprint)).toEqual(
+      expect.objectContaining({
+        state: 'resolved',
+        tickets: [backtraceEntry, { watcher: WATCHER, short: 'TEST-12', url, state: 'resolved' }, theirs],
+      }),
+    );
     expect(backtraceWrites().length - writesBefore).toBe(1);
     // The issue's current fields were read from Jira, and nothing was written back (the feed's echo was dropped)
     expect(jira.requests.slice(jiraRequestsBefore).some((request) => request.method === 'GET' && /\/issue\/10011$/.test(request.path))).toBe(true);

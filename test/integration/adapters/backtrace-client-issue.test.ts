@@ -8,7 +8,6 @@ import { createBacktraceClient } from '../../../shared/adapters/backtrace/backtr
 import type { Ticket } from '../../../shared/domain/model/backtrace.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import { startBacktraceFake, type BacktraceFake } from '../../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
-import { startReceiver } from '../sandboxes/support/receiver.ts';
 import { rejection } from './support/assertions.ts';
 
 const TOKEN = 'sandbox-backtrace-token';
@@ -92,7 +91,9 @@ describe('Function: createBacktraceClient (state and assignee sync)', () => {
       expect(writes(fake)).toEqual([
         { fingerprint: [ref.fingerprint], project: ref.project, state: 'resolved', ticket: { action: 'set', assignee: 'set', value: tickets } },
       ]);
-      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual({ state: 'resolved', tickets: [{ watcher: '_backtrace', assignees: [ana] }, other, { ...ours, state: 'resolved' }] });
+      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual(
+        expect.objectContaining({ state: 'resolved', tickets: [{ watcher: '_backtrace', assignees: [ana] }, other, { ...ours, state: 'resolved' }] }),
+      );
     });
 
     it('writes only the state when no tickets are given, leaving the list alone', async () => {
@@ -105,7 +106,7 @@ describe('Function: createBacktraceClient (state and assignee sync)', () => {
 
       // Assess
       expect(writes(fake)).toEqual([{ fingerprint: [ref.fingerprint], project: ref.project, state: 'muted' }]);
-      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual({ state: 'muted', tickets: [ours, other] });
+      expect(fake.getIssue(ref.universe, ref.project, ref.fingerprint)).toEqual(expect.objectContaining({ state: 'muted', tickets: [ours, other] }));
     });
 
     it('writes only the tickets when no state is given', async () => {
@@ -128,24 +129,6 @@ describe('Function: createBacktraceClient (state and assignee sync)', () => {
 
       // Assess
       expect(fake.requests).toEqual([]);
-    });
-
-    it('is announced on the change feed like any other write (the bridge must recognise its echo)', async () => {
-      // Prepare
-      const { fake, backtrace } = await world();
-      const inbox = await startReceiver(() => 202);
-      fake.setChangeEvents({ url: `${inbox.url}/backtrace/events`, basicAuth: { username: 'u', password: 'p' } });
-
-      try {
-        // Act
-        await backtrace.updateIssue(ref, { state: 'resolved' });
-        await fake.changesIdle();
-
-        // Assess
-        expect(inbox.received.map((r) => r.json)).toEqual([expect.objectContaining({ type: 'fingerprint.updated', fingerprint: ref.fingerprint, state: 'resolved' })]);
-      } finally {
-        await inbox.close();
-      }
     });
 
     it('repeats the write after a 503 (writing the same whole value twice is harmless)', async () => {

@@ -30,7 +30,7 @@ describe('Backtrace fake: POST /api/issue', () => {
     expect(answer.json.results).toEqual([
       expect.objectContaining({ id: expect.any(Number), fingerprint: FP, state: 'in-progress', ticket: JSON.stringify([ours]), tags: '', invariant_reopen_count: 0 }),
     ]);
-    expect(backtrace.getIssue('acme', 'game', FP)).toEqual({ state: 'in-progress', tickets: [ours] });
+    expect(backtrace.getIssue('acme', 'game', FP)).toMatchObject({ state: 'in-progress', tickets: [ours], modifications: 1 });
   });
 
   it('replaces the whole list: entries left out are gone', async () => {
@@ -55,7 +55,30 @@ describe('Backtrace fake: POST /api/issue', () => {
 
     // Assess
     expect(backtrace.getIssue('acme', 'game', FP)?.state).toBe('resolved');
-    expect(backtrace.getIssue('acme', 'game', other)).toEqual({ state: 'muted', tickets: [] });
+    expect(backtrace.getIssue('acme', 'game', other)).toMatchObject({ state: 'muted', tickets: [], tags: 'a b' });
+  });
+
+  it('stores invariants and answers them as a JSON string; the row keeps its _tx and counts its writes', async () => {
+    // Prepare
+    const invariants = [{ type: 'version_gt', field: 'version', version: '2.4.0' }, { type: 'and', children: [{ type: 'timestamp_gt', timestamp: 1 }, { type: 'regular_expression', field: 'env', pattern: '^prod' }] }];
+
+    // Act
+    const answer = await post({ fingerprint: [FP], state: 'resolved', invariants: { action: 'set', value: invariants } });
+    const created = backtrace.getIssue('acme', 'game', FP)!;
+    await post({ fingerprint: [FP], tags: { action: 'set', value: 'triaged' } });
+
+    // Assess
+    expect(answer.json.results[0]).toMatchObject({ state: 'resolved', invariants: JSON.stringify(invariants), invariant_reopen_count: 0, invariant_reopen_last_time: 0 });
+    expect(backtrace.getIssue('acme', 'game', FP)).toEqual({
+      state: 'resolved',
+      tickets: [],
+      tags: 'triaged',
+      invariants,
+      invariantReopenCount: 0,
+      invariantReopenLastTime: 0,
+      tx: created.tx,
+      modifications: 2,
+    });
   });
 
   it('returns an open fingerprint to open when every ticket is unlinked', async () => {
@@ -66,7 +89,7 @@ describe('Backtrace fake: POST /api/issue', () => {
     await post({ fingerprint: [FP], ticket: { action: 'set', value: [] } });
 
     // Assess
-    expect(backtrace.getIssue('acme', 'game', FP)).toEqual({ state: 'open', tickets: [] });
+    expect(backtrace.getIssue('acme', 'game', FP)).toMatchObject({ state: 'open', tickets: [] });
   });
 
   it('keeps universes and projects apart', async () => {
@@ -111,6 +134,10 @@ describe('Backtrace fake: POST /api/issue', () => {
     ['a ticket without watcher', { fingerprint: [FP], ticket: { action: 'set', value: [{ short: 'CRASH-1' }] } }, undefined, /watcher/],
     ['a ticket assignee without numeric id', { fingerprint: [FP], ticket: { action: 'set', value: [{ watcher: 'w', assignees: [{ email: 'a@b.c' }] }] } }, undefined, /assignees/],
     ['a misspelt key', { fingerprint: [FP], tickets: { action: 'set', value: [ours] } }, undefined, /unknown key 'tickets'/],
+    ['an invariant of an unknown type', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'version_lt', field: 'version', version: '1' }] } }, undefined, /invariants\[0\]: type must be one of/],
+    ['a version invariant without version', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'version_gt', field: 'version', value: '1.4.0' }] } }, undefined, /version_gt needs field and version/],
+    ['a timestamp invariant with a string', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'timestamp_gt', timestamp: '1' }] } }, undefined, /numeric timestamp/],
+    ['a nested and', { fingerprint: [FP], invariants: { action: 'set', value: [{ type: 'and', children: [{ type: 'and', children: [] }] }] } }, undefined, /cannot be nested/],
   ])('refuses a request with %s: {error} with HTTP 200, nothing written', async (_case, body, query, message) => {
     // Act
     const answer = await post(body, { query });

@@ -1,10 +1,13 @@
 /**
  * `POST /api/query?universe=U&project=P` on `table: "issues"` with `select` (reference section 5): filter, order,
- * page, and answer column-wise with run-length encoded values, as coroner does. Group/fold queries and other tables
- * are refused with coroner's `{error}` envelope.
+ * page, and answer column-wise with run-length encoded values, as coroner does. What a reconcile poller sends works:
+ * a regular-expression batch of fingerprints, `_tx at-most <tx>` pinning (section 5.1 "Pagination"), ordering,
+ * `limit`/`offset`. Group/fold queries, other tables and keys the sandbox does not implement are refused with
+ * coroner's `{error}` envelope at HTTP 200 (section 5.0; `guesses.ts` G9, G11).
  */
 import { CoronerRequestError } from './coroner-errors.ts';
-import type { IssueTable, StoredRow } from './issue-table.ts';
+import { MAX_QUERY_LIMIT } from './guesses.ts';
+import { invariantsColumn, ticketColumn, type IssueTable, type StoredRow } from './issue-table.ts';
 
 type Scalar = string | number;
 
@@ -14,15 +17,21 @@ interface Column {
   read(row: StoredRow): Scalar;
 }
 
+/** The issues table's columns (formats and types: G10; `ticket`/`invariants` as JSON strings: G4; `_tx`: G3). */
 const COLUMNS: Record<string, Column> = {
   fingerprint: { format: 'sha256', type: 'dictionary', read: (r) => r.fingerprint },
   state: { format: 'none', type: 'dictionary', read: (r) => r.state },
-  ticket: { format: 'none', type: 'dictionary', read: (r) => (r.tickets === undefined ? '' : JSON.stringify(r.tickets)) },
+  ticket: { format: 'none', type: 'dictionary', read: ticketColumn },
   tags: { format: 'labels', type: 'dictionary', read: (r) => r.tags },
-  invariants: { format: 'none', type: 'dictionary', read: (r) => (r.invariants === undefined ? '' : JSON.stringify(r.invariants)) },
+  invariants: { format: 'none', type: 'dictionary', read: invariantsColumn },
   invariant_reopen_count: { format: 'none', type: 'uint32', read: (r) => r.invariantReopenCount },
   invariant_reopen_last_time: { format: 'unix_timestamp', type: 'uint64', read: (r) => r.invariantReopenLastTime },
+  _tx: { format: 'none', type: 'uint64', read: (r) => r.tx },
 };
+
+/** Request keys the sandbox serves; the others coroner knows are refused as not implemented (G11). */
+const SERVED_KEYS = new Set(['table', 'filter', 'select', 'order', 'offset', 'limit', 'group', 'fold']);
+const UNSERVED_KEYS = new Set(['set', 'actions', 'having', 'select_wildcard', 'virtual_columns']);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -93,6 +102,10 @@ interface ParsedQuery {
 
 function parseQuery(body: unknown): ParsedQuery {
   if (!isObject(body)) throw new CoronerRequestError('empty body');
+  for (const key of Object.keys(body)) {
+    if (UNSERVED_KEYS.has(key)) throw new CoronerRequestError(`the Backtrace fake does not implement '${key}'`);
+    if (!SERVED_KEYS.has(key)) throw new CoronerRequestError(`unknown key '${key}'`);
+  }
   if (body.table !== 'issues') throw new CoronerRequestError(`the Backtrace fake only serves table 'issues' (got '${String(body.table ?? 'objects')}')`);
   if (body.group !== undefined || body.fold !== undefined) throw new CoronerRequestError('the Backtrace fake answers select queries only (no group/fold)');
   if (!Array.isArray(body.select) || body.select.length === 0) throw new CoronerRequestError('select must be a non-empty list of columns');
@@ -117,13 +130,18 @@ function parseQuery(body: unknown): ParsedQuery {
       }
     }
   }
-  const order = (Array.isArray(body.order) ? body.order : []).map((entry) => {
+  if (body.order !== undefined && !Array.isArray(body.order)) throw new CoronerRequestError('order must be a list of {name, ordering}');
+  const order = ((body.order as unknown[] | undefined) ?? []).map((entry) => {
     if (!isObject(entry) || typeof entry.name !== 'string' || !COLUMNS[entry.name]) throw new CoronerRequestError('order entries must be {name:<column>, ordering}');
+    if (entry.ordering !== undefined && entry.ordering !== 'ascending' && entry.ordering !== 'descending') throw new CoronerRequestError(`invalid ordering '${String(entry.ordering)}'`);
     return { name: entry.name, descending: entry.ordering === 'descending' };
   });
-  const offset = body.offset === undefined ? 0 : Number(body.offset);
-  const limit = body.limit === undefined ? undefined : Number(body.limit);
-  if (!Number.isInteger(offset) || offset < 0 || (limit !== undefined && (!Number.isInteger(limit) || limit < 0))) throw new CoronerRequestError('offset and limit must be non-negative integers');
+  const offset = body.offset === undefined ? 0 : body.offset;
+  const limit = body.limit === undefined ? undefined : body.limit;
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0))) {
+    throw new CoronerRequestError('offset and limit must be non-negative integers');
+  }
+  if (limit !== undefined && limit > MAX_QUERY_LIMIT) throw new CoronerRequestError(`limit ${limit} is above the maximum of ${MAX_QUERY_LIMIT}`);
   return { select, filters, named, order, offset, limit };
 }
 
@@ -138,8 +156,9 @@ function encodeColumn(values: Scalar[]): unknown[] {
   return ['*', ...runs];
 }
 
-export function runQuery(table: IssueTable, universe: string, project: string, body: unknown, tx: number): Record<string, unknown> {
+export function runQuery(table: IssueTable, universe: string, project: string, body: unknown): Record<string, unknown> {
   const query = parseQuery(body);
+  const tx = table.tx;
   const candidates = table.rowsOf(universe, project, query.named);
   const matching = candidates.filter((row) => query.filters.every(({ column, test }) => test(column.read(row))));
   for (const { name, descending } of [...query.order].reverse()) {

@@ -35,3 +35,37 @@ export interface Ticket {
   short?: string;
   url?: string;
 }
+
+/**
+ * A reopen criterion ("resolve until" / "mute until"), as `/api/issue` takes it in `invariants.value` and the
+ * `invariants` column gives it back as a JSON string (reference sections 3.2 and 5.3, forensics `IssueInvariant.ts`).
+ * A list of them is OR-ed; `and` nests one level only.
+ */
+export type IssueInvariant = VersionIssueInvariant | TimestampIssueInvariant | RegexIssueInvariant | AndIssueInvariant;
+
+export interface VersionIssueInvariant {
+  type: 'version_gt' | 'version_ge';
+  /** The attribute that holds the version, e.g. `version`. */
+  field: string;
+  version: string;
+}
+
+export interface TimestampIssueInvariant {
+  type: 'timestamp_gt';
+  /** Unix seconds; "resolve until seen again" is `1`. */
+  timestamp: number;
+}
+
+export interface RegexIssueInvariant {
+  type: 'regular_expression';
+  field: string;
+  /** PCRE in Backtrace. */
+  pattern: string;
+}
+
+export interface AndIssueInvariant {
+  type: 'and';
+  children: Exclude<IssueInvariant, AndIssueInvariant>[];
+}
+
+export const INVARIANT_TYPES = ['version_gt', 'version_ge', 'timestamp_gt', 'regular_expression', 'and'] as const;

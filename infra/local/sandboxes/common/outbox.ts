@@ -1,5 +1,5 @@
 /**
- * Outgoing HTTP deliveries of the sandboxes (Jira webhooks, the Backtrace change feed): asynchronous, so the REST
+ * Outgoing HTTP deliveries of the sandboxes (the Jira sandbox's webhooks): asynchronous, so the REST
  * answer that caused the event is never held up; retried on the statuses the sender's policy names, with short
  * delays so the local stack and the tests see in milliseconds what the real service spreads over minutes; and
  * logged, so tests can see every attempt.
