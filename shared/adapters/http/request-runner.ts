@@ -47,7 +47,10 @@ export interface HttpRequest {
   /** Relative to the base URL, without a leading slash: `issue`, `search/jql`, `api/query`. */
   path: string;
   query?: Record<string, string>;
+  /** A JSON body. */
   body?: unknown;
+  /** A form body (`application/x-www-form-urlencoded`), instead of `body`. */
+  form?: Record<string, string>;
   /**
    * Whether repeating the request is harmless. Default: every method but POST. A non-idempotent request is
    * repeated in-process only when the server certainly did not act on it (429, 503, connection refused); after a
@@ -100,10 +103,10 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
       return await client.request({
         method,
         url,
-        data: request.body,
+        data: request.form ? new URLSearchParams(request.form).toString() : request.body,
         headers: {
           Accept: 'application/json',
-          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(request.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...options.headers?.({ method, url }),
         },
         // axios' own timeout is an idle timeout on the socket; the signal bounds the whole exchange.

@@ -116,8 +116,8 @@ describe('Adapters: secrets', () => {
     const fake: BacktraceFake = await startBacktraceFake({ tokens: [BACKTRACE_TOKEN] });
     closers.push(() => fake.close());
     const ref = { universe: 'acme', project: 'game', fingerprint: 'a'.repeat(64) };
-    const wrong = createBacktraceClient({ url: fake.url, token: `${BACKTRACE_TOKEN}-old`, runner: noSleep });
-    const right = createBacktraceClient({ url: fake.url, token: BACKTRACE_TOKEN, runner: noSleep });
+    const wrong = createBacktraceClient({ url: fake.url, credentials: { kind: 'api-token', token: `${BACKTRACE_TOKEN}-old` }, runner: noSleep });
+    const right = createBacktraceClient({ url: fake.url, credentials: { kind: 'api-token', token: BACKTRACE_TOKEN }, runner: noSleep });
 
     // Act
     const refused = await rejection(wrong.setTickets(ref, []));
