@@ -20,6 +20,8 @@ import { explainCreateForbidden, explainCreateRefusal, explainSearchRefusal } fr
 import { explainApiRootNotFound, explainCommonJiraFailure, isLoginLockout, type JiraFailureContext } from './jira-failures.ts';
 import {
   explainAssignRefusal,
+  explainCommentRefusal,
+  explainIssueLinkRefusal,
   explainIssueNotFound,
   explainIssueReadForbidden,
   explainTransitionRefusal,
@@ -28,7 +30,7 @@ import {
 } from './workflow-refusals.ts';
 import { assigneeBody, describeUserRef, withEmail } from './jira-users.ts';
 import { readJiraUser } from '../../domain/jira/jira-json.ts';
-import { toIssueState, toTransitions } from './jira-workflow.ts';
+import { toComments, toIssueState, toTransitions } from './jira-workflow.ts';
 
 export interface JiraClientOptions {
   /** `https://host[/ctx]/rest/api/2/` (v2 only). */
@@ -52,7 +54,9 @@ const SEARCH_PAGE_SIZE = 50;
 /** A label matching more than this many issues is a configuration problem, not something to page through. */
 const SEARCH_MAX_PAGES = 20;
 /** The fields state/assignee sync reads. */
-const ISSUE_STATE_FIELDS = 'status,assignee,resolution,updated,project';
+const ISSUE_STATE_FIELDS = 'status,assignee,resolution,updated,created,project';
+/** Comments read to find one the bridge posted before: a regression comment is the issue's newest. */
+const COMMENT_PAGE_SIZE = 100;
 /** Users matching an e-mail prefix; an exact match is among the first few. */
 const USER_SEARCH_PAGE_SIZE = 50;
 /** Issues whose last listed transitions are remembered, to name a refused transition in its error message. */
@@ -163,14 +167,56 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
       return ownAccount;
     },
 
-    async getIssueState(idOrKey) {
+    async getIssueState(idOrKey, options) {
       const { data } = await http.request<unknown>({
         method: 'GET',
         path: issuePath(idOrKey),
-        query: { fields: ISSUE_STATE_FIELDS },
+        query: {
+          fields: options?.versionField ? `${ISSUE_STATE_FIELDS},summary,${options.versionField}` : ISSUE_STATE_FIELDS,
+          ...(options?.changelog ? { expand: 'changelog' } : {}),
+        },
         explain: explainIssue(idOrKey),
       });
-      return toIssueState(data, idOrKey);
+      return toIssueState(data, idOrKey, options?.versionField);
+    },
+
+    async addComment(idOrKey, body) {
+      await http.request<unknown>({
+        method: 'POST',
+        path: issuePath(idOrKey, '/comment'),
+        body: { body },
+        idempotent: false,
+        explain: (failure) => explainCommentRefusal(failure, idOrKey, context) ?? explainIssue(idOrKey)(failure),
+      });
+    },
+
+    async listComments(idOrKey) {
+      // Newest first would be `orderBy=-created`; Data Center lacks it, so read the last page of the oldest-first list.
+      const first = await http.request<{ total?: number }>({
+        method: 'GET',
+        path: issuePath(idOrKey, '/comment'),
+        query: { maxResults: String(COMMENT_PAGE_SIZE) },
+        explain: explainIssue(idOrKey),
+      });
+      const total = typeof first.data?.total === 'number' ? first.data.total : 0;
+      if (total <= COMMENT_PAGE_SIZE) return toComments(first.data);
+      const { data } = await http.request<unknown>({
+        method: 'GET',
+        path: issuePath(idOrKey, '/comment'),
+        query: { startAt: String(total - COMMENT_PAGE_SIZE), maxResults: String(COMMENT_PAGE_SIZE) },
+        explain: explainIssue(idOrKey),
+      });
+      return toComments(data);
+    },
+
+    async linkIssues(type, outwardKey, inwardKey) {
+      await http.request<unknown>({
+        method: 'POST',
+        path: 'issueLink',
+        body: { type: { name: type }, outwardIssue: { key: outwardKey }, inwardIssue: { key: inwardKey } },
+        idempotent: false,
+        explain: (failure) => explainIssueLinkRefusal(failure, type, outwardKey, inwardKey, context) ?? explainRoot(failure),
+      });
     },
 
     async listTransitions(idOrKey) {

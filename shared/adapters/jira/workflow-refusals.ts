@@ -86,3 +86,25 @@ export function explainUserSearchRefusal(failure: HttpFailure, context: JiraFail
   }
   return undefined;
 }
+
+/** Jira's refusal of a comment (a regression's note): the permission that allows it. */
+export function explainCommentRefusal(failure: HttpFailure, issue: string, context: JiraFailureContext): string | undefined {
+  if (failure.status === 403 && !isLoginLockout(failure)) {
+    return `Jira refused a comment on ${issue} (HTTP 403): the Jira user (${context.credentials}) needs the Add Comments permission in its project${said(failure.body)}`;
+  }
+  if (failure.status === 400) return `Jira refused a comment on ${issue} (HTTP 400): check fixVersions.onRegression.comment renders to text Jira accepts${said(failure.body)}`;
+  return undefined;
+}
+
+/** Jira's refusal of an issue link (a regression's new issue "relates to" the old one). */
+export function explainIssueLinkRefusal(failure: HttpFailure, type: string, outward: string, inward: string, context: JiraFailureContext): string | undefined {
+  const what = `a "${type}" link from ${outward} to ${inward}`;
+  if (failure.status === 404) {
+    return `Jira refused ${what} (HTTP 404): issue linking is off, the link type "${type}" does not exist, or the Jira user cannot see one of the issues${said(failure.body)}`;
+  }
+  if (failure.status === 403 && !isLoginLockout(failure)) {
+    return `Jira refused ${what} (HTTP 403): the Jira user (${context.credentials}) needs the Link Issues permission${said(failure.body)}`;
+  }
+  if (failure.status === 400) return `Jira refused ${what} (HTTP 400)${said(failure.body)}`;
+  return undefined;
+}

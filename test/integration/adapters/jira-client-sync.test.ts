@@ -103,9 +103,11 @@ describe('Function: createJiraClient (state and assignee sync)', () => {
           : { name: 'ana', key: 'JIRAUSER10100', displayName: 'Ana Lima', emailAddress: 'ana@example.com', active: true },
         resolution: deployment === 'Cloud' ? { id: '10000', name: 'Done' } : { id: '2', name: "Won't Fix" },
         updatedAt: issue.updated,
+        createdAt: issue.created,
       });
+      expect(state).not.toHaveProperty('history');
       const [request] = requestsTo(fake, 'GET', `/issue/${key}`);
-      expect(request?.query).toEqual({ fields: 'status,assignee,resolution,updated,project' });
+      expect(request?.query).toEqual({ fields: 'status,assignee,resolution,updated,created,project' });
       expect(fake.validationErrors).toEqual([]);
     });
 
@@ -148,6 +150,143 @@ describe('Function: createJiraClient (state and assignee sync)', () => {
       expect(error).toBeInstanceOf(PermanentError);
       expect((error as PermanentError).status).toBe(404);
       expect(error.message).toContain(`Jira issue ${key} does not exist or the Jira user (api-token for bot@example.com) cannot see it (HTTP 404)`);
+    });
+  });
+
+  describe('Method: getIssueState (with the changelog)', () => {
+    it.each([
+      ['Cloud', '21', { person: 'Ana Lima', assignee: 'Harper Quinn', closer: 'Harper Quinn', resolution: {} }],
+      ['Server', '4', { person: 'ana', assignee: 'harper', closer: 'harper', resolution: { resolution: 'Fixed' } }],
+    ] as const)('asks for expand=changelog on %s and returns when the issue was created and who changed status or assignee when, newest first', async (deployment, startProgress, people) => {
+      // Prepare
+      const { fake, jira, key } = await world({ deployment });
+      await jira.transition(key, startProgress);
+      fake.actAs(people.person).assign(key, people.assignee);
+      fake.actAs(people.person).comment(key, 'Looking into it');
+      fake.actAs(people.closer).transition(key, 'Done', people.resolution);
+      const issue = fake.findIssue(key)!;
+      const [botStarted, assigned, closed] = issue.history;
+
+      // Act
+      const state = await jira.getIssueState(key, { changelog: true });
+
+      // Assess
+      expect(issue.history).toHaveLength(3);
+      expect(state).toMatchObject({ id: issue.id, key, status: { id: '10001', categoryKey: 'done' }, updatedAt: issue.updated, createdAt: issue.created });
+      const author = (name: string) => (deployment === 'Cloud' ? fake.users.find((u) => u.displayName === name)!.accountId : name);
+      expect(state.history?.map((entry) => [entry.at, deployment === 'Cloud' ? entry.author?.accountId : entry.author?.name, entry.fields])).toEqual([
+        [closed!.created, author(people.closer), ['status']],
+        [assigned!.created, author(people.person), ['assignee']],
+        [botStarted!.created, deployment === 'Cloud' ? fake.users.find((u) => u.displayName === 'Sandbox Bot')!.accountId : 'bot@example.com', ['status']],
+      ]);
+      expect(state.createdAt).toBeLessThan(botStarted!.created);
+      const [request] = requestsTo(fake, 'GET', `/issue/${key}`);
+      expect(request?.query).toEqual({ fields: 'status,assignee,resolution,updated,created,project', expand: 'changelog' });
+      expect(fake.validationErrors).toEqual([]);
+    });
+
+    it.each(['Cloud', 'Server'] as const)('reads the history entries\' authors as other answers do on %s', async (deployment) => {
+      // Prepare
+      const { fake, jira, key } = await world({ deployment });
+      fake.actAs(deployment === 'Cloud' ? 'Ana Lima' : 'ana').assign(key, deployment === 'Cloud' ? 'Ana Lima' : 'ana');
+
+      // Act
+      const state = await jira.getIssueState(key, { changelog: true });
+
+      // Assess
+      expect(state.history).toEqual([
+        {
+          at: fake.findIssue(key)!.history[0]!.created,
+          author: state.assignee,
+          fields: ['assignee'],
+        },
+      ]);
+      expect(state.assignee).toMatchObject({ displayName: 'Ana Lima', active: true });
+      expect(fake.validationErrors).toEqual([]);
+    });
+
+    it('returns an empty history for an issue nobody changed since it was created', async () => {
+      // Prepare
+      const { fake, jira, key } = await world();
+
+      // Act
+      const state = await jira.getIssueState(key, { changelog: true });
+
+      // Assess
+      expect(state.history).toEqual([]);
+      expect(state.createdAt).toBe(fake.findIssue(key)!.created);
+      expect(fake.validationErrors).toEqual([]);
+    });
+
+    it('leaves out changes to other fields: a move is no entry, and a transition that also sets the resolution counts once', async () => {
+      // Prepare
+      const projects = [
+        { id: '10000', key: 'CRASH', issueTypes: [{ id: '10004', name: 'Bug' }] },
+        { id: '10001', key: 'OPS', issueTypes: [{ id: '10004', name: 'Bug' }] },
+      ];
+      const { fake, jira, key } = await world({ projects });
+      await jira.transition(key, '31');
+      fake.actAs('Ana Lima').moveIssue(key, 'OPS');
+
+      // Act
+      const state = await jira.getIssueState(key, { changelog: true });
+
+      // Assess
+      const issue = fake.findIssue('OPS-1')!;
+      expect(issue.history).toHaveLength(2);
+      expect(state).toMatchObject({ key: 'OPS-1', projectKey: 'OPS' });
+      expect(state.history).toEqual([{ at: issue.history[0]!.created, author: expect.objectContaining({ displayName: 'Sandbox Bot' }), fields: ['status'] }]);
+      expect(fake.validationErrors).toEqual([]);
+    });
+
+    it('orders entries newest first whatever order Jira sends, and skips entries without a readable time or a synced field', async () => {
+      // Prepare
+      const { fake, jira, key } = await world();
+      const issue = fake.findIssue(key)!;
+      const status = { field: 'status', fieldtype: 'jira', fieldId: 'status', from: '10000', fromString: 'To Do', to: '3', toString: 'In Progress' };
+      const assignee = { field: 'assignee', fieldtype: 'jira', fieldId: 'assignee', from: null, fromString: null, to: ANA_CLOUD, toString: 'Ana Lima' };
+      const labels = { field: 'labels', fieldtype: 'jira', fieldId: 'labels', from: null, fromString: '', to: null, toString: 'hot' };
+      const ana = { accountId: ANA_CLOUD, displayName: 'Ana Lima', active: true };
+      fake.failNext({
+        status: 200,
+        method: 'GET',
+        path: new RegExp(`/issue/${key}$`),
+        body: {
+          id: issue.id,
+          key,
+          fields: {
+            status: { id: '3', name: 'In Progress', statusCategory: { id: 4, key: 'indeterminate', name: 'In Progress' } },
+            assignee: null,
+            resolution: null,
+            project: { id: '10000', key: 'CRASH' },
+            created: '2026-01-01T10:00:00.000+0000',
+            updated: '2026-01-01T13:00:00.000+0000',
+          },
+          changelog: {
+            startAt: 0,
+            maxResults: 5,
+            total: 5,
+            histories: [
+              { id: '1', author: ana, created: '2026-01-01T11:00:00.000+0000', items: [status] },
+              { id: '2', created: '2026-01-01T13:00:00.000+0000', items: [{ ...assignee, field: 'Assignee', fieldId: undefined }, status] },
+              { id: '3', author: ana, created: '2026-01-01T12:00:00.000+0000', items: [labels] },
+              { id: '4', author: ana, created: 'yesterday', items: [assignee] },
+              { id: '5', author: ana, created: '2026-01-01T12:30:00.000+0000', items: [assignee] },
+            ],
+          },
+        },
+      });
+
+      // Act
+      const state = await jira.getIssueState(key, { changelog: true });
+
+      // Assess
+      expect(state.createdAt).toBe(Date.UTC(2026, 0, 1, 10));
+      expect(state.history).toEqual([
+        { at: Date.UTC(2026, 0, 1, 13), fields: ['assignee', 'status'] },
+        { at: Date.UTC(2026, 0, 1, 12, 30), author: ana, fields: ['assignee'] },
+        { at: Date.UTC(2026, 0, 1, 11), author: ana, fields: ['status'] },
+      ]);
     });
   });
 
