@@ -28,12 +28,17 @@ const groupMessage = z.object({
   receivedAt: z.string().optional(),
 });
 
-/** A Backtrace fingerprint change for one integration that syncs to Jira. */
+/**
+ * A Backtrace fingerprint change for one integration that syncs: seen by the poller (Backtrace pushes none), or
+ * posted to the optional push route. `reconcile`: the poller found the pair disagreeing for two cycles.
+ */
 const fingerprintChangeMessage = z.object({
   kind: z.literal(FINGERPRINT_CHANGE_KIND),
   integration: integrationName,
   event: fingerprintUpdatedSchema,
   receivedAt: z.string().optional(),
+  source: z.enum(['poll', 'push']).optional(),
+  reconcile: z.boolean().optional(),
 });
 
 /** The webhook body trimmed for the queue, read into the issue event the worker acts on. */

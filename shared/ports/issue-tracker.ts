@@ -24,8 +24,13 @@ export interface IssueTracker {
   findIssuesByLabel(projectKey: string, label: string, labelsFieldId?: string): Promise<IssueRef[]>;
   /** `GET /rest/api/2/myself`: the integration's own Jira account (to recognise our own webhook echoes). Cached. */
   myself(): Promise<JiraUser>;
-  /** `GET /rest/api/2/issue/{idOrKey}?fields=status,assignee,resolution,updated,project`. 404 -> PermanentError. */
-  getIssueState(idOrKey: string): Promise<JiraIssueState>;
+  /**
+   * `GET /rest/api/2/issue/{idOrKey}?fields=status,assignee,resolution,updated,created,project`, with
+   * `expand=changelog` when `changelog` is asked for (the status and assignee changes, newest first). With
+   * `versionField` (`fixVersions` or a version picker's id), also that field's version names and the summary.
+   * 404 -> PermanentError with status 404.
+   */
+  getIssueState(idOrKey: string, options?: { changelog?: boolean; versionField?: string }): Promise<JiraIssueState>;
   /** `GET /rest/api/2/issue/{idOrKey}/transitions?expand=transitions.fields`: what can happen from here. */
   listTransitions(idOrKey: string): Promise<JiraTransition[]>;
   /** `POST /rest/api/2/issue/{idOrKey}/transitions` (204), with the resolution when the screen asks for it. */
@@ -38,6 +43,19 @@ export interface IssueTracker {
    * hidden e-mail is never guessed.
    */
   findUsersByEmail(email: string): Promise<JiraUser[]>;
+  /** `POST /rest/api/2/issue/{idOrKey}/comment` (201). Not idempotent: callers look for their comment first. */
+  addComment(idOrKey: string, body: string): Promise<void>;
+  /** `GET /rest/api/2/issue/{idOrKey}/comment`: the newest comments (up to 100), oldest first. */
+  listComments(idOrKey: string): Promise<JiraComment[]>;
+  /** `POST /rest/api/2/issueLink` (201): `outward` "relates to" `inward` for the type "Relates". */
+  linkIssues(type: string, outwardKey: string, inwardKey: string): Promise<void>;
+}
+
+/** A comment as the bridge reads it: to find one it posted before. */
+export interface JiraComment {
+  id: string;
+  body: string;
+  author?: JiraUser;
 }
 
 export type { RetryableError, PermanentError };

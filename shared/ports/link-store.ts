@@ -15,19 +15,31 @@ export type ClaimResult =
   /** Someone else holds a live claim until `link.leaseUntil`. */
   | { outcome: 'busy'; link: Link };
 
-/** What {@link LinkStore.updateSync} merges into a linked item. */
-export interface SyncPatch {
+/** The outcome of asking for a link's sync lease. */
+export type SyncLeaseResult =
+  /** The caller holds the lease; `link` is the item as it is now (read consistently, by the same write). */
+  | { outcome: 'acquired'; link: LinkedLink }
+  /** Another worker holds it until `until` (epoch ms). */
+  | { outcome: 'busy'; until: number }
+  /** No linked item (never linked, only claimed, or unlinked). */
+  | { outcome: 'missing' };
+
+/** What a sync records on the link, while holding its lease. */
+export interface SyncRecord {
+  integration: string;
+  fingerprint: string;
+  /** The lease token given to {@link LinkStore.acquireSync} (or to `completeClaim`). */
+  token: string;
+  /** Fields given replace the stored ones whole; others stay. */
   sync?: Partial<LinkSyncState>;
   /** The issue's key and browse URL after a move to another project (same issue id). */
   issueKey?: string;
   issueUrl?: string;
+  /** A new issue for the fingerprint (a regression's `new-issue`): the link moves to it, with key and URL. */
+  issueId?: string;
   now: number;
-}
-
-/** A watermark the update must advance: it happens only when the stored one is absent or strictly older. */
-export interface SyncGuard {
-  watermark: 'backtraceChangeAt' | 'jiraUpdatedAt';
-  value: number;
+  /** Give the lease up with this write. */
+  release: boolean;
 }
 
 export interface LinkStore {
@@ -36,9 +48,11 @@ export interface LinkStore {
   claim(input: { integration: string; fingerprint: string; universe: string; project: string; token: string; now: number; leaseMs: number }): Promise<ClaimResult>;
   /**
    * Turn the caller's claim into a link. Conditional on `claimToken = token`; returns the link, or `undefined` when
-   * the claim was taken over meanwhile (the caller must then not act further on this fingerprint).
+   * the claim was taken over meanwhile (the caller must then not act further on this fingerprint). With
+   * `syncLeaseMs`, the caller also holds the link's sync lease (token = the claim token) for its first sync, so no
+   * Jira webhook about the new issue is applied before the link-time sync has read both sides.
    */
-  completeClaim(input: { integration: string; fingerprint: string; token: string; issue: { id: string; key: string; url: string }; now: number }): Promise<LinkedLink | undefined>;
+  completeClaim(input: { integration: string; fingerprint: string; token: string; issue: { id: string; key: string; url: string }; now: number; syncLeaseMs?: number }): Promise<LinkedLink | undefined>;
   /**
    * Give up the caller's claim without linking (the caller knows it created no Jira issue, e.g. Jira refused the
    * fields), so a redelivery after a config fix need not wait for the lease. The claim is expired rather than
@@ -51,13 +65,29 @@ export interface LinkStore {
   markTicketAttached(integration: string, fingerprint: string, now: number): Promise<void>;
   /** Look a link up by Jira issue id (an index: eventually consistent). */
   findByIssueId(issueId: string): Promise<Link[]>;
+  /** Every linked item of an integration, page by page (the poller's list). */
+  listLinked(integration: string): AsyncIterable<LinkedLink[]>;
   /**
-   * Merge sync bookkeeping (and, for a moved issue, the new key/URL) into a linked item, in one conditional update.
-   * Returns false, writing nothing, when there is no linked item, or, with `guard`, when the stored watermark is
-   * not strictly older than `guard.value` (a newer change was recorded first). With `guard` the watermark itself
-   * is set to `guard.value`.
+   * The link's sync lease: one worker at a time reads and writes a linked pair, whichever direction started it, so
+   * no two writes cross. Taken when free or expired (or already ours); `leaseMs` bounds how long a crashed holder
+   * blocks the others.
    */
-  updateSync(integration: string, fingerprint: string, patch: SyncPatch, guard?: SyncGuard): Promise<boolean>;
+  acquireSync(input: { integration: string; fingerprint: string; token: string; now: number; leaseMs: number }): Promise<SyncLeaseResult>;
+  /**
+   * Record what a sync saw and wrote, conditional on holding the lease (`token`). False, writing nothing, when the
+   * lease was lost (it expired and another worker took it: that worker reads both sides again).
+   */
+  recordSync(record: SyncRecord): Promise<boolean>;
+  /**
+   * What an error-group event told about a linked fingerprint: the group's URL and rule-set values, and a version
+   * above its resolved-until one. Needs no lease (no sync writes these; a sync reads them). No-op when not linked.
+   */
+  noteErrorGroup(integration: string, fingerprint: string, note: Pick<LinkSyncState, 'group' | 'regressedIn'>, now: number): Promise<void>;
+  /**
+   * The poller's note that the pair disagrees since `since` (null: it agrees again, and the repair count goes too),
+   * with the repairs queued so far. Needs no lease.
+   */
+  noteDisagreement(integration: string, fingerprint: string, since: number | null, now: number, repairs?: number): Promise<void>;
   /**
    * Forget the link (its Jira issue was deleted). With `issueId`, only while the link still points at that issue:
    * a late or redelivered deletion never removes a link made since to another issue. Idempotent.

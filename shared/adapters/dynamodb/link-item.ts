@@ -1,10 +1,11 @@
 /**
  * A {@link Link} as a DynamoDB item, and back.
  *
- * `Link.sync` is stored flat, one top-level attribute per field (`syncBacktraceChangeAt`, `syncJiraUpdatedAt`,
- * `syncPushedToJira`, `syncPushedToBacktrace`), not as one nested map: an UpdateItem cannot write into a map that
- * may not exist yet (and cannot create the map and write into it in the same expression), while flat attributes let
- * one conditional UpdateItem merge any subset of fields and compare a watermark.
+ * `Link.sync` is stored flat, one top-level attribute per field (`syncBacktrace`, `syncJira`, `syncPushedToJira`,
+ * `syncDisagreeSince`), not as one nested map: an UpdateItem cannot write into a map that may not exist yet, while
+ * flat attributes let one conditional UpdateItem replace any subset of fields. Each field's value is a plain
+ * JSON-like object, stored as a DynamoDB map by {@link toAttribute} (lists, not sets: an empty assignee list must be
+ * recordable).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../ports/errors.ts';
@@ -15,10 +16,15 @@ export type Item = Record<string, AttributeValue>;
 
 /** The attribute holding each {@link LinkSyncState} field. */
 export const SYNC_ATTRIBUTES = {
-  backtraceChangeAt: 'syncBacktraceChangeAt',
-  jiraUpdatedAt: 'syncJiraUpdatedAt',
+  backtrace: 'syncBacktrace',
+  jira: 'syncJira',
   pushedToJira: 'syncPushedToJira',
-  pushedToBacktrace: 'syncPushedToBacktrace',
+  disagreeSince: 'syncDisagreeSince',
+  repairs: 'syncRepairs',
+  resolvedUntil: 'syncResolvedUntil',
+  regression: 'syncRegression',
+  regressedIn: 'syncRegressedIn',
+  group: 'syncGroup',
 } as const satisfies Record<keyof LinkSyncState, string>;
 
 export const SYNC_FIELDS = Object.keys(SYNC_ATTRIBUTES) as (keyof LinkSyncState)[];
@@ -82,59 +88,40 @@ export function fromItem(item: Item): Link {
   return link;
 }
 
-/**
- * `sync[field]` as its attribute value, or undefined when the field is absent. `assignee: null` (we unassigned)
- * stays distinct from "assignee not written".
- */
+/** `sync[field]` as its attribute value, or undefined when the field is absent. */
 export function encodeSyncField(field: keyof LinkSyncState, sync: Partial<LinkSyncState>): AttributeValue | undefined {
-  switch (field) {
-    case 'backtraceChangeAt':
-    case 'jiraUpdatedAt': {
-      const at = sync[field];
-      return at === undefined ? undefined : { N: String(at) };
-    }
-    case 'pushedToJira': {
-      const pushed = sync.pushedToJira;
-      if (pushed === undefined) return undefined;
-      const map: Item = { at: { N: String(pushed.at) } };
-      if (pushed.statusId !== undefined) map.statusId = { S: pushed.statusId };
-      if (pushed.assignee !== undefined) map.assignee = pushed.assignee === null ? { NULL: true } : { S: pushed.assignee };
-      return { M: map };
-    }
-    case 'pushedToBacktrace': {
-      const pushed = sync.pushedToBacktrace;
-      if (pushed === undefined) return undefined;
-      const map: Item = { at: { N: String(pushed.at) } };
-      if (pushed.state !== undefined) map.state = { S: pushed.state };
-      // A list, not a number set: sets cannot be empty, and "we cleared the assignees" must be recordable.
-      if (pushed.assigneeIds !== undefined) map.assigneeIds = { L: pushed.assigneeIds.map((id) => ({ N: String(id) })) };
-      return { M: map };
-    }
-  }
+  const value = sync[field];
+  return value === undefined ? undefined : toAttribute(value);
 }
 
 function decodeSync(item: Item): LinkSyncState | undefined {
-  const sync: LinkSyncState = {};
-  const backtraceChangeAt = item[SYNC_ATTRIBUTES.backtraceChangeAt]?.N;
-  if (backtraceChangeAt !== undefined) sync.backtraceChangeAt = Number(backtraceChangeAt);
-  const jiraUpdatedAt = item[SYNC_ATTRIBUTES.jiraUpdatedAt]?.N;
-  if (jiraUpdatedAt !== undefined) sync.jiraUpdatedAt = Number(jiraUpdatedAt);
-
-  const toJira = item[SYNC_ATTRIBUTES.pushedToJira]?.M;
-  if (toJira) {
-    const pushed: NonNullable<LinkSyncState['pushedToJira']> = { at: Number(toJira.at?.N ?? 0) };
-    if (toJira.statusId?.S !== undefined) pushed.statusId = toJira.statusId.S;
-    if (toJira.assignee?.NULL) pushed.assignee = null;
-    else if (toJira.assignee?.S !== undefined) pushed.assignee = toJira.assignee.S;
-    sync.pushedToJira = pushed;
+  const sync: Record<string, unknown> = {};
+  for (const field of SYNC_FIELDS) {
+    const value = item[SYNC_ATTRIBUTES[field]];
+    if (value !== undefined) sync[field] = fromAttribute(value);
   }
+  return Object.keys(sync).length > 0 ? (sync as LinkSyncState) : undefined;
+}
 
-  const toBacktrace = item[SYNC_ATTRIBUTES.pushedToBacktrace]?.M;
-  if (toBacktrace) {
-    const pushed: NonNullable<LinkSyncState['pushedToBacktrace']> = { at: Number(toBacktrace.at?.N ?? 0) };
-    if (toBacktrace.state?.S !== undefined) pushed.state = toBacktrace.state.S;
-    if (toBacktrace.assigneeIds?.L) pushed.assigneeIds = toBacktrace.assigneeIds.L.map((id) => Number(id.N));
-    sync.pushedToBacktrace = pushed;
+/** A JSON-like value (strings, finite numbers, booleans, null, lists, objects) as a DynamoDB attribute value. */
+export function toAttribute(value: unknown): AttributeValue {
+  if (value === null) return { NULL: true };
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number' && Number.isFinite(value)) return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(toAttribute) };
+  if (typeof value === 'object') {
+    return { M: Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined).map(([key, member]) => [key, toAttribute(member)])) };
   }
-  return Object.keys(sync).length > 0 ? sync : undefined;
+  throw new PermanentError(`Cannot store ${typeof value} in a link's sync bookkeeping`);
+}
+
+export function fromAttribute(value: AttributeValue): unknown {
+  if (value.NULL) return null;
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.L !== undefined) return value.L.map(fromAttribute);
+  if (value.M !== undefined) return Object.fromEntries(Object.entries(value.M).map(([key, member]) => [key, fromAttribute(member)]));
+  return undefined;
 }

@@ -20,10 +20,10 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../ports/errors.ts';
-import type { ClaimResult, LinkStore, SyncGuard, SyncPatch } from '../../ports/link-store.ts';
+import type { ClaimResult, LinkStore, SyncLeaseResult, SyncRecord } from '../../ports/link-store.ts';
 import { isLinked, type Link, type LinkedLink, type LinkSyncState } from '../../domain/model/link.ts';
 import { encodeSyncField, fromItem, linkKey as key, SYNC_ATTRIBUTES, SYNC_FIELDS, toItem, type Item } from './link-item.ts';
-import { BY_ISSUE_ID_INDEX } from './link-table.ts';
+import { BY_ISSUE_ID_INDEX, linkPartitionKey } from './link-table.ts';
 import { TableCalls } from './table-calls.ts';
 
 export interface DynamoDbLinkStoreOptions {
@@ -31,14 +31,12 @@ export interface DynamoDbLinkStoreOptions {
   tableName: string;
 }
 
-/**
- * What {@link DynamoDbLinkStore.applySyncUpdate} did: `updated`; `stale` (the guarded watermark was already at or
- * past the delivery's); `missing` (no linked item: never linked, only claimed, or unlinked meanwhile).
- */
-export type SyncUpdateOutcome = 'updated' | 'stale' | 'missing';
-
 /** Internal attribute: the token of the last sync update, to recognise our own landed write on an SDK retry. */
 const SYNC_WRITE_ID = 'syncWriteId';
+/** Internal attributes: the sync lease's holder and its expiry (epoch ms). */
+const SYNC_LEASE = 'syncLease';
+const SYNC_LEASE_UNTIL = 'syncLeaseUntil';
+const LEASE_NAMES = { '#syncLease': SYNC_LEASE, '#syncLeaseUntil': SYNC_LEASE_UNTIL };
 
 /**
  * The claim's one write: the item is absent, or it is a claim whose lease has run out (a released claim has lease 0).
@@ -127,16 +125,17 @@ export class DynamoDbLinkStore implements LinkStore {
     token: string;
     issue: { id: string; key: string; url: string };
     now: number;
+    syncLeaseMs?: number;
   }): Promise<LinkedLink | undefined> {
+    const lease = input.syncLeaseMs === undefined ? '' : ', #syncLease = :token, #syncLeaseUntil = :leaseUntil';
     const update = await this.#calls.conditionalOutcome('UpdateItem', () =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: key(input.integration, input.fingerprint),
           ConditionExpression: '#status = :claimed AND claimToken = :token',
-          UpdateExpression:
-            'SET #status = :linked, issueId = :issueId, issueKey = :issueKey, issueUrl = :issueUrl, updatedAt = :now REMOVE claimToken, leaseUntil',
-          ExpressionAttributeNames: { '#status': 'status' },
+          UpdateExpression: `SET #status = :linked, issueId = :issueId, issueKey = :issueKey, issueUrl = :issueUrl, updatedAt = :now${lease} REMOVE claimToken, leaseUntil`,
+          ExpressionAttributeNames: { '#status': 'status', ...(lease ? LEASE_NAMES : {}) },
           ExpressionAttributeValues: {
             ':claimed': { S: 'claimed' },
             ':linked': { S: 'linked' },
@@ -145,6 +144,7 @@ export class DynamoDbLinkStore implements LinkStore {
             ':issueKey': { S: input.issue.key },
             ':issueUrl': { S: input.issue.url },
             ':now': { N: String(input.now) },
+            ...(input.syncLeaseMs === undefined ? {} : { ':leaseUntil': { N: String(input.now + input.syncLeaseMs) } }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -219,70 +219,152 @@ export class DynamoDbLinkStore implements LinkStore {
     return links;
   }
 
-  async updateSync(integration: string, fingerprint: string, patch: SyncPatch, guard?: SyncGuard): Promise<boolean> {
-    return (await this.applySyncUpdate(integration, fingerprint, patch, guard)) === 'updated';
+  async *listLinked(integration: string): AsyncIterable<LinkedLink[]> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#send('Query', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: '#status = :linked',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pk': { S: linkPartitionKey(integration) }, ':linked': { S: 'linked' } },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const links = (page.Items ?? []).map(fromItem).filter(isLinked);
+      if (links.length > 0) yield links;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   /**
-   * {@link LinkStore.updateSync}, telling a stale delivery from a link that is gone. One conditional UpdateItem on a
-   * linked item: each `patch.sync` field given replaces the stored one (the pushed-write records are replaced
-   * whole, not merged), others stay. With `guard`, the guarded watermark is written as `guard.value` and the update
-   * happens only if the stored watermark is absent or strictly older; a `patch.sync` value for that watermark must
-   * then equal `guard.value`. Without `guard` it is `missing` only when there is no linked item.
+   * One conditional UpdateItem: the lease is free, expired, or ours already. Answers with the item as it is after
+   * the write (so the caller works on a consistent read). A refusal tells busy from missing by the refused item
+   * (`ReturnValuesOnConditionCheckFailure`, or one consistent read where the engine does not return it).
    */
-  async applySyncUpdate(integration: string, fingerprint: string, patch: SyncPatch, guard?: SyncGuard): Promise<SyncUpdateOutcome> {
-    const sync: Partial<LinkSyncState> = { ...patch.sync };
-    if (guard) {
-      const patched = sync[guard.watermark];
-      if (patched !== undefined && patched !== guard.value) {
-        throw new PermanentError(
-          `Link sync update for ${integration}/${fingerprint} sets ${guard.watermark} to ${patched} but guards it with ${guard.value}; they must agree`,
-        );
-      }
-      sync[guard.watermark] = guard.value;
+  async acquireSync(input: { integration: string; fingerprint: string; token: string; now: number; leaseMs: number }): Promise<SyncLeaseResult> {
+    const update = await this.#calls.conditionalOutcome('UpdateItem', () =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(input.integration, input.fingerprint),
+          ConditionExpression: 'attribute_exists(pk) AND #status = :linked AND (attribute_not_exists(#syncLease) OR #syncLease = :token OR #syncLeaseUntil <= :now)',
+          UpdateExpression: 'SET #syncLease = :token, #syncLeaseUntil = :leaseUntil',
+          ExpressionAttributeNames: { '#status': 'status', ...LEASE_NAMES },
+          ExpressionAttributeValues: {
+            ':linked': { S: 'linked' },
+            ':token': { S: input.token },
+            ':now': { N: String(input.now) },
+            ':leaseUntil': { N: String(input.now + input.leaseMs) },
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    if (update.applied) {
+      const link = update.output.Attributes ? fromItem(update.output.Attributes) : undefined;
+      return isLinked(link) ? { outcome: 'acquired', link } : { outcome: 'missing' };
     }
+    const item = update.refusal.Item ?? (await this.#getItem(input.integration, input.fingerprint));
+    if (!item || item.status?.S !== 'linked') return { outcome: 'missing' };
+    return { outcome: 'busy', until: Number(item[SYNC_LEASE_UNTIL]?.N ?? input.now) };
+  }
+
+  async recordSync(record: SyncRecord): Promise<boolean> {
     const writeId = randomUUID();
-    const names: Record<string, string> = { '#status': 'status', '#writeId': SYNC_WRITE_ID };
-    const values: Item = { ':linked': { S: 'linked' }, ':now': { N: String(patch.now) }, ':writeId': { S: writeId } };
+    const names: Record<string, string> = { '#writeId': SYNC_WRITE_ID, '#syncLease': SYNC_LEASE, ...(record.release ? { '#syncLeaseUntil': SYNC_LEASE_UNTIL } : {}) };
+    const values: Item = { ':token': { S: record.token }, ':now': { N: String(record.now) }, ':writeId': { S: writeId } };
     const sets = ['updatedAt = :now', '#writeId = :writeId'];
     for (const field of SYNC_FIELDS) {
-      const value = encodeSyncField(field, sync);
+      const value = record.sync ? encodeSyncField(field, record.sync) : undefined;
       if (value === undefined) continue;
       names[`#${field}`] = SYNC_ATTRIBUTES[field];
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    if (patch.issueKey !== undefined) {
-      values[':issueKey'] = { S: patch.issueKey };
+    if (record.issueKey !== undefined) {
+      values[':issueKey'] = { S: record.issueKey };
       sets.push('issueKey = :issueKey');
     }
-    if (patch.issueUrl !== undefined) {
-      values[':issueUrl'] = { S: patch.issueUrl };
+    if (record.issueUrl !== undefined) {
+      values[':issueUrl'] = { S: record.issueUrl };
       sets.push('issueUrl = :issueUrl');
     }
-    // attribute_exists(pk) keeps UpdateItem from creating a partial item for a link that does not exist.
-    const conditions = ['attribute_exists(pk)', '#status = :linked'];
-    if (guard) conditions.push(`(attribute_not_exists(#${guard.watermark}) OR #${guard.watermark} < :${guard.watermark})`);
+    if (record.issueId !== undefined) {
+      values[':issueId'] = { S: record.issueId };
+      sets.push('issueId = :issueId');
+    }
+    const done = await this.#conditional('UpdateItem', () =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(record.integration, record.fingerprint),
+          ConditionExpression: 'attribute_exists(pk) AND #syncLease = :token',
+          UpdateExpression: `SET ${sets.join(', ')}${record.release ? ' REMOVE #syncLease, #syncLeaseUntil' : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    if (done) return true;
+    // A retried write whose first attempt landed (and released the lease) finds its own write id.
+    return (await this.#getItem(record.integration, record.fingerprint))?.[SYNC_WRITE_ID]?.S === writeId;
+  }
 
-    const updated = await this.#conditional('UpdateItem', () =>
+  async noteErrorGroup(integration: string, fingerprint: string, note: Pick<LinkSyncState, 'group' | 'regressedIn'>, now: number): Promise<void> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Item = { ':linked': { S: 'linked' }, ':now': { N: String(now) } };
+    const sets = ['updatedAt = :now'];
+    for (const field of ['group', 'regressedIn'] as const) {
+      const value = encodeSyncField(field, note);
+      if (value === undefined) continue;
+      names[`#${field}`] = SYNC_ATTRIBUTES[field];
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    // A failed condition means the link is gone: nothing to note.
+    await this.#conditional('UpdateItem', () =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: key(integration, fingerprint),
-          ConditionExpression: conditions.join(' AND '),
+          ConditionExpression: 'attribute_exists(pk) AND #status = :linked',
           UpdateExpression: `SET ${sets.join(', ')}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       ),
     );
-    if (updated) return 'updated';
-    // Unguarded, only a missing link fails the condition (our own earlier attempt would not have made it fail).
-    if (!guard) return 'missing';
-    const current = await this.#getItem(integration, fingerprint);
-    if (current?.status?.S !== 'linked') return 'missing';
-    // Our retried write finds the watermark it set itself: it did land.
-    return current[SYNC_WRITE_ID]?.S === writeId ? 'updated' : 'stale';
+  }
+
+  async noteDisagreement(integration: string, fingerprint: string, since: number | null, now: number, repairs?: number): Promise<void> {
+    const values: Item = { ':linked': { S: 'linked' }, ':now': { N: String(now) } };
+    let update = 'SET updatedAt = :now REMOVE #since, #repairs';
+    if (since !== null) {
+      values[':since'] = { N: String(since) };
+      update = 'SET updatedAt = :now, #since = :since';
+      if (repairs !== undefined) {
+        values[':repairs'] = { N: String(repairs) };
+        update += ', #repairs = :repairs';
+      }
+    }
+    // A failed condition means the link is gone: nothing to note.
+    await this.#conditional('UpdateItem', () =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(integration, fingerprint),
+          ConditionExpression: 'attribute_exists(pk) AND #status = :linked',
+          UpdateExpression: update,
+          ExpressionAttributeNames: { '#status': 'status', '#since': SYNC_ATTRIBUTES.disagreeSince, ...(since === null || repairs !== undefined ? { '#repairs': SYNC_ATTRIBUTES.repairs } : {}) },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   async unlink(integration: string, fingerprint: string, issueId?: string): Promise<void> {

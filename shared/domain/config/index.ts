@@ -8,7 +8,7 @@ import { bridgeConfigSchema, type BridgeConfig } from './schema.ts';
 
 export * from './schema.ts';
 export { parseJiraApiUrl } from './jira-url.ts';
-export { jiraSecretNames } from './secret-names.ts';
+export { backtraceSecretNames, jiraSecretNames } from './secret-names.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

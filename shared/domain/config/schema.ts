@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { parseJiraApiUrl } from './jira-url.ts';
 import { DEFAULT_DEDUPE_LABEL_PATTERN, dedupeLabelProblem } from '../dedupe-label.ts';
+import { captureGroups } from '../fix-versions/versions.ts';
 
 /** Secrets Manager secret names: 1-512 of letters, digits and /_+=.@- */
 const secretName = (what: string) =>
@@ -91,14 +92,43 @@ const jira = z
   }, { error: 'required: the Jira side of the integration (apiUrl, auth, projectKey, subject, ...)' })
   .transform(({ apiUrl, ...rest }) => ({ ...rest, apiUrl: apiUrl.apiUrl, siteUrl: apiUrl.siteUrl }));
 
-const backtrace = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/, error: 'must be your Backtrace instance URL, e.g. https://acme.sp.backtrace.io' })
-    .transform((value) => value.replace(/\/+$/, '')),
-  universe: nonEmpty('the Backtrace universe name'),
-  project: nonEmpty('the Backtrace project name'),
-  tokenSecret: secretName('the Backtrace API token (X-Coroner-Token) used to attach the Jira link to the fingerprint'),
-}, { error: 'required: the Backtrace side of the integration (url, universe, project, tokenSecret)' });
+/** Backtrace's polling (it pushes no event when a fingerprint changes): how often the linked fingerprints are read. */
+const poll = z
+  .strictObject({
+    intervalSeconds: z
+      .number({ error: 'must be a number of seconds, e.g. 60' })
+      .int({ error: 'must be a whole number of seconds' })
+      .min(1, { error: 'must be at least 1 second (on AWS the schedule runs at most once a minute)' })
+      .max(86_400, { error: 'must be at most a day (86400 seconds)' })
+      .default(60),
+  })
+  .prefault({});
+
+const backtrace = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be your Backtrace instance URL, e.g. https://acme.sp.backtrace.io' })
+      .transform((value) => value.replace(/\/+$/, '')),
+    universe: nonEmpty('the Backtrace universe name'),
+    project: nonEmpty('the Backtrace project name'),
+    tokenSecret: secretName('the Backtrace API token (X-Coroner-Token) used to read fingerprints and attach the Jira link').optional(),
+    /** A service user instead of an API token: API tokens may lack the right to write issues (README "Backtrace credentials"). */
+    login: z
+      .strictObject({
+        username: nonEmpty('the Backtrace username of the service user'),
+        passwordSecret: secretName('the password of the Backtrace service user'),
+      })
+      .optional(),
+    poll,
+  }, { error: 'required: the Backtrace side of the integration (url, universe, project, tokenSecret or login)' })
+  .superRefine((value, ctx) => {
+    if (value.tokenSecret === undefined && value.login === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tokenSecret'], message: 'required: the name of the secret holding the Backtrace API token, or give backtrace.login {"username", "passwordSecret"} of a service user instead' });
+    }
+    if (value.tokenSecret !== undefined && value.login !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['login'], message: 'give backtrace.tokenSecret (an API token) or backtrace.login (a service user), not both' });
+    }
+  });
 
 const display = z
   .strictObject({
@@ -183,6 +213,52 @@ const jiraWebhook = z.strictObject({
     .default('signature'),
 });
 
+/** A regular expression with exactly one capture group, isolating the version number in a Jira version name. */
+const versionPattern = z.string({ error: 'must be a regular expression with one group, e.g. "app-(\\d+\\.\\d+\\.\\d+)"' }).superRefine((value, ctx) => {
+  try {
+    new RegExp(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid regular expression (${(error as Error).message}); write one whose single group isolates the version, e.g. "app-(\\d+\\.\\d+\\.\\d+)"` });
+    return;
+  }
+  const groups = captureGroups(value);
+  if (groups !== 1) {
+    ctx.addIssue({ code: 'custom', message: `has ${groups} capture groups; it needs exactly one, around the version number (make other groups non-capturing: (?:...))` });
+  }
+});
+
+/** Jira Fix Versions -> Backtrace's "resolved until"; regressions -> the Jira issue (README "Fix Versions and regressions"). */
+const fixVersions = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** The Backtrace attribute the invariant compares (`version_gt` on it). */
+    versionAttribute: nonEmpty('the Backtrace attribute holding the version, e.g. "version"').default('version'),
+    /** `fixVersions`, or a version-picker custom field by name or id. */
+    jiraField: nonEmpty('the Jira field holding the fix versions: "fixVersions" or a version-picker custom field').default('fixVersions'),
+    versionPattern: versionPattern.optional(),
+    invariant: z.enum(['version_gt', 'version_ge'], { error: 'must be "version_gt" (reopen on a later version) or "version_ge" (also on the same one)' }).default('version_gt'),
+    onRegression: z
+      .strictObject({
+        action: z.enum(['reopen', 'comment', 'new-issue'], { error: 'must be "reopen", "comment" or "new-issue"' }).default('reopen'),
+        /** The status to reopen to; default: the first status of the "new" category the workflow offers. */
+        status: nonEmpty('a Jira status id or name').optional(),
+        comment: z.string({ error: 'must be a template, e.g. "Regressed in $version"' }).default('Regressed in $version (resolved until $resolvedUntil): $group_url'),
+      })
+      .prefault({}),
+    /** Rule sets keyed on an attribute value (first match wins), each with its own version attribute and pattern. */
+    rules: z
+      .array(
+        z.strictObject({
+          attribute: nonEmpty('the attribute whose value picks this rule set, e.g. "environment"'),
+          regex: regexString('regex is matched against the attribute\'s value, e.g. "^production$"'),
+          versionAttribute: nonEmpty('the Backtrace attribute holding the version for this rule set').optional(),
+          versionPattern: versionPattern.optional(),
+        }),
+      )
+      .default([]),
+  })
+  .prefault({});
+
 const integration = z.strictObject({
   name: z
     .string({ error: 'required: a unique integration name (Backtrace shows it as the ticket\'s "watcher")' })
@@ -199,7 +275,15 @@ const integration = z.strictObject({
   sync,
   /** Jira's webhook to `POST /jira/webhook`: required for two-way sync. */
   jiraWebhook: jiraWebhook.optional(),
+  fixVersions,
 }).superRefine((integration, ctx) => {
+  if (integration.fixVersions.enabled && integration.sync.mode !== 'two-way') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fixVersions', 'enabled'],
+      message: 'Fix Versions flow from Jira to Backtrace (resolved until) and regressions back: set sync.mode to "two-way" (with jiraWebhook)',
+    });
+  }
   if (integration.sync.mode === 'one-way' && integration.sync.onLink === 'jira-wins') {
     ctx.addIssue({
       code: 'custom',
@@ -276,9 +360,11 @@ export type BridgeConfig = z.output<typeof bridgeConfigSchema>;
 export type BridgeConfigInput = z.input<typeof bridgeConfigSchema>;
 export type IntegrationConfig = BridgeConfig['integrations'][number];
 export type JiraAuthConfig = IntegrationConfig['jira']['auth'];
+export type BacktraceConfig = IntegrationConfig['backtrace'];
 export type DisplaySettings = IntegrationConfig['display'];
 export type FilterRule = IntegrationConfig['rules'][number];
 export type SyncConfig = IntegrationConfig['sync'];
 export type StateMapConfig = SyncConfig['stateMap'];
 export type JiraTargetConfig = StateMapConfig['toJira']['open'];
 export type UserPairConfig = SyncConfig['users'][number];
+export type FixVersionsConfig = IntegrationConfig['fixVersions'];

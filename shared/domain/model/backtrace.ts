@@ -35,6 +35,17 @@ export interface FingerprintRef {
 export interface FingerprintIssue {
   state: FingerprintState;
   tickets: Ticket[];
+  /** The reopen criteria ("resolved until"), section 3.2; absent or empty when none. */
+  invariants?: unknown[];
+  /** How many times an invariant reopened the fingerprint (a regression), section 3.2; 0 when never. */
+  reopenCount?: number;
+  /** When the last reopen happened, unix seconds. */
+  reopenLastTime?: number;
+}
+
+/** One fingerprint's row among many, as the poller reads them. */
+export interface FingerprintRow extends FingerprintIssue {
+  fingerprint: string;
 }
 
 /** A Backtrace user seen on a fingerprint, remembered for mapping Jira users back by e-mail. */
@@ -42,6 +53,18 @@ export interface KnownBacktraceUser {
   id: number;
   username?: string;
   email?: string;
+}
+
+/**
+ * Backtrace's automatic state (section 3.1): a linked ticket or an assignee moves an open fingerprint to
+ * in-progress, and unlinking everything moves it back; resolved and muted are sticky. What a ticket-list write
+ * leaves the state at, when the write sets no state itself.
+ */
+export function stateAfterTicketWrite(state: FingerprintState, tickets: readonly Ticket[]): FingerprintState {
+  const linked = tickets.some((ticket) => (ticket.watcher !== BACKTRACE_WATCHER && Boolean(ticket.short || ticket.url)) || (ticket.assignees?.length ?? 0) > 0);
+  if (state === 'open' && linked) return 'in-progress';
+  if (state === 'in-progress' && !linked) return 'open';
+  return state;
 }
 
 /** The fingerprint's assignees as Backtrace reads them: the `_backtrace` entry's, else the first ticket's (3.4). */

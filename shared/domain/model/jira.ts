@@ -52,6 +52,23 @@ export interface JiraIssueState {
   resolution: { id: string; name: string } | null;
   /** `fields.updated`, epoch ms. */
   updatedAt: number;
+  /** `fields.created`, epoch ms. */
+  createdAt?: number;
+  /** The changes since creation that sync cares about, newest first (only when asked for: `expand=changelog`). */
+  history?: JiraHistoryEntry[];
+  /** The names of the versions in the Fix Versions field asked for (`fixVersions` or a version picker), sorted. */
+  fixVersions?: string[];
+  /** `fields.summary` (only when Fix Versions are read: a regression's new issue quotes it). */
+  summary?: string;
+}
+
+/** One entry of an issue's changelog, reduced to what sync reads: who changed status or assignee, and when. */
+export interface JiraHistoryEntry {
+  /** Epoch ms. */
+  at: number;
+  author?: JiraUser;
+  /** The synced fields this entry changed. */
+  fields: ('status' | 'assignee')[];
 }
 
 export interface JiraTransition {

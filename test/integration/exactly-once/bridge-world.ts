@@ -74,7 +74,7 @@ export async function startBridgeWorld(options: BridgeWorldOptions = {}): Promis
     startLinkTableOnDynalite(`links-${randomBytes(4).toString('hex')}`),
   ]);
   const links = new DynamoDbLinkStore({ client: table.client, tableName: table.tableName });
-  const backtrace = createBacktraceClient({ url: backtraceFake.url, token: DEFAULT_BACKTRACE_TOKEN, maxInlineWaitMs: 0 });
+  const backtrace = createBacktraceClient({ url: backtraceFake.url, credentials: { kind: 'api-token', token: DEFAULT_BACKTRACE_TOKEN }, maxInlineWaitMs: 0 });
   const clock = new SteerableClock();
   const log = new RecordingLog();
 

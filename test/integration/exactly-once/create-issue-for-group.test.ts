@@ -107,7 +107,7 @@ describe('Use-case: createIssueForGroup', () => {
       expect((stillEarly.error as ClaimBusyError).retryAfterMs).toBeGreaterThanOrEqual(LEASE_MS / 2 - 1_000);
       expect((stillEarly.error as ClaimBusyError).retryAfterMs).toBeLessThanOrEqual(LEASE_MS / 2);
       const issue = w.jira.issues[0]!;
-      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: issue.key, issueId: issue.id, duplicates: [], link: expect.objectContaining({ status: 'linked', issueId: issue.id, issueKey: issue.key, ticketAttached: true }) });
+      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: issue.key, issueId: issue.id, duplicates: [], link: expect.objectContaining({ status: 'linked', issueId: issue.id, issueKey: issue.key, ticketAttached: true }), token: expect.any(String), row: expect.objectContaining({ state: 'in-progress' }) });
       expect(w.jira.issues).toHaveLength(1);
       expect(issueCreations(w)).toHaveLength(1);
       expect(await w.links.get(INTEGRATION_NAME, group.fingerprint)).toMatchObject({ status: 'linked', issueKey: issue.key, ticketAttached: true });
@@ -176,7 +176,7 @@ describe('Use-case: createIssueForGroup', () => {
       const redelivered = await deliver(worker(w, group), { maxAttempts: 1 });
 
       // Assess
-      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: oldest!.key, issueId: oldest!.id, duplicates: [duplicate!.key], link: expect.objectContaining({ status: 'linked', issueId: oldest!.id, issueKey: oldest!.key }) });
+      expect(redelivered.result).toEqual({ outcome: 'recovered', issueKey: oldest!.key, issueId: oldest!.id, duplicates: [duplicate!.key], link: expect.objectContaining({ status: 'linked', issueId: oldest!.id, issueKey: oldest!.key }), token: expect.any(String), row: expect.objectContaining({ state: 'in-progress' }) });
       expect(w.jira.issues).toHaveLength(2);
       expect(w.log.lines).toContainEqual(
         expect.objectContaining({ level: 'error', extra: expect.objectContaining({ kept: oldest!.key, duplicates: [duplicate!.key] }) }),
@@ -238,7 +238,8 @@ describe('Use-case: createIssueForGroup', () => {
       world = await startBridgeWorld();
       const w = world;
       const group = w.newGroup();
-      w.backtraceFake.failNext({ status: 503, path: /\/api\/query$/ });
+      // The ticket write, the only Backtrace call after the link is recorded (the row is read before creating).
+      w.backtraceFake.failNext({ status: 503, path: /\/api\/issue$/ });
       const failed = await deliver(worker(w, group), { maxAttempts: 1 });
       const jiraBefore = w.jira.requests.length;
 

@@ -192,6 +192,52 @@ describe('Class: DynamoDbLinkStore', () => {
       expect(done).toBeUndefined();
       expect((await store.get(input.integration, input.fingerprint))?.status).toBe('claimed');
     });
+    it('with syncLeaseMs, also holds the link\'s sync lease for the claim token until then', async () => {
+      // Prepare
+      const input = claimInput();
+      await store.claim(input);
+
+      // Act
+      const done = await store.completeClaim({ ...input, issue, now: T0 + 1000, syncLeaseMs: 30_000 });
+
+      // Assess
+      expect(done).toMatchObject({ status: 'linked', issueId: issue.id });
+      const sync = (token: string, now: number) => store.acquireSync({ integration: input.integration, fingerprint: input.fingerprint, token, now, leaseMs: 30_000 });
+      expect(await sync('webhook-worker', T0 + 30_999)).toEqual({ outcome: 'busy', until: T0 + 31_000 });
+      expect(await sync(input.token, T0 + 1001)).toMatchObject({ outcome: 'acquired' });
+    });
+
+    it('with syncLeaseMs, still holds the lease when the same holder repeats the completion', async () => {
+      // Prepare
+      const input = claimInput();
+      await store.claim(input);
+      await store.completeClaim({ ...input, issue, now: T0 + 1, syncLeaseMs: 30_000 });
+
+      // Act
+      const repeated = await store.completeClaim({ ...input, issue, now: T0 + 2, syncLeaseMs: 30_000 });
+
+      // Assess
+      expect(repeated).toMatchObject({ status: 'linked', issueId: issue.id });
+      const other = await store.acquireSync({ integration: input.integration, fingerprint: input.fingerprint, token: 'other', now: T0 + 3, leaseMs: 30_000 });
+      expect(other.outcome).toBe('busy');
+    });
+
+    it('takes no sync lease for a holder that lost the claim, and links nothing for it', async () => {
+      // Prepare
+      const first = claimInput();
+      await store.claim(first);
+      const later = T0 + LEASE_MS + 1;
+      await store.claim({ ...first, token: 'second-token', now: later });
+
+      // Act
+      const stale = await store.completeClaim({ ...first, issue, now: later + 1, syncLeaseMs: 30_000 });
+      await store.completeClaim({ ...first, token: 'second-token', issue, now: later + 2 });
+
+      // Assess
+      expect(stale).toBeUndefined();
+      const next = await store.acquireSync({ integration: first.integration, fingerprint: first.fingerprint, token: 'next', now: later + 3, leaseMs: 30_000 });
+      expect(next).toMatchObject({ outcome: 'acquired', link: { status: 'linked', issueId: issue.id } });
+    });
   });
 
   describe('Method: releaseClaim', () => {

@@ -3,7 +3,7 @@
  * Backtrace writes them. `calls` logs every call as `<method> <fingerprint>`. The real wire format is the sandbox's
  * job (infra/local/sandboxes/backtrace).
  */
-import type { FingerprintIssue, FingerprintRef, FingerprintState, Ticket } from '../../../shared/domain/model/backtrace.ts';
+import type { FingerprintIssue, FingerprintRef, FingerprintRow, FingerprintState, Ticket } from '../../../shared/domain/model/backtrace.ts';
 import type { BacktraceIssues } from '../../../shared/ports/backtrace-issues.ts';
 
 const keyOf = (ref: FingerprintRef) => `${ref.universe}/${ref.project}/${ref.fingerprint}`;
@@ -43,10 +43,25 @@ export class InMemoryBacktrace implements BacktraceIssues {
     return this.row(ref);
   }
 
-  async updateIssue(ref: FingerprintRef, change: { state?: FingerprintState; tickets?: Ticket[] }): Promise<void> {
+  async readFingerprints(project: { universe: string; project: string }, fingerprints: readonly string[]): Promise<FingerprintRow[]> {
+    this.calls.push(`readFingerprints ${fingerprints.length}`);
+    const failure = this.failNext.get('readFingerprints');
+    if (failure) {
+      this.failNext.delete('readFingerprints');
+      throw failure;
+    }
+    return fingerprints.filter((fingerprint) => this.rows.has(keyOf({ ...project, fingerprint }))).map((fingerprint) => ({ fingerprint, ...this.row({ ...project, fingerprint }) }));
+  }
+
+  async updateIssue(ref: FingerprintRef, change: { state?: FingerprintState; tickets?: Ticket[]; invariants?: unknown[] }): Promise<void> {
     this.#call('updateIssue', ref);
     const row = this.row(ref);
-    this.rows.set(keyOf(ref), { state: change.state ?? row.state, tickets: structuredClone(change.tickets ?? row.tickets) });
+    this.rows.set(keyOf(ref), {
+      ...row,
+      state: change.state ?? row.state,
+      tickets: structuredClone(change.tickets ?? row.tickets),
+      ...(change.invariants === undefined ? {} : { invariants: structuredClone(change.invariants) }),
+    });
   }
 
   #call(method: keyof BacktraceIssues, ref: FingerprintRef): void {

@@ -4,9 +4,9 @@
  * drive the use-cases through each branch in milliseconds; the real Jira dialects are the sandbox's job
  * (infra/local/sandboxes/jira). `calls` logs every call as `<method> <issue>`.
  */
-import type { IssueRef, JiraDeployment, JiraField, JiraIssueState, JiraStatus, JiraTransition, JiraUser, JiraUserRef } from '../../../shared/domain/model/jira.ts';
+import type { IssueRef, JiraDeployment, JiraField, JiraHistoryEntry, JiraIssueState, JiraStatus, JiraTransition, JiraUser, JiraUserRef } from '../../../shared/domain/model/jira.ts';
 import { PermanentError } from '../../../shared/ports/errors.ts';
-import type { IssueTracker } from '../../../shared/ports/issue-tracker.ts';
+import type { IssueTracker, JiraComment } from '../../../shared/ports/issue-tracker.ts';
 import type { Clock } from '../../../shared/ports/clock.ts';
 
 export const TO_DO: JiraStatus = { id: '10000', name: 'To Do', categoryKey: 'new' };
@@ -25,9 +25,17 @@ export interface MemoryIssue {
   status: JiraStatus;
   assignee: JiraUser | null;
   resolution: { id: string; name: string } | null;
+  createdAt: number;
   updatedAt: number;
   labels: string[];
   fields: Record<string, unknown>;
+  /** Status and assignee changes after creation, oldest first, with their author. */
+  history: JiraHistoryEntry[];
+  /** Version names per version field id (`fixVersions`, or a version picker's id). */
+  versions: Record<string, string[]>;
+  comments: JiraComment[];
+  /** Keys of the issues this one "relates to". */
+  links: string[];
 }
 
 const DEFAULT_FIELDS: JiraField[] = [
@@ -36,6 +44,7 @@ const DEFAULT_FIELDS: JiraField[] = [
   { id: 'labels', name: 'Labels', custom: false, schema: { type: 'array', items: 'string', system: 'labels' } },
   { id: 'issuetype', name: 'Issue Type', custom: false, schema: { type: 'issuetype', system: 'issuetype' } },
   { id: 'project', name: 'Project', custom: false, schema: { type: 'project', system: 'project' } },
+  { id: 'fixVersions', name: 'Fix versions', custom: false, schema: { type: 'array', items: 'version', system: 'fixVersions' } },
 ];
 
 const FIXED = { id: '1', name: 'Fixed' };
@@ -57,23 +66,32 @@ export class InMemoryJira implements IssueTracker {
   addIssue(issue: Partial<MemoryIssue> & { projectKey?: string } = {}): MemoryIssue {
     const n = this.#next++;
     const projectKey = issue.projectKey ?? 'CRASH';
-    const stored: MemoryIssue = { id: String(10000 + n), key: `${projectKey}-${n}`, projectKey, status: TO_DO, assignee: null, resolution: null, updatedAt: this.clock.now(), labels: [], fields: {}, ...issue };
+    const now = this.clock.now();
+    const stored: MemoryIssue = { id: String(10000 + n), key: `${projectKey}-${n}`, projectKey, status: TO_DO, assignee: null, resolution: null, createdAt: now, updatedAt: now, labels: [], fields: {}, history: [], versions: {}, comments: [], links: [], ...issue };
     this.issues.set(stored.id, stored);
     return stored;
   }
 
   /** A person moves the issue (no webhook here: the test decides what the bridge is told). */
-  personMoves(idOrKey: string, status: JiraStatus): void {
+  personMoves(idOrKey: string, status: JiraStatus, person: JiraUser = ANA): void {
     const issue = this.#find(idOrKey);
     issue.status = status;
     issue.resolution = status.categoryKey === 'done' ? FIXED : null;
-    issue.updatedAt = this.clock.now();
+    this.#changed(issue, person, 'status');
   }
 
-  personAssigns(idOrKey: string, user: JiraUser | null): void {
+  personAssigns(idOrKey: string, user: JiraUser | null, person: JiraUser = ANA): void {
     const issue = this.#find(idOrKey);
     issue.assignee = user;
+    this.#changed(issue, person, 'assignee');
+  }
+
+  /** A person sets the issue's Fix Versions (or a version picker's, by field id). */
+  personSetsVersions(idOrKey: string, names: string[], field = 'fixVersions', person: JiraUser = ANA): void {
+    const issue = this.#find(idOrKey);
+    issue.versions[field] = [...names];
     issue.updatedAt = this.clock.now();
+    issue.history.push({ at: issue.updatedAt, author: { ...person }, fields: [] });
   }
 
   issue(idOrKey: string): MemoryIssue {
@@ -87,7 +105,7 @@ export class InMemoryJira implements IssueTracker {
 
   /** The calls that change Jira. */
   writes(): string[] {
-    return this.calls.filter((call) => /^(createIssue|transition|assign)\b/.test(call));
+    return this.calls.filter((call) => /^(createIssue|transition|assign|addComment|linkIssues)\b/.test(call));
   }
 
   async deploymentType(): Promise<JiraDeployment> {
@@ -119,10 +137,39 @@ export class InMemoryJira implements IssueTracker {
     return { ...this.self };
   }
 
-  async getIssueState(idOrKey: string): Promise<JiraIssueState> {
+  async getIssueState(idOrKey: string, options?: { changelog?: boolean; versionField?: string }): Promise<JiraIssueState> {
     this.#call('getIssueState', idOrKey);
     const issue = this.#find(idOrKey);
-    return { id: issue.id, key: issue.key, projectKey: issue.projectKey, status: { ...issue.status }, assignee: issue.assignee && { ...issue.assignee }, resolution: issue.resolution, updatedAt: issue.updatedAt };
+    return {
+      id: issue.id,
+      key: issue.key,
+      projectKey: issue.projectKey,
+      status: { ...issue.status },
+      assignee: issue.assignee && { ...issue.assignee },
+      resolution: issue.resolution,
+      createdAt: issue.createdAt,
+      updatedAt: issue.updatedAt,
+      ...(options?.changelog ? { history: structuredClone(issue.history).filter((entry) => entry.fields.length > 0).reverse() } : {}),
+      ...(options?.versionField ? { fixVersions: [...(issue.versions[options.versionField] ?? [])].sort(), summary: String(issue.fields.summary ?? '') } : {}),
+    };
+  }
+
+  async addComment(idOrKey: string, body: string): Promise<void> {
+    this.#call('addComment', idOrKey);
+    const issue = this.#find(idOrKey);
+    issue.comments.push({ id: String(issue.comments.length + 1), body, author: { ...this.self } });
+  }
+
+  async listComments(idOrKey: string): Promise<JiraComment[]> {
+    this.#call('listComments', idOrKey);
+    return structuredClone(this.#find(idOrKey).comments);
+  }
+
+  async linkIssues(type: string, outwardKey: string, inwardKey: string): Promise<void> {
+    this.#call('linkIssues', `${type} ${outwardKey} ${inwardKey}`);
+    const outward = this.#find(outwardKey);
+    this.#find(inwardKey);
+    outward.links.push(inwardKey);
   }
 
   async listTransitions(idOrKey: string): Promise<JiraTransition[]> {
@@ -144,7 +191,7 @@ export class InMemoryJira implements IssueTracker {
     if (to.categoryKey === 'done' && !options?.resolution) throw new PermanentError('Resolution is required');
     issue.status = to;
     issue.resolution = to.categoryKey === 'done' ? FIXED : null;
-    issue.updatedAt = this.clock.now();
+    this.#changed(issue, this.self, 'status');
   }
 
   async assign(idOrKey: string, user: JiraUserRef | null): Promise<void> {
@@ -153,12 +200,17 @@ export class InMemoryJira implements IssueTracker {
     const found = user === null ? null : this.users.find((candidate) => ('accountId' in user ? candidate.accountId === user.accountId : candidate.name === user.name));
     if (found === undefined) throw new PermanentError('User cannot be assigned issues');
     issue.assignee = found;
-    issue.updatedAt = this.clock.now();
+    this.#changed(issue, this.self, 'assignee');
   }
 
   async findUsersByEmail(email: string): Promise<JiraUser[]> {
     this.#call('findUsersByEmail', email);
     return this.users.filter((user) => user.emailAddress?.toLowerCase() === email.toLowerCase()).map((user) => ({ ...user }));
+  }
+
+  #changed(issue: MemoryIssue, author: JiraUser, field: 'status' | 'assignee'): void {
+    issue.updatedAt = this.clock.now();
+    issue.history.push({ at: issue.updatedAt, author: { ...author }, fields: [field] });
   }
 
   #call(method: keyof IssueTracker, detail?: string): void {
