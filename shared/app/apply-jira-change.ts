@@ -1,27 +1,29 @@
 /**
- * Jira -> Backtrace (two-way sync): a Jira webhook delivery (a `jira.webhook` message) moves, assigns, renames or
- * unlinks the linked fingerprint.
+ * Jira -> Backtrace (two-way sync): a Jira webhook delivery (a `jira.webhook` message) syncs each fingerprint linked
+ * to the issue.
  *
- * The webhook says what changed; the issue's current fields (read from Jira) say what is true now, so deliveries
- * that arrive late, twice or out of order all end in the newest state. Dropped: our own echo (made by the
- * integration's Jira account, or the issue holds exactly what we last pushed) and stale deliveries (Jira has not
- * changed since the last change applied). Only the fields the changelog touched are applied, so a comment or a
- * description edit never overwrites a muted state or an assignee Jira cannot represent.
+ * The delivery is a trigger: the pair is synced from both sides as they are now (`syncLink`), under its sync lease,
+ * so deliveries that arrive late, twice or out of order all end in the newest state, and a comment or a description
+ * edit changes nothing (nothing synced differs from what the bridge last saw). Dropped at once, without a read: a
+ * delivery made by the integration's own Jira account (the echo of our own write). A person's change that our
+ * write overwrote is put back.
  *
- * A deleted issue removes our ticket entry and the link; a moved issue (new key, same id) keeps its link and the
- * ticket entry shows the new key. Idempotent; retried through the queue on a `RetryableError`.
+ * A delivered deletion is believed only when Jira answers 404 for the issue: then our ticket entry and the link go.
+ * A moved issue (new key, same id) keeps its link, and the ticket entry shows the new key. Idempotent; retried
+ * through the queue on a `RetryableError`.
  */
 import type { IntegrationConfig } from '../domain/config/index.ts';
 import type { JiraIssueEvent } from '../domain/jira/jira-webhook.ts';
-import type { FingerprintRef } from '../domain/model/backtrace.ts';
 import { isLinked, type LinkedLink } from '../domain/model/link.ts';
 import type { JiraChangeMessage } from '../domain/queue-message.ts';
-import { isOurJiraEcho, isStale, sameTickets, syncEnabled, ticketsWithout } from '../domain/sync/sync-decisions.ts';
+import { madeByUs } from '../domain/sync/sync-plan.ts';
+import { PermanentError } from '../ports/errors.ts';
 import type { IntegrationClients } from '../ports/integration-clients.ts';
-import { applyIssueToFingerprint, type ApplyStepInput, type ApplyStepResult } from './steps/apply-issue-to-fingerprint.ts';
+import { syncLink, type SyncLinkResult } from './steps/sync-link.ts';
+import { withSyncLease } from './steps/with-sync-lease.ts';
 import type { SyncDeps } from './sync-deps.ts';
 
-export type AppliedOutcome = 'ignored' | 'unlinked' | 'echo' | 'stale' | 'applied' | 'unchanged';
+export type AppliedOutcome = 'sync-off' | 'echo' | 'synced' | 'unchanged' | 'unlinked' | 'kept' | 'not-linked';
 
 export interface AppliedChange {
   integration: string;
@@ -44,6 +46,10 @@ export async function applyJiraChange(deps: SyncDeps, message: JiraChangeMessage
   const results: AppliedChange[] = [];
   for (const link of links) {
     const integration = integrations.find((candidate) => candidate.name === link.integration)!;
+    if (integration.sync.mode === 'none') {
+      results.push({ integration: integration.name, fingerprint: link.fingerprint, outcome: 'sync-off', detail: 'sync.mode is "none"' });
+      continue;
+    }
     const clients = await deps.clientsFor(integration);
     results.push({ integration: integration.name, fingerprint: link.fingerprint, ...(await applyToLink(deps, clients, integration, link, change)) });
   }
@@ -52,57 +58,40 @@ export async function applyJiraChange(deps: SyncDeps, message: JiraChangeMessage
 
 async function applyToLink(
   deps: SyncDeps,
-  { tracker, backtrace }: IntegrationClients,
+  clients: IntegrationClients,
   integration: IntegrationConfig,
   link: LinkedLink,
   change: JiraIssueEvent,
 ): Promise<{ outcome: AppliedOutcome; detail?: string }> {
-  const ref: FingerprintRef = { universe: link.universe, project: link.project, fingerprint: link.fingerprint };
   const context = { integration: integration.name, fingerprint: link.fingerprint, issueKey: change.issueKey, event: change.event };
-
-  if (change.event === 'deleted') {
-    const row = await backtrace.getIssue(ref);
-    const tickets = ticketsWithout(row.tickets, integration.name);
-    if (!sameTickets(tickets, row.tickets)) await backtrace.updateIssue(ref, { tickets });
-    await deps.links.unlink(integration.name, link.fingerprint, change.issueId);
-    deps.log.info(`Jira issue ${change.issueKey} was deleted: unlinked from the fingerprint`, context);
-    return { outcome: 'unlinked' };
+  if (change.event !== 'deleted' && madeByUs(change.author, await clients.tracker.myself())) {
+    deps.log.debug('Echo of our own Jira write dropped', context);
+    return { outcome: 'echo', detail: "made by the integration's own Jira account" };
   }
-
-  // No early "older than the watermark" drop: the watermark covers every field, and a late status change must not
-  // be lost because an assignee change made after it was applied first. The issue's current fields are read
-  // instead, and only when Jira has not changed since the last applied change is the delivery stale.
-  const [deployment, self, issue] = await Promise.all([tracker.deploymentType(), tracker.myself(), tracker.getIssueState(change.issueId)]);
-  const moved = issue.key !== link.issueKey;
-  // An echo leaves the watermark alone: a person's change made just before ours may still be on its way.
-  const echo = isOurJiraEcho(change.author, self, { ...change, status: issue.status, assignee: issue.assignee }, link.sync?.pushedToJira, deployment);
-  if (echo.echo) deps.log.debug('Echo of our own Jira write dropped', { ...context, reason: echo.reason });
-  const fields = {
-    state: !echo.echo && syncEnabled(integration.sync, 'to-backtrace', 'state') && (change.changed.status || change.changed.resolution),
-    assignee: !echo.echo && syncEnabled(integration.sync, 'to-backtrace', 'assignee') && change.changed.assignee,
-  };
-  const stepDeps = { backtrace, links: deps.links, users: deps.users, clock: deps.clock, log: deps.log };
-  const step = (input: Pick<ApplyStepInput, 'link' | 'issue' | 'fields' | 'guard'>) => applyIssueToFingerprint(stepDeps, { integration, context, ...input });
-  if (!fields.state && !fields.assignee) {
-    if (moved) return unguarded(await step({ link, issue, fields }));
-    return echo.echo ? { outcome: 'echo', detail: echo.reason } : { outcome: 'ignored', detail: 'no synced field changed' };
+  if (change.event === 'deleted' && (await stillInJira(clients, change.issueId))) {
+    // A signed deletion is believed only when Jira agrees: a replayed or mistaken one must not unlink a live issue.
+    deps.log.warn(`Jira sent a deletion of ${change.issueKey}, but Jira still has the issue: the link stays`, context);
+    return { outcome: 'kept', detail: 'Jira still has the issue' };
   }
-  if (isStale(link.sync?.jiraUpdatedAt, issue.updatedAt)) {
-    // Still follow a move: the ticket entry shows the issue's current key.
-    if (moved) await step({ link, issue, fields: { state: false, assignee: false } });
-    return { outcome: 'stale' };
-  }
-
-  const applied = await step({ link, issue, fields, guard: { watermark: 'jiraUpdatedAt', value: issue.updatedAt } });
-  if (applied.outcome !== 'superseded') return applied;
-  // A newer Jira change was applied while we worked, and our write may have landed after it: read both sides once
-  // more (unguarded, the newer watermark stands) and write whatever still differs.
-  deps.log.info('A newer Jira change was applied meanwhile; checking the fingerprint once more', context);
-  const current = await deps.links.get(integration.name, link.fingerprint);
-  const again = unguarded(await step({ link: isLinked(current) ? current : link, issue: await tracker.getIssueState(change.issueId), fields }));
-  // The first pass did write: nothing left to write on the second look still means the change was applied.
-  return again.outcome === 'unchanged' ? { outcome: 'applied', detail: applied.detail } : again;
+  const done = await withSyncLease<SyncLinkResult>(deps, { integration: integration.name, fingerprint: link.fingerprint }, async (leased) => {
+    // After a deletion Jira answered 404 for, the sync finds the issue gone and unlinks.
+    const configPath = `integrations[${deps.config.integrations.indexOf(integration)}]`;
+    const synced = await syncLink({ ...deps, ...clients }, { integration, configPath, link: leased, trigger: { kind: 'jira', delivery: change } });
+    return synced.outcome === 'issue-gone' ? { result: synced, unlinked: true } : { result: synced, record: synced.record };
+  });
+  if (done === undefined) return { outcome: 'not-linked' };
+  if (done.outcome === 'issue-gone') return { outcome: 'unlinked' };
+  const detail = [...done.toJira.map((action) => `Jira: ${action}`), ...done.toBacktrace.map((action) => `Backtrace: ${action}`)].join(', ');
+  return { outcome: done.outcome, ...(detail ? { detail } : {}) };
 }
 
-/** Without a guard the step is never superseded; this only narrows its result. */
-const unguarded = (result: ApplyStepResult): { outcome: AppliedOutcome; detail?: string } => (result.outcome === 'superseded' ? { outcome: 'applied', detail: result.detail } : result);
+/** Does Jira still have the issue? 404 says no; any other answer (or failure) is not a "no". */
+async function stillInJira(clients: IntegrationClients, issueId: string): Promise<boolean> {
+  try {
+    await clients.tracker.getIssueState(issueId);
+    return true;
+  } catch (error) {
+    if (error instanceof PermanentError && error.status === 404) return false;
+    throw error;
+  }
+}

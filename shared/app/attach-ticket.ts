@@ -3,7 +3,8 @@
  * `ticketAttached` flag.
  *
  * Idempotent: Backtrace's `ticket` is a whole-value replacement (../shared/reference/backtrace.md section 3.5), so the list
- * is read, our entry (watcher = integration name) replaced or inserted, and written back; a list that already holds
+ * is read (or taken as the caller just read it), our entry (watcher = integration name) replaced or inserted, and
+ * written back; a list that already holds
  * our entry is not rewritten. Other watchers' entries are kept as they are. Not retried here: failures propagate
  * (Retryable/Permanent from the Backtrace adapter) and the next delivery, finding the link without
  * `ticketAttached`, attaches again without calling Jira.
@@ -27,16 +28,18 @@ export interface AttachTicketInput {
   issue: { key: string; url: string };
   /** State for a new entry (or one that pointed at another issue); an entry already for this issue keeps its own. */
   state: FingerprintState;
+  /** The ticket list as just read, sparing a read; absent: it is read first. */
+  current?: Ticket[];
 }
 
-/** @returns whether the ticket list had to be written (false: it already carried our entry). */
-export async function attachTicket(deps: AttachTicketDeps, input: AttachTicketInput): Promise<boolean> {
-  const current = await deps.backtrace.getTickets(input.ref);
+/** @returns the ticket list as it is now, and whether it had to be written (false: it already carried our entry). */
+export async function attachTicket(deps: AttachTicketDeps, input: AttachTicketInput): Promise<{ tickets: Ticket[]; written: boolean }> {
+  const current = input.current ?? (await deps.backtrace.getTickets(input.ref));
   const next = withTicket(current, { watcher: input.integration, short: input.issue.key, url: input.issue.url, state: input.state });
-  const changed = !sameTickets(next, current);
-  if (changed) await deps.backtrace.setTickets(input.ref, next);
+  const written = !sameTickets(next, current);
+  if (written) await deps.backtrace.setTickets(input.ref, next);
   await deps.links.markTicketAttached(input.integration, input.ref.fingerprint, deps.clock.now());
-  return changed;
+  return { tickets: next, written };
 }
 
 /**

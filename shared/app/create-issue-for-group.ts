@@ -11,6 +11,11 @@
  *   (Lambda timeout) plus Jira Cloud's search lag (reference/jira-rest-v2.md section 11), or the search can miss
  *   the issue a crashed worker created.
  *
+ * - Exactly once without the table: a worker holding a fresh claim first reads the fingerprint's row in Backtrace
+ *   (the attach step needs it anyway) and, when our integration's ticket entry names an issue Jira still has,
+ *   adopts that issue instead of creating one. A lost, restored or re-created link table, or a second stack on the
+ *   same projects, therefore makes no second issue.
+ *
  * Idempotent: calling it again for a linked fingerprint makes no Jira request; it only re-attaches the Backtrace
  * ticket when an earlier attempt failed to. Safe under any number of concurrent and repeated deliveries.
  *
@@ -21,7 +26,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BacktraceIssues } from '../ports/backtrace-issues.ts';
-import type { FingerprintRef } from '../domain/model/backtrace.ts';
+import { stateAfterTicketWrite, type FingerprintIssue, type FingerprintRef } from '../domain/model/backtrace.ts';
 import type { IssueRef, JiraDeployment, JiraField } from '../domain/model/jira.ts';
 import type { Link, LinkedLink } from '../domain/model/link.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -49,7 +54,7 @@ export interface CreateIssueDeps {
 /** What the use-case needs of an integration's config (an `IntegrationConfig` fits). */
 export interface IssueIntegration {
   name: string;
-  jira: { projectKey: string };
+  jira: { projectKey: string; siteUrl: string };
 }
 
 /** A problem of the built fields, as text or as an object with a message (and maybe the config path). */
@@ -64,16 +69,31 @@ export type BuildFields = (fields: JiraField[], deployment: JiraDeployment) => B
 
 export interface CreateIssueInput {
   integration: IssueIntegration;
+  /**
+   * Take the link's sync lease with the link (token = the claim token, in the result), for the link-time sync that
+   * follows, so no webhook about the new issue is applied before that sync has read both sides.
+   */
+  syncLeaseMs?: number;
   /** The error group (a `BacktraceGroup` fits): which fingerprint, in which universe and project. */
   group: FingerprintRef;
   buildFields: BuildFields;
 }
 
+/** A link made by this delivery: the link, the lease token (when `syncLeaseMs` was given), the row after attaching. */
+interface NewLink {
+  link: LinkedLink;
+  token: string;
+  /** The fingerprint's row as the attach left it (Backtrace's automatic in-progress applied). */
+  row: FingerprintIssue;
+}
+
 export type CreateIssueResult =
   /** We created the issue and linked it; `link` is the link we made. */
-  | { outcome: 'created'; issueKey: string; issueId: string; link: LinkedLink }
+  | ({ outcome: 'created'; issueKey: string; issueId: string } & NewLink)
   /** A crashed attempt had created it; we found it by its dedupe label and linked it. */
-  | { outcome: 'recovered'; issueKey: string; issueId: string; duplicates: string[]; link: LinkedLink }
+  | ({ outcome: 'recovered'; issueKey: string; issueId: string; duplicates: string[] } & NewLink)
+  /** The fingerprint's ticket entry named an issue Jira still has (the link table was lost, or another stack made it). */
+  | ({ outcome: 'adopted'; issueKey: string; issueId: string } & NewLink)
   /** It was linked before this delivery; no Jira request was made. */
   | { outcome: 'already-linked'; issueKey: string; issueId: string; link: Link }
   /**
@@ -139,9 +159,12 @@ async function createOrRecover(
   let fields: Record<string, unknown>;
   let dedupeLabel: string;
   let labelsFieldId: string | undefined;
+  let row: FingerprintIssue;
   let found: IssueRef[] = [];
+  let ours: IssueRef | undefined;
   try {
-    const [jiraFields, deployment] = await Promise.all([deps.tracker.listFields(), deps.tracker.deploymentType()]);
+    const [jiraFields, deployment, fingerprintRow] = await Promise.all([deps.tracker.listFields(), deps.tracker.deploymentType(), deps.backtrace.getIssue(ref)]);
+    row = fingerprintRow;
     const built = input.buildFields(jiraFields, deployment);
     if (!built.ok) {
       throw new PermanentError(
@@ -149,7 +172,8 @@ async function createOrRecover(
       );
     }
     ({ fields, dedupeLabel, labelsFieldId } = built);
-    if (previous) {
+    ours = await issueOfOurTicket(deps, integration, row, context);
+    if (!ours && previous) {
       deps.log.warn('Took over an expired claim; searching Jira for an issue a crashed attempt may have created', {
         ...context,
         dedupeLabel,
@@ -162,6 +186,14 @@ async function createOrRecover(
     throw error;
   }
 
+  if (ours) {
+    const linked = await link(deps, input, ref, token, ours, leaseUntil);
+    if (!linked) return superseded(deps, ref, integration.name, ours, false);
+    deps.log.info("Adopted the Jira issue the fingerprint's ticket names (no link was recorded for it)", { ...context, issueKey: ours.key });
+    const attached = await attachNewTicket(deps, integration.name, ref, ours, row);
+    return { outcome: 'adopted', issueKey: ours.key, issueId: ours.id, link: { ...linked, ticketAttached: true }, token, row: attached };
+  }
+
   if (found.length > 0) {
     const [adopted, ...duplicates] = found as [IssueRef, ...IssueRef[]];
     if (duplicates.length > 0) {
@@ -172,11 +204,11 @@ async function createOrRecover(
         duplicates: duplicates.map((issue) => issue.key),
       });
     }
-    const linked = await link(deps, ref, integration.name, token, adopted, leaseUntil);
+    const linked = await link(deps, input, ref, token, adopted, leaseUntil);
     if (!linked) return superseded(deps, ref, integration.name, adopted, false);
     deps.log.info('Recovered the Jira issue of a crashed attempt', { ...context, issueKey: adopted.key });
-    await attachNewTicket(deps, integration.name, ref, adopted);
-    return { outcome: 'recovered', issueKey: adopted.key, issueId: adopted.id, duplicates: duplicates.map((issue) => issue.key), link: { ...linked, ticketAttached: true } };
+    const attached = await attachNewTicket(deps, integration.name, ref, adopted, row);
+    return { outcome: 'recovered', issueKey: adopted.key, issueId: adopted.id, duplicates: duplicates.map((issue) => issue.key), link: { ...linked, ticketAttached: true }, token, row: attached };
   }
 
   let issue: IssueRef;
@@ -204,17 +236,18 @@ async function createOrRecover(
     );
   }
 
-  const linked = await link(deps, ref, integration.name, token, issue, leaseUntil);
+  const linked = await link(deps, input, ref, token, issue, leaseUntil);
   if (!linked) return superseded(deps, ref, integration.name, issue, true);
   deps.log.info('Created Jira issue', { ...context, issueKey: issue.key });
-  await attachNewTicket(deps, integration.name, ref, issue);
-  return { outcome: 'created', issueKey: issue.key, issueId: issue.id, link: { ...linked, ticketAttached: true } };
+  const attached = await attachNewTicket(deps, integration.name, ref, issue, row);
+  return { outcome: 'created', issueKey: issue.key, issueId: issue.id, link: { ...linked, ticketAttached: true }, token, row: attached };
 }
 
 /** completeClaim; a failure to write is retryable after the lease, when the label search will adopt the issue. */
-async function link(deps: CreateIssueDeps, ref: FingerprintRef, integration: string, token: string, issue: IssueRef, leaseUntil: number | undefined): Promise<LinkedLink | undefined> {
+async function link(deps: CreateIssueDeps, input: CreateIssueInput, ref: FingerprintRef, token: string, issue: IssueRef, leaseUntil: number | undefined): Promise<LinkedLink | undefined> {
+  const integration = input.integration.name;
   try {
-    return await deps.links.completeClaim({ integration, fingerprint: ref.fingerprint, token, issue, now: deps.clock.now() });
+    return await deps.links.completeClaim({ integration, fingerprint: ref.fingerprint, token, issue, now: deps.clock.now(), ...(input.syncLeaseMs === undefined ? {} : { syncLeaseMs: input.syncLeaseMs }) });
   } catch (error) {
     const retryAfterMs = Math.max((leaseUntil ?? 0) - deps.clock.now(), MIN_BUSY_RETRY_MS);
     deps.log.error('Created a Jira issue but could not record the link; a retry after the lease will adopt it by its label', {
@@ -259,8 +292,30 @@ async function alreadyLinked(deps: CreateIssueDeps, integration: IssueIntegratio
   return { outcome: 'already-linked', issueKey, issueId: link.issueId ?? '', link };
 }
 
-function attachNewTicket(deps: CreateIssueDeps, integration: string, ref: FingerprintRef, issue: { key: string; url: string }): Promise<boolean> {
-  return attachTicket(deps, { integration, ref, issue, state: 'open' });
+/** Our ticket entry on the fingerprint; the row as Backtrace holds it afterwards (from `row` when given, else read). */
+async function attachNewTicket(deps: CreateIssueDeps, integration: string, ref: FingerprintRef, issue: { key: string; url: string }, row?: FingerprintIssue): Promise<FingerprintIssue> {
+  const { tickets } = await attachTicket(deps, { integration, ref, issue, state: 'open', ...(row ? { current: row.tickets } : {}) });
+  const before = row ?? { state: 'open' as const, tickets };
+  return { ...before, tickets, state: stateAfterTicketWrite(before.state, tickets) };
+}
+
+/**
+ * The issue our integration's ticket entry on the fingerprint names, when Jira still has it (read by the entry's
+ * key; Jira answers with the issue's current key and id). A 404 means the entry is stale: nothing to adopt.
+ */
+async function issueOfOurTicket(deps: CreateIssueDeps, integration: IssueIntegration, row: FingerprintIssue, context: Record<string, unknown>): Promise<IssueRef | undefined> {
+  const entry = row.tickets.find((ticket) => ticket.watcher === integration.name && typeof ticket.short === 'string' && ticket.short !== '');
+  if (!entry?.short) return undefined;
+  try {
+    const issue = await deps.tracker.getIssueState(entry.short);
+    return { id: issue.id, key: issue.key, url: `${integration.jira.siteUrl}/browse/${issue.key}` };
+  } catch (error) {
+    if (error instanceof PermanentError && error.status === 404) {
+      deps.log.info(`The fingerprint's ticket names ${entry.short}, which Jira no longer has; creating a new issue`, context);
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** Best effort: a claim we fail to release simply expires with its lease. */

@@ -1,24 +1,22 @@
 /**
- * Backtrace -> Jira: a fingerprint change (a `backtrace.fingerprint-updated` message) moves and assigns the linked
- * Jira issue, in one-way and two-way sync.
+ * Backtrace -> Jira: a fingerprint change (a `backtrace.fingerprint-updated` message: from the poller, which reads
+ * Backtrace because Backtrace pushes nothing, or from the optional push route for scripts) syncs the linked pair.
  *
- * The change is a trigger, not the truth: changes can arrive late, twice or out of order, so the fingerprint's
- * current row is read from Backtrace (and the issue's state from Jira) and only the difference is written. Dropped:
- * a change older than the link's watermark, and the echo of the bridge's own Backtrace write (the fingerprint holds
- * exactly what we last pushed there). Idempotent; retried through the queue on a `RetryableError`.
+ * The message is a trigger, not the truth: the pair is synced from both sides as they are now (`syncLink`), under
+ * its sync lease. Dropped: a change older than what the bridge last saw of the fingerprint. Idempotent; retried
+ * through the queue on a `RetryableError`; a pair another worker is syncing comes back later (`ClaimBusyError`).
  */
-import { fingerprintAssignees, type FingerprintRef } from '../domain/model/backtrace.ts';
-import { isLinked } from '../domain/model/link.ts';
 import type { FingerprintChangeMessage } from '../domain/queue-message.ts';
 import { integrationNamed } from '../domain/routing.ts';
-import { isOurBacktraceEcho, isStale, syncEnabled } from '../domain/sync/sync-decisions.ts';
+import { syncEnabled } from '../domain/sync/sync-decisions.ts';
 import { PermanentError } from '../ports/errors.ts';
-import { pushFingerprintToIssue } from './steps/push-fingerprint-to-issue.ts';
+import { syncLink, type SyncLinkResult } from './steps/sync-link.ts';
+import { withSyncLease } from './steps/with-sync-lease.ts';
 import type { SyncDeps } from './sync-deps.ts';
 
 export type PushChangeResult =
-  | { outcome: 'sync-off' | 'not-linked' | 'stale' | 'echo' }
-  | { outcome: 'pushed' | 'unchanged'; issueKey: string; actions: string[] };
+  | { outcome: 'sync-off' | 'not-linked' | 'stale' | 'issue-gone' }
+  | { outcome: 'synced' | 'unchanged'; issueKey: string; toJira: string[]; toBacktrace: string[] };
 
 /** @see the module comment for what is idempotent and what is dropped. */
 export async function pushFingerprintChange(deps: SyncDeps, message: FingerprintChangeMessage): Promise<PushChangeResult> {
@@ -26,41 +24,27 @@ export async function pushFingerprintChange(deps: SyncDeps, message: Fingerprint
   if (!integration) throw new PermanentError(`the message names integration "${message.integration}", which is not in the config (was it renamed or removed?)`);
   const { event } = message;
   const context = { integration: integration.name, fingerprint: event.fingerprint };
+  // Whatever flows to Backtrace flows to Jira too (two-way includes one-way): nothing to Jira, nothing at all.
   if (!syncEnabled(integration.sync, 'to-jira', 'state') && !syncEnabled(integration.sync, 'to-jira', 'assignee')) return { outcome: 'sync-off' };
 
-  // Remember who is who, for mapping Jira users back by e-mail (two-way assignee sync).
-  const known = event.assignees.filter((assignee) => assignee.email);
-  if (known.length > 0) await deps.users.remember(event.universe, known, event.at);
-
-  const { tracker, backtrace } = await deps.clientsFor(integration);
-  const ref: FingerprintRef = { universe: event.universe, project: event.project, fingerprint: event.fingerprint };
-  // Once more, unguarded, after a newer change was recorded while we wrote: the newer watermark stands.
-  const earlier: string[] = [];
-  for (let recheck = false; ; recheck = true) {
-    const link = await deps.links.get(integration.name, event.fingerprint);
-    if (!isLinked(link)) {
-      deps.log.debug('Fingerprint change for an unlinked fingerprint; nothing to sync', context);
-      return { outcome: 'not-linked' };
+  const clients = await deps.clientsFor(integration);
+  const result = await withSyncLease<SyncLinkResult | { outcome: 'stale' }>(deps, { integration: integration.name, fingerprint: event.fingerprint }, async (link) => {
+    if (!message.reconcile && link.sync?.backtrace && event.at < link.sync.backtrace.at) {
+      deps.log.debug('Fingerprint change older than what the bridge last saw; dropped', { ...context, at: event.at, seenAt: link.sync.backtrace.at });
+      return { result: { outcome: 'stale' } };
     }
-    if (!recheck && isStale(link.sync?.backtraceChangeAt, event.at)) {
-      deps.log.debug('Stale fingerprint change dropped', { ...context, at: event.at, watermark: link.sync?.backtraceChangeAt });
-      return { outcome: 'stale' };
-    }
-    const row = await backtrace.getIssue(ref);
-    // The change's own time: a person's change made before our last Backtrace write is no echo of it.
-    const echo = isOurBacktraceEcho({ state: row.state, assignees: fingerprintAssignees(row.tickets), ...(recheck ? {} : { at: event.at }) }, link.sync?.pushedToBacktrace);
-    if (echo.echo) {
-      // An echo leaves the watermark alone: a person's change made before our write may still be on its way.
-      deps.log.debug('Echo of our own Backtrace write dropped', { ...context, reason: echo.reason });
-      return { outcome: 'echo' };
-    }
-    const guard = recheck ? undefined : ({ watermark: 'backtraceChangeAt', value: event.at } as const);
-    const pushed = await pushFingerprintToIssue({ tracker, backtrace, links: deps.links, clock: deps.clock, log: deps.log }, { integration, link, row, guard });
-    if (pushed.outcome !== 'superseded') {
-      const actions = [...earlier, ...pushed.actions];
-      return { outcome: actions.length > 0 ? 'pushed' : 'unchanged', issueKey: pushed.issueKey, actions };
-    }
-    earlier.push(...pushed.actions);
-    deps.log.info('A newer Backtrace change was applied meanwhile; checking Jira once more', context);
+    const configPath = `integrations[${deps.config.integrations.indexOf(integration)}]`;
+    const synced = await syncLink({ ...deps, ...clients }, { integration, configPath, link, trigger: { kind: 'backtrace', observedAt: event.at, reconcile: message.reconcile === true } });
+    return synced.outcome === 'issue-gone' ? { result: synced, unlinked: true } : { result: synced, record: synced.record };
+  });
+  if (result === undefined) {
+    deps.log.debug('Fingerprint change for an unlinked fingerprint; nothing to sync', context);
+    return { outcome: 'not-linked' };
   }
+  if (result.outcome === 'synced' || result.outcome === 'unchanged') {
+    const { record: _record, ...rest } = result;
+    return rest;
+  }
+  return result;
 }
+

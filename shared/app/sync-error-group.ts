@@ -8,14 +8,18 @@
  */
 import { buildIssueFields } from '../domain/build-issue-fields.ts';
 import type { IntegrationConfig } from '../domain/config/index.ts';
-import { isLinked } from '../domain/model/link.ts';
+import type { BacktraceGroup } from '../domain/backtrace-group.ts';
+import { eventRegression, groupNoteFor, sameGroupNote, type GroupNote } from '../domain/fix-versions/group-note.ts';
+import { isLinked, type LinkedLink } from '../domain/model/link.ts';
 import type { GroupMessage } from '../domain/queue-message.ts';
 import { integrationNamed, integrationsForProject } from '../domain/routing.ts';
 import { shouldSubmit } from '../domain/rules.ts';
 import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
 import { createIssueForGroup, type CreateIssueResult } from './create-issue-for-group.ts';
+import { SYNC_LEASE_MS } from './steps/with-sync-lease.ts';
 import type { SyncDeps } from './sync-deps.ts';
-import { syncNewLink, syncsAnything } from './sync-new-link.ts';
+import type { IntegrationClients } from '../ports/integration-clients.ts';
+import { syncNewLink, syncPair, syncsAnything } from './sync-new-link.ts';
 
 export interface SyncedGroup {
   integration: string;
@@ -57,18 +61,28 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
     try {
       const index = deps.config.integrations.indexOf(integration);
       const clients = await deps.clientsFor(integration);
+      const syncs = syncsAnything(integration);
       const result = await createIssueForGroup(
         { ...clients, links: deps.links, clock: deps.clock, log: deps.log, leaseMs: deps.config.settings.claimLeaseSeconds * 1000 },
         {
           integration,
           group,
           buildFields: (fields, deployment) => buildIssueFields({ group, integration, fields, deployment, configPath: `integrations[${index}]` }),
+          ...(syncs ? { syncLeaseMs: SYNC_LEASE_MS } : {}),
         },
       );
       deps.log.info('Error group synced to Jira', { ...context, outcome: result.outcome, issueKey: result.issueKey });
-      // A link whose first sync has not happened yet: a new one, or one whose first sync failed and is retried.
-      if (result.outcome !== 'superseded' && isLinked(result.link) && result.link.sync === undefined && syncsAnything(integration)) {
-        await syncNewLink(deps, clients, integration, result.link);
+      if (syncs && result.outcome !== 'superseded' && isLinked(result.link)) {
+        const configPath = `integrations[${index}]`;
+        const note = integration.fixVersions.enabled ? groupNoteFor(integration.fixVersions, group) : undefined;
+        // A new link, under the lease taken with it; or a link whose first sync failed, and is tried again.
+        if (result.outcome !== 'already-linked') {
+          await syncNewLink(deps, clients, integration, result.link, { token: result.token, row: result.row, configPath, ...(note ? { group: note } : {}) });
+        } else if (result.link.sync === undefined) {
+          await syncNewLink(deps, clients, integration, result.link, { configPath, ...(note ? { group: note } : {}) });
+        } else if (note) {
+          await noteLinkedGroup(deps, clients, integration, result.link, { group, note, configPath });
+        }
       }
       synced.push({ integration: integration.name, fingerprint: group.fingerprint, result });
     } catch (error) {
@@ -80,6 +94,33 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
   }
   if (failures.length > 0) throw mostUrgent(failures);
   return synced;
+}
+
+/**
+ * An error-group event for a fingerprint already linked (Fix Versions on): keep its URL and rule-set values, and
+ * when it carries a version above the fingerprint's resolved-until one, note that version (the regression comment
+ * names it) and sync the pair now: Backtrace has reopened it, or will, and the poller would see it only later. The
+ * regression is acted on once, whether this or the poller gets there first. An event at or below the resolved-until
+ * version does nothing.
+ */
+async function noteLinkedGroup(
+  deps: SyncDeps,
+  clients: IntegrationClients,
+  integration: IntegrationConfig,
+  link: LinkedLink,
+  input: { group: BacktraceGroup; note: GroupNote; configPath: string },
+): Promise<void> {
+  const now = deps.clock.now();
+  const regressed = eventRegression(integration.fixVersions, input.group, input.note, link.sync?.resolvedUntil);
+  if (regressed === undefined && sameGroupNote(link.sync?.group, input.note)) return;
+  await deps.links.noteErrorGroup(integration.name, link.fingerprint, { group: input.note, ...(regressed === undefined ? {} : { regressedIn: { version: regressed, at: now } }) }, now);
+  if (regressed === undefined) return;
+  deps.log.info(`Error group seen in ${regressed}, above its resolved-until version ${link.sync?.resolvedUntil?.version}: checking for a regression`, {
+    integration: integration.name,
+    fingerprint: link.fingerprint,
+    issueKey: link.issueKey,
+  });
+  await syncPair(deps, clients, { integration, fingerprint: link.fingerprint, configPath: input.configPath, trigger: { kind: 'backtrace', observedAt: now } });
 }
 
 /** The failure that decides what happens to the message: any retryable one (soonest first) before a permanent one. */

@@ -1,20 +1,21 @@
 /**
  * The link-time sync: when a fingerprint is linked to a new Jira issue, the two may already disagree (the fingerprint
- * assigned, resolved or muted; the issue moved by an automation rule on create). `sync.onLink` says which side wins:
- * `backtrace-wins` (default) pushes the fingerprint's state and assignee to the issue; `jira-wins` (two-way only)
- * applies the issue's to the fingerprint. Runs once per link: a link whose first sync failed is synced again on the
- * next delivery of its group (its `sync` bookkeeping is still absent).
+ * assigned, resolved or muted; the issue moved by a person or an automation rule right after it was created).
+ * `sync.onLink` says which side wins: `backtrace-wins` (default) pushes the fingerprint's state and assignee to the
+ * issue; `jira-wins` (two-way only) applies the issue's to the fingerprint. A change someone made in Jira after the
+ * issue was created (its changelog says so) is newer than the error group and wins either way.
+ *
+ * Runs once per link, under the sync lease the create flow took with the link (so a webhook about the new issue
+ * waits until this has read both sides); a link whose first sync failed is synced on the next delivery of its group.
  */
 import type { IntegrationConfig } from '../domain/config/index.ts';
-import type { FingerprintRef } from '../domain/model/backtrace.ts';
-import type { LinkedLink } from '../domain/model/link.ts';
+import type { FingerprintIssue } from '../domain/model/backtrace.ts';
+import type { LinkedLink, LinkSyncState } from '../domain/model/link.ts';
 import { syncEnabled } from '../domain/sync/sync-decisions.ts';
 import type { IntegrationClients } from '../ports/integration-clients.ts';
-import { applyIssueToFingerprint } from './steps/apply-issue-to-fingerprint.ts';
-import { pushFingerprintToIssue } from './steps/push-fingerprint-to-issue.ts';
+import { syncLink, type SyncLinkResult, type SyncTrigger } from './steps/sync-link.ts';
+import { withSyncLease } from './steps/with-sync-lease.ts';
 import type { SyncDeps } from './sync-deps.ts';
-
-export type SyncNewLinkResult = { direction: 'none' } | { direction: 'to-jira' | 'to-backtrace'; outcome: string };
 
 /** Does the integration sync anything, in either direction? */
 export function syncsAnything(integration: IntegrationConfig): boolean {
@@ -28,20 +29,24 @@ export async function syncNewLink(
   clients: IntegrationClients,
   integration: IntegrationConfig,
   link: LinkedLink,
-): Promise<SyncNewLinkResult> {
-  const { sync } = integration;
-  const toBacktrace = syncEnabled(sync, 'to-backtrace', 'state') || syncEnabled(sync, 'to-backtrace', 'assignee');
-  if (sync.onLink === 'jira-wins' && toBacktrace) {
-    const issue = await clients.tracker.getIssueState(link.issueId);
-    const fields = { state: syncEnabled(sync, 'to-backtrace', 'state'), assignee: syncEnabled(sync, 'to-backtrace', 'assignee') };
-    const applied = await applyIssueToFingerprint({ ...deps, backtrace: clients.backtrace }, { integration, link, issue, fields });
-    return { direction: 'to-backtrace', outcome: applied.outcome };
-  }
-  if (syncEnabled(sync, 'to-jira', 'state') || syncEnabled(sync, 'to-jira', 'assignee')) {
-    const ref: FingerprintRef = { universe: link.universe, project: link.project, fingerprint: link.fingerprint };
-    const row = await clients.backtrace.getIssue(ref);
-    const pushed = await pushFingerprintToIssue({ ...deps, ...clients }, { integration, link, row });
-    return { direction: 'to-jira', outcome: pushed.outcome };
-  }
-  return { direction: 'none' };
+  options: { token?: string; row?: FingerprintIssue; group?: LinkSyncState['group']; configPath?: string } = {},
+): Promise<SyncLinkResult | undefined> {
+  const trigger: SyncTrigger = { kind: 'link', ...(options.row ? { row: options.row } : {}), ...(options.group ? { group: options.group } : {}) };
+  return syncPair(deps, clients, { integration, fingerprint: link.fingerprint, trigger, ...(options.token ? { token: options.token } : {}), ...(options.configPath ? { configPath: options.configPath } : {}) });
+}
+
+/**
+ * One sync of a linked pair under its lease (`token`: a lease the caller holds already); `undefined` when the
+ * fingerprint is not linked. A pair another worker is syncing throws `ClaimBusyError`.
+ */
+export async function syncPair(
+  deps: Omit<SyncDeps, 'config' | 'clientsFor'>,
+  clients: IntegrationClients,
+  input: { integration: IntegrationConfig; fingerprint: string; trigger: SyncTrigger; token?: string; configPath?: string },
+): Promise<SyncLinkResult | undefined> {
+  const { integration, trigger } = input;
+  return withSyncLease<SyncLinkResult>(deps, { integration: integration.name, fingerprint: input.fingerprint, ...(input.token ? { token: input.token } : {}) }, async (leased) => {
+    const result = await syncLink({ ...deps, ...clients }, { integration, link: leased, trigger, ...(input.configPath ? { configPath: input.configPath } : {}) });
+    return result.outcome === 'issue-gone' ? { result, unlinked: true } : { result, record: result.record };
+  });
 }

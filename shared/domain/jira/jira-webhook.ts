@@ -52,6 +52,12 @@ export interface JiraIssueEvent {
    * assignee (Cloud accountId via `tmpToAccountId`, Server username or user key; `null` = unassigned).
    */
   changelog: { statusId?: string; assignee?: string | null };
+  /**
+   * The changelog's version items: Jira writes one `Fix Version` item per version added or removed (and one per
+   * version of a version-picker custom field, under its name). Sync reads the issue's versions themselves; these
+   * say what the delivery was about. Absent when there are none.
+   */
+  versions?: { field: string; added?: string; removed?: string }[];
 }
 
 export interface IgnoredJiraWebhook {
@@ -74,6 +80,17 @@ export function changelogField(item: Json): SyncedField | undefined {
   const id = text(item.fieldId);
   const candidate = (id ?? text(item.field) ?? '').toLowerCase();
   return (SYNCED_FIELDS as readonly string[]).includes(candidate) ? (candidate as SyncedField) : undefined;
+}
+
+/**
+ * A changelog item that may be about versions: the system Fix Versions (`fieldId` "fixVersions", or `field`
+ * "Fix Version" on Server), or any custom field's (a version picker is known by name only to the config: the
+ * worker reads the issue itself, so a custom item here is kept, not trusted).
+ */
+export function isVersionItem(item: Json): boolean {
+  const id = text(item.fieldId)?.toLowerCase();
+  const field = text(item.field)?.toLowerCase();
+  return id === 'fixversions' || field === 'fix version' || field === 'fix versions' || item.fieldtype === 'custom';
 }
 
 export function changelogItems(body: Json): Json[] {
@@ -159,6 +176,12 @@ export function parseJiraWebhook(body: unknown): ParseJiraWebhookResult {
     parsed.changed = { status: status !== undefined, resolution: resolution != null, assignee: parsed.assignee != null };
     return parsed;
   }
+  const versions = items.filter(isVersionItem).map((item) => ({
+    field: text(item.field) ?? text(item.fieldId) ?? 'Fix Version',
+    ...(text(item.toString) === undefined ? {} : { added: text(item.toString) }),
+    ...(text(item.fromString) === undefined ? {} : { removed: text(item.fromString) }),
+  }));
+  if (versions.length > 0) parsed.versions = versions;
   for (const item of items) {
     const field = changelogField(item);
     if (!field) continue;

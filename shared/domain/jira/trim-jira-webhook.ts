@@ -4,7 +4,7 @@
  * `parseJiraWebhook` reads.
  */
 import { isObject, type Json } from './jira-json.ts';
-import { changelogField, changelogItems } from './jira-webhook.ts';
+import { changelogField, changelogItems, isVersionItem } from './jira-webhook.ts';
 
 /** The compact webhook body the jira-changes queue carries: what `parseJiraWebhook` reads, nothing more. */
 export interface TrimmedJiraWebhook {
@@ -30,6 +30,17 @@ function pick(value: unknown, keys: string[]): unknown {
   return out;
 }
 
+/** A custom field's item may hold a whole text; a version name is short. */
+const ITEM_TEXT_MAX = 255;
+
+function cutStrings(item: Json): Json {
+  for (const key of ['from', 'fromString', 'to', 'toString']) {
+    const value = item[key];
+    if (typeof value === 'string' && value.length > ITEM_TEXT_MAX) item[key] = value.slice(0, ITEM_TEXT_MAX);
+  }
+  return item;
+}
+
 function trimStatus(value: unknown): unknown {
   if (!isObject(value)) return value;
   const out = pick(value, ['id', 'name']) as Json;
@@ -41,7 +52,8 @@ function trimStatus(value: unknown): unknown {
  * Shrinks a webhook body for the queue (SQS caps a message at 256 KiB, and Jira bodies carry comments, avatars and
  * the full old and new text of edited descriptions): keeps `webhookEvent`, `timestamp`, `user`, and `issue` with
  * `id`, `key`, `self` and the fields status, resolution, assignee, updated, project, summary (users, statuses and the
- * project reduced to their identifying members), and the changelog items about status, resolution and assignee.
+ * project reduced to their identifying members), and the changelog items about status, resolution, assignee and
+ * versions (the Fix Version items, one per version added or removed, and custom fields' items, texts cut to 255).
  * `parseJiraWebhook(trimJiraWebhook(body))` reads the same as `parseJiraWebhook(body)`.
  */
 export function trimJiraWebhook(json: unknown): TrimmedJiraWebhook {
@@ -68,7 +80,9 @@ export function trimJiraWebhook(json: unknown): TrimmedJiraWebhook {
     out.issue = trimmed;
   }
   if (isObject(json.changelog)) {
-    const items = changelogItems(json).filter((item) => changelogField(item) !== undefined).map((item) => pick(item, ITEM_KEYS));
+    const items = changelogItems(json)
+      .filter((item) => changelogField(item) !== undefined || isVersionItem(item))
+      .map((item) => cutStrings(pick(item, ITEM_KEYS) as Json));
     out.changelog = { ...(json.changelog.id === undefined ? {} : { id: json.changelog.id }), items };
   }
   return out;

@@ -153,3 +153,23 @@ export function backtraceStateFor(status: JiraStatus, stateMap: StateMapConfig):
       return undefined;
   }
 }
+
+/**
+ * The state a fingerprint's state means for sync: Backtrace's automatic in-progress (a linked ticket, nobody
+ * assigned; ../shared/reference/backtrace.md section 3.1) is no decision anyone made, and means open. So reopening a
+ * linked fingerprint reopens the Jira issue (not "in progress"), and assigning one starts progress in Jira.
+ */
+export function syncedState(state: FingerprintState, assigned: boolean): FingerprintState {
+  return state === 'in-progress' && !assigned ? 'open' : state;
+}
+
+/**
+ * Do a fingerprint's state and an issue's status agree by the state maps? A state mapped to `leave` agrees with
+ * any status; Backtrace's automatic in-progress (a linked ticket, nobody assigned) agrees with an open issue and
+ * with one in progress. The poller's reconcile repairs only what disagrees by this test.
+ */
+export function statesAgree(state: FingerprintState, status: JiraStatus, stateMap: StateMapConfig, assigned: boolean): boolean {
+  const target = jiraTargetFor(syncedState(state, assigned), stateMap);
+  if (target.kind === 'leave' || statusMatches(status, target)) return true;
+  return backtraceStateFor(status, stateMap) === state;
+}

@@ -53,7 +53,7 @@ export interface AppWorld {
   secrets: StaticSecrets;
   log: RecordingLog;
   deps: SyncDeps;
-  /** A linked fingerprint and its issue in Jira, as if an earlier delivery had made them (sync bookkeeping absent). */
+  /** A linked fingerprint and its issue in Jira, as an earlier delivery and sync left them (both sides seen, agreeing). */
   linked(options?: { fingerprint?: string; issue?: Partial<MemoryIssue>; sync?: LinkedLink['sync'] }): { ref: FingerprintRef; link: LinkedLink; issue: MemoryIssue };
 }
 
@@ -91,7 +91,13 @@ export function appWorld(options: { integrations?: Record<string, unknown>[]; se
     linked({ fingerprint = `fp${++fingerprints}`, issue: fields = {}, sync } = {}) {
       const ref = { universe: UNIVERSE, project: PROJECT, fingerprint };
       const issue = jira.addIssue(fields);
-      const link = links.seedLinked({ integration: INTEGRATION, ...ref, issueId: issue.id, issueKey: issue.key, issueUrl: `${jira.site}/browse/${issue.key}`, ...(sync ? { sync } : {}) });
+      // Both sides as an earlier sync left them agreeing: the fingerprint in-progress (Backtrace's automatic state
+      // with a ticket linked), nobody assigned; the issue as created. `sync` replaces that bookkeeping.
+      const agreed = {
+        backtrace: { state: 'in-progress' as const, assigneeIds: [], at: clock.now(), reopenCount: 0 },
+        jira: { statusId: issue.status.id, statusName: issue.status.name, categoryKey: issue.status.categoryKey, assignee: issue.assignee?.accountId ?? null, updatedAt: issue.updatedAt },
+      };
+      const link = links.seedLinked({ integration: INTEGRATION, ...ref, issueId: issue.id, issueKey: issue.key, issueUrl: `${jira.site}/browse/${issue.key}`, sync: sync ?? agreed });
       backtrace.seed(ref, { state: 'in-progress', tickets: [{ watcher: INTEGRATION, short: issue.key, url: link.issueUrl, state: 'open' }] });
       return { ref, link, issue };
     },

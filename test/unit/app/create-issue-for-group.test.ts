@@ -6,6 +6,7 @@ import {
   type CreateIssueDeps,
   type CreateIssueInput,
 } from '../../../shared/app/create-issue-for-group.ts';
+import { SYNC_LEASE_MS } from '../../../shared/app/steps/with-sync-lease.ts';
 import { buildIssueFields } from '../../../shared/domain/build-issue-fields.ts';
 import { dedupeLabel } from '../../../shared/domain/dedupe-label.ts';
 import type { FingerprintRef } from '../../../shared/domain/model/backtrace.ts';
@@ -52,18 +53,32 @@ describe('Use-case: createIssueForGroup', () => {
       { watcher: 'jira-other', short: 'OTHER-4', url: 'https://other.atlassian.net/browse/OTHER-4', state: 'open' as const },
     ];
     w.backtrace.seed(ref, { state: 'open', tickets: others });
+    // What Backtrace had been asked when the issue was created.
+    let readBeforeCreate: string[] | undefined;
+    const create = w.jira.createIssue.bind(w.jira);
+    w.jira.createIssue = async (fields) => {
+      readBeforeCreate = [...w.backtrace.calls];
+      return create(fields);
+    };
 
     // Act
     const result = await run();
 
     // Assess
     const issue = w.jira.issue(result.issueKey);
+    const attached = [...others, { watcher: INTEGRATION, short: issue.key, url: browse(w, issue.key), state: 'open' as const }];
     expect(result).toEqual({
       outcome: 'created',
       issueKey: issue.key,
       issueId: issue.id,
       link: expect.objectContaining({ status: 'linked', issueId: issue.id, issueKey: issue.key, issueUrl: browse(w, issue.key), ticketAttached: true }),
+      token: 'ours-1',
+      // The row as Backtrace holds it after the attach: a linked ticket moves an open fingerprint to in-progress.
+      row: { state: 'in-progress', tickets: attached },
     });
+    // The row is read once, before the create, and the attach writes the ticket list computed from it.
+    expect(readBeforeCreate).toEqual([`getIssue ${ref.fingerprint}`]);
+    expect(w.backtrace.calls).toEqual([`getIssue ${ref.fingerprint}`, `setTickets ${ref.fingerprint}`]);
     expect(w.jira.writes()).toEqual(['createIssue']);
     expect(w.jira.callsTo('findIssuesByLabel')).toEqual([]);
     expect(issue).toMatchObject({ projectKey: 'CRASH', labels: ['Backtrace', label] });
@@ -71,7 +86,7 @@ describe('Use-case: createIssueForGroup', () => {
     const link = await stored();
     expect(link).toMatchObject({ status: 'linked', issueId: issue.id, issueKey: issue.key, ticketAttached: true });
     expect(link).not.toHaveProperty('claimToken');
-    expect(w.backtrace.row(ref).tickets).toEqual([...others, { watcher: INTEGRATION, short: issue.key, url: browse(w, issue.key), state: 'open' }]);
+    expect(w.backtrace.row(ref).tickets).toEqual(attached);
     expect(w.backtrace.writes()).toEqual([`setTickets ${ref.fingerprint}`]);
     expect(w.log.lines).toContainEqual({ level: 'info', message: 'Created Jira issue', extra: { integration: INTEGRATION, fingerprint: ref.fingerprint, issueKey: issue.key } });
   });
@@ -97,6 +112,127 @@ describe('Use-case: createIssueForGroup', () => {
     expect(w.backtrace.row(ref).tickets).toEqual([{ watcher: INTEGRATION, short: issue.key, url: browse(w, issue.key), state: ticketAttached ? 'in-progress' : 'open' }]);
     expect((await stored())?.ticketAttached).toBe(true);
     expect(w.log.messages('info')).toEqual(info);
+  });
+
+  describe('the row read before creating (the fingerprint\'s own ticket entry)', () => {
+    it('adopts the issue our ticket entry names when Jira still has it: no create, the link made, one Backtrace read', async () => {
+      // Prepare: the link table was lost (or another stack made the issue); the fingerprint still names it.
+      const { w, ref, run, stored } = worker();
+      const existing = w.jira.addIssue();
+      const tickets = [
+        { watcher: '_backtrace', assignees: [{ id: 12, username: 'ana' }] },
+        { watcher: INTEGRATION, short: existing.key, url: browse(w, existing.key), state: 'resolved' as const },
+      ];
+      w.backtrace.seed(ref, { state: 'resolved', tickets });
+
+      // Act
+      const result = await run();
+
+      // Assess
+      expect(result).toEqual({
+        outcome: 'adopted',
+        issueKey: existing.key,
+        issueId: existing.id,
+        link: expect.objectContaining({ status: 'linked', issueId: existing.id, issueKey: existing.key, issueUrl: browse(w, existing.key), ticketAttached: true }),
+        token: 'ours-1',
+        row: { state: 'resolved', tickets },
+      });
+      expect(w.jira.writes()).toEqual([]);
+      expect(w.jira.callsTo('getIssueState')).toEqual([`getIssueState ${existing.key}`]);
+      expect(w.jira.callsTo('findIssuesByLabel')).toEqual([]);
+      expect(w.jira.issues.size).toBe(1);
+      expect(w.backtrace.calls).toEqual([`getIssue ${ref.fingerprint}`]);
+      expect(w.backtrace.row(ref).tickets).toEqual(tickets);
+      expect(await stored()).toMatchObject({ status: 'linked', issueId: existing.id, issueKey: existing.key, ticketAttached: true });
+      expect(w.log.lines).toContainEqual(
+        expect.objectContaining({ level: 'info', message: "Adopted the Jira issue the fingerprint's ticket names (no link was recorded for it)", extra: expect.objectContaining({ issueKey: existing.key }) }),
+      );
+    });
+
+    it('adopts it after taking over an expired claim too, without searching the dedupe label', async () => {
+      // Prepare
+      const { w, ref, leaseMs, run, rivalClaims } = worker();
+      await rivalClaims(w.clock.now(), 'crashed');
+      const existing = w.jira.addIssue();
+      w.backtrace.seed(ref, { state: 'open', tickets: [{ watcher: INTEGRATION, short: existing.key, url: browse(w, existing.key), state: 'open' }] });
+      w.clock.advance(leaseMs + 1);
+
+      // Act
+      const result = await run();
+
+      // Assess
+      expect(result).toMatchObject({ outcome: 'adopted', issueKey: existing.key });
+      expect(w.jira.callsTo('findIssuesByLabel')).toEqual([]);
+      expect(w.jira.writes()).toEqual([]);
+    });
+
+    it.each([
+      ['names an issue Jira no longer has (404)', (w: AppWorld) => {
+        const gone = w.jira.addIssue();
+        w.jira.issues.delete(gone.id);
+        return { watcher: INTEGRATION, short: gone.key, url: browse(w, gone.key), state: 'open' as const };
+      }, true],
+      ['is another integration\'s entry', (w: AppWorld) => {
+        const theirs = w.jira.addIssue({ projectKey: 'OPS' });
+        return { watcher: 'jira-ops', short: theirs.key, url: browse(w, theirs.key), state: 'open' as const };
+      }, false],
+    ])('creates a new issue when the ticket entry %s', async (_case, entry, replaced) => {
+      // Prepare
+      const { w, ref, run } = worker();
+      const ticket = entry(w);
+      w.backtrace.seed(ref, { state: 'open', tickets: [ticket] });
+
+      // Act
+      const result = await run();
+
+      // Assess
+      expect(result).toMatchObject({ outcome: 'created' });
+      expect(w.jira.callsTo('createIssue')).toHaveLength(1);
+      // Only our own entry is looked up in Jira.
+      expect(w.jira.callsTo('getIssueState')).toEqual(replaced ? [`getIssueState ${ticket.short}`] : []);
+      const created = { watcher: INTEGRATION, short: result.issueKey, url: browse(w, result.issueKey), state: 'open' };
+      expect(w.backtrace.row(ref).tickets).toEqual(replaced ? [created] : [ticket, created]);
+      if (replaced) expect(w.log.messages('info')).toContain(`The fingerprint's ticket names ${ticket.short}, which Jira no longer has; creating a new issue`);
+    });
+  });
+
+  it.each([
+    ['given: the link is made holding the sync lease, with the result\'s token', SYNC_LEASE_MS],
+    ['not given: no lease is held', undefined],
+  ])('syncLeaseMs %s', async (_case, syncLeaseMs) => {
+    // Prepare
+    const { w, ref, deps, input } = worker();
+    const createdAt = w.clock.now();
+
+    // Act
+    const result = await createIssueForGroup(deps, { ...input, ...(syncLeaseMs === undefined ? {} : { syncLeaseMs }) });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'created', token: 'ours-1' });
+    const lease = w.links.leases.get(`${INTEGRATION}/${ref.fingerprint}`);
+    expect(lease).toEqual(syncLeaseMs === undefined ? undefined : { token: 'ours-1', until: createdAt + syncLeaseMs });
+    // Another worker (a webhook about the new issue) waits for the link-time sync.
+    const other = await w.links.acquireSync({ integration: INTEGRATION, fingerprint: ref.fingerprint, token: 'webhook-worker', now: w.clock.now(), leaseMs: SYNC_LEASE_MS });
+    expect(other.outcome).toBe(syncLeaseMs === undefined ? 'acquired' : 'busy');
+  });
+
+  it.each([
+    ['open: a linked ticket moves it to in-progress', 'open', 'in-progress'],
+    ['resolved: it stays resolved', 'resolved', 'resolved'],
+    ['muted: it stays muted', 'muted', 'muted'],
+    ['in-progress: it stays in-progress', 'in-progress', 'in-progress'],
+  ] as const)('answers the row as the attach left it, for a fingerprint %s', async (_case, before, after) => {
+    // Prepare
+    const { w, ref, run } = worker();
+    w.backtrace.seed(ref, { state: before, tickets: [], reopenCount: 2 });
+
+    // Act
+    const result = await run();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'created' });
+    expect('row' in result ? result.row : undefined).toEqual({ state: after, reopenCount: 2, tickets: [{ watcher: INTEGRATION, short: result.issueKey, url: browse(w, result.issueKey), state: 'open' }] });
+    expect(w.backtrace.calls).toEqual([`getIssue ${ref.fingerprint}`, `setTickets ${ref.fingerprint}`]);
   });
 
   it('makes no Jira call when another worker linked the fingerprint between our read and our claim', async () => {
@@ -184,7 +320,10 @@ describe('Use-case: createIssueForGroup', () => {
         issueId: oldest!.id,
         duplicates: duplicates.map((issue) => issue.key),
         link: expect.objectContaining({ status: 'linked', issueId: oldest!.id, ticketAttached: true }),
+        token: 'ours-1',
+        row: { state: 'in-progress', tickets: [{ watcher: INTEGRATION, short: oldest!.key, url: browse(w, oldest!.key), state: 'open' }] },
       });
+      expect(w.backtrace.calls).toEqual([`getIssue ${ref.fingerprint}`, `setTickets ${ref.fingerprint}`]);
       expect(w.jira.writes()).toEqual([]);
       expect(w.jira.callsTo('findIssuesByLabel')).toEqual([`findIssuesByLabel ${label}`]);
       expect(await stored()).toMatchObject({ status: 'linked', issueKey: oldest!.key, ticketAttached: true });

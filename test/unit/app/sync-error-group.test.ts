@@ -57,8 +57,9 @@ describe('Use-case: syncErrorGroup', () => {
     expect(issue).toMatchObject({ projectKey: 'CRASH', status: DONE, assignee: ANA });
     const link = await w.links.get(INTEGRATION, GROUP.fingerprint);
     expect(link).toMatchObject({ status: 'linked', issueId: issue.id, issueKey: 'CRASH-1', ticketAttached: true });
-    // The first sync's bookkeeping: what Jira holds after it, so the link is not synced again.
-    expect(link?.sync?.pushedToJira).toEqual({ statusId: DONE.id, assignee: ANA.accountId, at: w.clock.now() });
+    // The first sync's bookkeeping: what Jira holds after it, so the link is not synced again, and the read of the
+    // new issue the write was based on.
+    expect(link?.sync?.pushedToJira).toEqual({ statusId: DONE.id, assignee: ANA.accountId, at: w.clock.now(), basedOn: issue.createdAt });
     expect(entry(w, INTEGRATION)).toEqual({ watcher: INTEGRATION, short: 'CRASH-1', url: `${SITE}/browse/CRASH-1`, state: 'resolved' });
     expect(w.log.lines).toContainEqual(
       expect.objectContaining({ level: 'info', message: 'Error group synced to Jira', extra: expect.objectContaining({ integration: INTEGRATION, outcome: 'created', issueKey: 'CRASH-1' }) }),
@@ -155,7 +156,11 @@ describe('Use-case: syncErrorGroup', () => {
       { watcher: OPS, short: 'OPS-2', url: `${SITE}/browse/OPS-2`, state: 'open' },
     ]);
     for (const [name, key] of [[INTEGRATION, 'CRASH-1'], [OPS, 'OPS-2']] as const) {
-      expect(await w.links.get(name, GROUP.fingerprint)).toMatchObject({ status: 'linked', issueKey: key, sync: { pushedToJira: { statusId: TO_DO.id } } });
+      // An open, unassigned fingerprint next to a new To Do issue: both sides seen (the fingerprint in-progress by
+      // itself once a ticket is attached), nothing written to Jira, so no write is recorded.
+      const link = await w.links.get(name, GROUP.fingerprint);
+      expect(link).toMatchObject({ status: 'linked', issueKey: key, sync: { backtrace: { state: 'in-progress' }, jira: { statusId: TO_DO.id } } });
+      expect(link?.sync).not.toHaveProperty('pushedToJira');
     }
   });
 
