@@ -1,10 +1,11 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { EventBus, EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { EventBus, EventField, Rule, RuleTargetInput, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { polls } from '../shared/app/poll-backtrace.ts';
 import { EVENTBRIDGE_DETAIL_TYPE } from '../shared/domain/backtrace-group.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
 import { GROUP_KIND } from '../shared/domain/queue-message.ts';
@@ -60,6 +61,8 @@ export class BridgeStack extends Stack {
   readonly api: BridgeHttpApi;
   /** Present only when `settings.eventBusName` is configured. */
   readonly backtraceEventsRule?: Rule;
+  /** Reads Backtrace's linked fingerprints on a schedule (Backtrace pushes no change): present when any integration polls. */
+  readonly pollFunction?: BridgeFunction;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     const { config, configDocument, alarmEmail, alarmTopicArn, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
@@ -136,12 +139,14 @@ export class BridgeStack extends Stack {
     });
     this.jiraChanges.grantEnqueue(this.receiveJiraWebhookFunction);
     this.linksTable.grantDeliveryLog(this.receiveJiraWebhookFunction);
+    this.pollFunction = this.pollerOf(config, functionDefaults);
     const secrets = secretNamesByFunction(config);
     new SecretGrants(this, 'Secrets', [
       [secrets.ingest, this.ingestFunction],
       [secrets.syncToJira, this.backtraceEvents.worker],
       [secrets.receiveJiraWebhook, this.receiveJiraWebhookFunction],
       [secrets.syncToBacktrace, this.jiraChanges.worker],
+      ...(this.pollFunction ? [[secrets.pollBacktrace, this.pollFunction] as [string[], BridgeFunction]] : []),
     ]);
 
     this.api = new BridgeHttpApi(this, 'Api', {
@@ -198,6 +203,53 @@ export class BridgeStack extends Stack {
     };
     for (const [outputId, [description, value]] of Object.entries(outputs)) new CfnOutput(this, outputId, { description, value });
   }
+
+  /** poll-backtrace, its schedules and its grants; undefined when no integration polls. */
+  private pollerOf(config: BridgeConfig, defaults: { configDocument: unknown; logRetention: RetentionDays }): BridgeFunction | undefined {
+    const schedules = pollSchedules(this, config);
+    if (schedules.size === 0) return undefined;
+    const poller = new BridgeFunction(this, 'PollBacktrace', {
+      ...defaults,
+      entry: 'functions/poll-backtrace.ts',
+      description: "Reads the linked fingerprints from Backtrace's query API and queues each change for sync-to-jira (Backtrace pushes none)",
+      memorySize: 512,
+      // 10,000 linked fingerprints are 100 queries: well within this (README "Measured figures").
+      timeout: Duration.minutes(5),
+      environment: { LINKS_TABLE_NAME: this.linksTable.tableName, EVENTS_QUEUE_URL: this.backtraceEvents.queue.queueUrl },
+    });
+    this.backtraceEvents.grantEnqueue(poller);
+    // Lists an integration's links (Query) and notes a disagreeing pair (UpdateItem); never puts or deletes one.
+    this.linksTable.grantItemActions(poller, ['dynamodb:Query', 'dynamodb:UpdateItem']);
+    for (const [minutes, integrations] of schedules) {
+      new Rule(this, `PollBacktraceEvery${minutes}Min`, {
+        description: `Polls Backtrace for ${integrations.join(', ')} every ${minutes} minute${minutes === 1 ? '' : 's'}`,
+        schedule: Schedule.rate(Duration.minutes(minutes)),
+        targets: [new LambdaFunction(poller, { event: RuleTargetInput.fromObject({ integrations }), retryAttempts: 0 })],
+      });
+    }
+    return poller;
+  }
+}
+
+/**
+ * The poller and its schedules: one EventBridge rule per distinct interval, naming its integrations in the input.
+ * Schedules run in whole minutes, at least one apart: a shorter or odd `backtrace.poll.intervalSeconds` is rounded
+ * up, and synth says so.
+ */
+function pollSchedules(stack: Stack, config: BridgeConfig): Map<number, string[]> {
+  const byMinutes = new Map<number, string[]>();
+  for (const integration of config.integrations.filter(polls)) {
+    const seconds = integration.backtrace.poll.intervalSeconds;
+    const minutes = Math.max(1, Math.ceil(seconds / 60));
+    if (seconds !== minutes * 60) {
+      Annotations.of(stack).addWarningV2(
+        `bridge:poll-interval-rounded:${integration.name}`,
+        `integrations "${integration.name}": backtrace.poll.intervalSeconds is ${seconds}, but EventBridge schedules run in whole minutes and at most once a minute: the deployed poller reads Backtrace every ${minutes} minute${minutes === 1 ? '' : 's'} (the local stack keeps ${seconds} s)`,
+      );
+    }
+    byMinutes.set(minutes, [...(byMinutes.get(minutes) ?? []), integration.name]);
+  }
+  return byMinutes;
 }
 
 /**

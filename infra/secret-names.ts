@@ -1,4 +1,5 @@
-import { jiraSecretNames, type BridgeConfig, type IntegrationConfig } from '../shared/domain/config/index.ts';
+import { polls } from '../shared/app/poll-backtrace.ts';
+import { backtraceSecretNames, jiraSecretNames, type BridgeConfig, type IntegrationConfig } from '../shared/domain/config/index.ts';
 
 /** The Secrets Manager secret names each function reads, deduplicated and sorted (stable construct ids). */
 export interface SecretNamesByFunction {
@@ -14,11 +15,13 @@ export interface SecretNamesByFunction {
    * integration's credentials ever reach that worker.
    */
   syncToBacktrace: string[];
+  /** Backtrace credentials of the integrations that poll, for poll-backtrace: no Jira secret. */
+  pollBacktrace: string[];
 }
 
 const sortedUnique = (names: string[]): string[] => [...new Set(names)].sort();
 
-const apiSecretNames = (integration: IntegrationConfig): string[] => [integration.backtrace.tokenSecret, ...jiraSecretNames(integration.jira.auth)];
+const apiSecretNames = (integration: IntegrationConfig): string[] => [...backtraceSecretNames(integration.backtrace), ...jiraSecretNames(integration.jira.auth)];
 
 /** Collect every secret name the config references, split by the function that needs it. */
 export function secretNamesByFunction(config: BridgeConfig): SecretNamesByFunction {
@@ -29,5 +32,6 @@ export function secretNamesByFunction(config: BridgeConfig): SecretNamesByFuncti
     receiveJiraWebhook: sortedUnique(integrations.flatMap((integration) => (integration.jiraWebhook ? [integration.jiraWebhook.secret] : []))),
     syncToJira: sortedUnique(integrations.flatMap(apiSecretNames)),
     syncToBacktrace: sortedUnique(withWebhook.flatMap(apiSecretNames)),
+    pollBacktrace: sortedUnique(integrations.filter(polls).flatMap((integration) => backtraceSecretNames(integration.backtrace))),
   };
 }

@@ -3,24 +3,30 @@
  * fauxqs with a poller in place of Lambda's event source mapping, DynamoDB on dynalite, secrets from a file, and,
  * for integrations whose config gives no Jira or Backtrace URL, built-in sandboxes on 127.0.0.1.
  *
- * Handlers are imported after the environment is set, exactly once per process (module state is per cold start,
- * as in Lambda): start one local stack per process.
+ * Handlers are imported after the environment is set, once per stack (module state is per cold start,
+ * as in Lambda): run one stack at a time per process; a stack started after another stopped gets its own.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
+import { backtraceSecretNames, ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
 import { GROUP_KIND, type QueueMessageInput } from '../../shared/domain/queue-message.ts';
 import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
+import type { handler as IngestHandler } from '../../functions/ingest-backtrace-events.ts';
+import type { handler as ReceiveHandler } from '../../functions/receive-jira-webhook.ts';
 import { startLocalEngines, type LocalEngines } from './engines.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
 import { startSqsPoller, type SqsLambdaHandler, type SqsPoller } from './sqs-poller.ts';
+import { startPollSchedule, type PollHandler, type PollSchedule } from './poll-schedule.ts';
+import { polls, type PollReport } from '../../shared/app/poll-backtrace.ts';
 import { startJiraFake, type JiraFake, type JiraFakeAuth, type JiraFakeOptions, type FakeProject } from './sandboxes/jira/jira-fake.ts';
 import { startBacktraceFake, type BacktraceFake } from './sandboxes/backtrace/backtrace-fake.ts';
 
 export const LINKS_TABLE_NAME = 'backtrace-jira-bridge-links';
+/** Stacks started in this process, to give each its own handler module instances. */
+let stacksStarted = 0;
 export const EVENTS_QUEUE_NAME = 'backtrace-events';
 export const JIRA_CHANGES_QUEUE_NAME = 'jira-changes';
 const WORKER_TIMEOUT_SECONDS = 60;
@@ -42,6 +48,13 @@ export interface LocalStackOptions {
   jiraProjects?: FakeProject[];
   /** Where progress lines go; default console.log. */
   log?: (line: string) => void;
+  /**
+   * Poll Backtrace on timers, every `backtrace.poll.intervalSeconds` of each integration (default true). Off, the
+   * poller runs only through `pollNow()` and `settled()`: tests that count calls turn it off.
+   */
+  pollTimers?: boolean;
+  /** Overrides every integration's `backtrace.poll.intervalSeconds` (tests use 1). */
+  pollIntervalSeconds?: number;
 }
 
 export interface LocalStack {
@@ -56,7 +69,14 @@ export interface LocalStack {
   poller: SqsPoller;
   /** The sync-to-backtrace worker's poller (jira-changes). */
   jiraChangesPoller: SqsPoller;
-  /** Resolves when both queues are empty, no worker runs and the sandboxes have no webhook or change event pending. */
+  /** The Backtrace poller's schedule (what EventBridge does in AWS). */
+  pollSchedule: PollSchedule;
+  /** One poll cycle now, for every polling integration (or one), as the schedule would run it. */
+  pollNow(integration?: string): Promise<PollReport[]>;
+  /**
+   * Resolves when everything is quiet at once: a poll cycle finds no change in Backtrace, both queues are empty, no
+   * worker runs and the Jira sandbox has no webhook pending.
+   */
   settled(options?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -67,7 +87,7 @@ export const DEFAULT_SECRETS_FILE = here('local.secrets.json');
 
 interface RawIntegration {
   name?: string;
-  backtrace?: { url?: string; tokenSecret?: string };
+  backtrace?: { url?: string; tokenSecret?: string; login?: { username?: string; passwordSecret?: string } };
   jira?: { apiUrl?: string; auth?: Record<string, string>; projectKey?: string; issueType?: string };
 }
 
@@ -156,8 +176,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     let backtraceSandbox: BacktraceFake | undefined;
     if (needBacktrace.length > 0) {
-      const tokens = await Promise.all(needBacktrace.map((integration) => secrets.get(integration.backtrace?.tokenSecret ?? '')));
-      backtraceSandbox = await startBacktraceFake({ tokens });
+      // The sandbox accepts the credentials the config names: API tokens, and service users who log in.
+      const tokens = await Promise.all(needBacktrace.filter((integration) => integration.backtrace?.tokenSecret).map((integration) => secrets.get(integration.backtrace!.tokenSecret!)));
+      const users = await Promise.all(
+        needBacktrace
+          .filter((integration) => integration.backtrace?.login?.username && integration.backtrace.login.passwordSecret)
+          .map(async (integration) => ({ username: integration.backtrace!.login!.username!, password: await secrets.get(integration.backtrace!.login!.passwordSecret!) })),
+      );
+      backtraceSandbox = await startBacktraceFake({ tokens, users });
       stoppers.push(() => backtraceSandbox!.close());
       for (const integration of needBacktrace) integration.backtrace!.url = backtraceSandbox.url;
     }
@@ -165,7 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config = parseConfig(document, configFile);
     // Fail now, with the secret's name, rather than at the first event.
     for (const integration of config.integrations) {
-      for (const name of [integration.ingest.basicAuthSecret, integration.backtrace.tokenSecret, ...jiraSecretNames(integration.jira.auth)]) await secrets.get(name);
+      for (const name of [integration.ingest.basicAuthSecret, ...backtraceSecretNames(integration.backtrace), ...jiraSecretNames(integration.jira.auth)]) await secrets.get(name);
     }
 
     const engines = await startLocalEngines({
@@ -188,11 +214,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       JIRA_CHANGES_QUEUE_URL: jiraChanges.url,
       POWERTOOLS_SERVICE_NAME: 'backtrace-jira-bridge',
     });
-    const ingest = (await import('../../functions/ingest-backtrace-events.ts')).handler;
+    // A fresh module instance per stack (module state is per cold start, as in Lambda), so a stack started after
+    // another one stopped (a restart) composes its handlers from its own environment.
+    const instance = ++stacksStarted;
+    const load = <T>(path: string): Promise<T> => import(/* @vite-ignore */ `${new URL(path, import.meta.url).href}?stack=${instance}`) as Promise<T>;
+    const ingest = (await load<{ handler: typeof IngestHandler }>('../../functions/ingest-backtrace-events.ts')).handler;
     // middy's types see the Promise.allSettled results; the partial-batch-failure middleware turns them into an SQSBatchResponse.
-    const worker = (await import('../../functions/sync-to-jira.ts')).handler as unknown as SqsLambdaHandler;
-    const receiveJiraWebhook = (await import('../../functions/receive-jira-webhook.ts')).handler;
-    const syncToBacktrace = (await import('../../functions/sync-to-backtrace.ts')).handler as unknown as SqsLambdaHandler;
+    const worker = (await load<{ handler: unknown }>('../../functions/sync-to-jira.ts')).handler as SqsLambdaHandler;
+    const receiveJiraWebhook = (await load<{ handler: typeof ReceiveHandler }>('../../functions/receive-jira-webhook.ts')).handler;
+    const syncToBacktrace = (await load<{ handler: unknown }>('../../functions/sync-to-backtrace.ts')).handler as SqsLambdaHandler;
+    const pollBacktrace = (await load<{ handler: unknown }>('../../functions/poll-backtrace.ts')).handler as PollHandler;
 
     const sqs = new SQSClient(engines.clientConfig('sqs'));
     const links = new DynamoDbLinkStore({ client: new DynamoDBClient(engines.clientConfig('dynamodb')), tableName: LINKS_TABLE_NAME });
@@ -247,16 +278,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       hooks.set(JSON.stringify(hook), hook);
     }
     for (const hook of hooks.values()) jiraSandbox!.addWebhook(hook);
-    // Backtrace announces no fingerprint change (reference sections 3.7 and 5): the bridge's poller reads them with POST /api/query.
+    // Backtrace announces no fingerprint change (reference sections 3.7 and 5): the poller reads them with
+    // POST /api/query, on the schedule EventBridge keeps in AWS.
+    const pollSchedule = startPollSchedule({
+      handler: pollBacktrace,
+      integrations: config.integrations.filter(polls).map((integration) => ({ name: integration.name, intervalMs: (options.pollIntervalSeconds ?? integration.backtrace.poll.intervalSeconds) * 1000 })),
+      timers: options.pollTimers ?? true,
+    });
+    stoppers.push(() => pollSchedule.stop());
+    const pollNow = (integration?: string) => pollSchedule.runNow(integration);
     const settled = async ({ timeoutMs = 60_000 } = {}) => {
-      // Quiet means every part is idle at once: a worker's write can start a webhook, a webhook a worker.
+      // Quiet means every part is idle at once: a poll can queue a change, a worker's write can start a webhook, a
+      // webhook a worker.
       const deadline = Date.now() + timeoutMs;
       for (let quietRounds = 0; quietRounds < 2; ) {
         const before = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length]);
         const left = Math.max(1, deadline - Date.now());
+        const reports = await pollSchedule.runNow().catch(() => []);
         await Promise.all([poller.idle({ timeoutMs: left }), jiraChangesPoller.idle({ timeoutMs: left }), jiraSandbox?.webhooksIdle()]);
         const after = JSON.stringify([poller.stats(), jiraChangesPoller.stats(), jiraSandbox?.webhookDeliveries.length]);
-        quietRounds = before === after ? quietRounds + 1 : 0;
+        const changes = reports.reduce((sum, report) => sum + report.changes + report.repairs, 0);
+        quietRounds = before === after && changes === 0 ? quietRounds + 1 : 0;
         if (Date.now() > deadline) throw new Error(`local stack not settled after ${timeoutMs} ms`);
       }
     };
@@ -267,8 +309,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (jiraSandbox) log(`  Jira sandbox:          ${jiraSandbox.url} (REST ${jiraSandbox.apiUrl})`);
     if (backtraceSandbox) log(`  Backtrace sandbox:     ${backtraceSandbox.url}`);
     log(`  DynamoDB (dynalite):   ${engines.dynamodb.endpoint}, SQS (fauxqs): ${engines.sqs.endpoint}`);
+    for (const integration of config.integrations.filter(polls)) {
+      log(`  Backtrace poll:        ${integration.name} every ${options.pollIntervalSeconds ?? integration.backtrace.poll.intervalSeconds} s`);
+    }
     log(`  engines ready in ${Math.round(engines.startupMs)} ms`);
-    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, poller, jiraChangesPoller, settled, stop };
+    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, poller, jiraChangesPoller, pollSchedule, pollNow, settled, stop };
   } catch (error) {
     await stop();
     throw error;

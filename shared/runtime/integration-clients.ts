@@ -6,22 +6,45 @@
  */
 import { jiraSecretNames, type IntegrationConfig } from '../domain/config/index.ts';
 import { createJiraClient } from '../adapters/jira/jira-client.ts';
-import { createBacktraceClient } from '../adapters/backtrace/backtrace-client.ts';
+import { createBacktraceClient, type BacktraceCredentials } from '../adapters/backtrace/backtrace-client.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
+import type { BacktraceIssues } from '../ports/backtrace-issues.ts';
 import type { ClientsFor, IntegrationClients } from '../ports/integration-clients.ts';
 
 /** As long as SecretsManagerSecretSource keeps a value. */
 export const CLIENTS_TTL_MS = 5 * 60_000;
 
-export function integrationClientsFactory(secrets: SecretSource, options: { maxInlineWaitMs: number; clock?: Clock }): ClientsFor {
-  const clock = options.clock ?? systemClock;
-  const cache = new Map<string, { clients: Promise<IntegrationClients>; expiresAt: number }>();
-  const build = async (integration: IntegrationConfig): Promise<IntegrationClients> => {
+type Options = { maxInlineWaitMs: number; clock?: Clock };
+
+/** One value per integration, built on first use and kept for {@link CLIENTS_TTL_MS}; a failure is not kept. */
+function cachedPerIntegration<T>(build: (integration: IntegrationConfig) => Promise<T>, clock: Clock): (integration: IntegrationConfig) => Promise<T> {
+  const cache = new Map<string, { value: Promise<T>; expiresAt: number }>();
+  return (integration) => {
+    const now = clock.now();
+    const cached = cache.get(integration.name);
+    if (cached && cached.expiresAt > now) return cached.value;
+    const value = build(integration);
+    cache.set(integration.name, { value, expiresAt: now + CLIENTS_TTL_MS });
+    value.catch(() => cache.delete(integration.name));
+    return value;
+  };
+}
+
+async function backtraceClient(secrets: SecretSource, integration: IntegrationConfig, options: Options): Promise<BacktraceIssues> {
+  const { login, tokenSecret } = integration.backtrace;
+  const credentials: BacktraceCredentials = login
+    ? { kind: 'login', username: login.username, password: await secrets.get(login.passwordSecret) }
+    : { kind: 'api-token', token: await secrets.get(tokenSecret ?? '') };
+  return createBacktraceClient({ url: integration.backtrace.url, credentials, maxInlineWaitMs: options.maxInlineWaitMs });
+}
+
+/** Each integration's Jira and Backtrace clients, for the workers. */
+export function integrationClientsFactory(secrets: SecretSource, options: Options): ClientsFor {
+  return cachedPerIntegration(async (integration): Promise<IntegrationClients> => {
     const names = jiraSecretNames(integration.jira.auth);
     const values = await Promise.all(names.map((name) => secrets.get(name)));
     const resolved = Object.fromEntries(names.map((name, index) => [name, values[index]]));
-    const backtraceToken = await secrets.get(integration.backtrace.tokenSecret);
     return {
       tracker: createJiraClient({
         apiUrl: integration.jira.apiUrl,
@@ -30,16 +53,12 @@ export function integrationClientsFactory(secrets: SecretSource, options: { maxI
         secrets: resolved,
         maxInlineWaitMs: options.maxInlineWaitMs,
       }),
-      backtrace: createBacktraceClient({ url: integration.backtrace.url, token: backtraceToken, maxInlineWaitMs: options.maxInlineWaitMs }),
+      backtrace: await backtraceClient(secrets, integration, options),
     };
-  };
-  return (integration: IntegrationConfig): Promise<IntegrationClients> => {
-    const now = clock.now();
-    const cached = cache.get(integration.name);
-    if (cached && cached.expiresAt > now) return cached.clients;
-    const clients = build(integration);
-    cache.set(integration.name, { clients, expiresAt: now + CLIENTS_TTL_MS });
-    clients.catch(() => cache.delete(integration.name));
-    return clients;
-  };
+  }, options.clock ?? systemClock);
+}
+
+/** Each integration's Backtrace client alone, for the poller (which reads no Jira secret). */
+export function backtraceClientFactory(secrets: SecretSource, options: Options): (integration: IntegrationConfig) => Promise<BacktraceIssues> {
+  return cachedPerIntegration((integration) => backtraceClient(secrets, integration, options), options.clock ?? systemClock);
 }

@@ -4,6 +4,7 @@
  *   --groups N       distinct error groups to post (default 200)
  *   --repeats N      deliveries of each group (default 3: Backtrace and queues redeliver)
  *   --concurrency N  simultaneous webhook posts (default 10)
+ *   --poll N         instead: one Backtrace poll cycle over N linked fingerprints (idle, then with one change)
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     groups: { type: 'string', default: '200' },
     repeats: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '10' },
+    poll: { type: 'string' },
   },
 });
 const groups = Number(values.groups);
@@ -39,8 +41,13 @@ async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<
   }));
 }
 
+if (values.poll !== undefined) {
+  await benchPoll(Number(values.poll));
+  process.exit(0);
+}
+
 const startedAt = performance.now();
-const stack = await startLocalStack({ log: () => undefined });
+const stack = await startLocalStack({ log: () => undefined, pollTimers: false });
 const startupMs = performance.now() - startedAt;
 try {
   const fingerprints = Array.from({ length: groups }, () => randomBytes(32).toString('hex'));
@@ -82,6 +89,62 @@ try {
   console.log(`  Jira issues created / create requests:    ${created} / ${creates} (expected ${groups} / ${groups})`);
   console.log(`  fingerprints with exactly one ticket:     ${linked} of ${groups}`);
   console.log(`  worker invocations:                       ${stack.poller.stats().invocations}`);
+  const perGroup = (count: number) => (count / groups).toFixed(2);
+  const jiraCalls = new Map<string, number>();
+  for (const request of jira.requests) {
+    const endpoint = `${request.method} ${request.path.replace(/^.*\/rest\/api\/2\//, '').replace(/\/[A-Z]+-\d+|\/\d+/g, '/{id}')}`;
+    jiraCalls.set(endpoint, (jiraCalls.get(endpoint) ?? 0) + 1);
+  }
+  console.log(`  Jira calls per new group, by endpoint:    ${[...jiraCalls].map(([endpoint, count]) => `${endpoint} ${perGroup(count)}`).join(', ')}`);
+  const backtraceCalls = stack.backtraceSandbox!.requests;
+  console.log(`  Backtrace calls per new group:            query ${perGroup(backtraceCalls.filter((r) => r.path === '/api/query').length)}, issue ${perGroup(backtraceCalls.filter((r) => r.path === '/api/issue').length)}`);
 } finally {
   await stack.stop();
+}
+
+/** One poll cycle over `linked` fingerprints: the links and rows are seeded directly, as a long-running bridge has them. */
+async function benchPoll(linked: number): Promise<void> {
+  const { BatchWriteItemCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { toItem } = await import('../../shared/adapters/dynamodb/link-item.ts');
+  const { LINKS_TABLE_NAME } = await import('../../infra/local/local-stack.ts');
+  const stack = await startLocalStack({ log: () => undefined, pollTimers: false });
+  try {
+    const integration = stack.config.integrations[0]!;
+    const { universe, project } = integration.backtrace;
+    const backtrace = stack.backtraceSandbox!;
+    const dynamodb = new DynamoDBClient(stack.engines.clientConfig('dynamodb'));
+    const now = Date.now();
+    const fingerprints = Array.from({ length: linked }, () => randomBytes(32).toString('hex'));
+    const seedStart = performance.now();
+    for (let start = 0; start < fingerprints.length; start += 25) {
+      const items = fingerprints.slice(start, start + 25).map((fingerprint, index) => {
+        const key = `CRASH-${start + index + 1}`;
+        backtrace.setIssue(universe, project, fingerprint, { state: 'in-progress', tickets: [{ watcher: integration.name, short: key, url: `${stack.jiraSandbox!.url}/browse/${key}`, state: 'open' }] });
+        return toItem({
+          integration: integration.name, fingerprint, universe, project, status: 'linked', issueId: String(100000 + start + index), issueKey: key, issueUrl: `${stack.jiraSandbox!.url}/browse/${key}`,
+          ticketAttached: true, createdAt: now, updatedAt: now,
+          sync: { backtrace: { state: 'in-progress', assigneeIds: [], at: now, reopenCount: 0 }, jira: { statusId: '10000', statusName: 'To Do', categoryKey: 'new', assignee: null, updatedAt: now } },
+        });
+      });
+      await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [LINKS_TABLE_NAME]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    const seedMs = performance.now() - seedStart;
+    const cycle = async () => {
+      const queriesBefore = backtrace.queryCount(universe, project);
+      const jiraBefore = stack.jiraSandbox!.requests.length;
+      const t0 = performance.now();
+      const [report] = await stack.pollNow(integration.name);
+      return { ms: performance.now() - t0, report: report!, queries: backtrace.queryCount(universe, project) - queriesBefore, jira: stack.jiraSandbox!.requests.length - jiraBefore };
+    };
+    const idle = await cycle();
+    backtrace.actAs({ id: 7, username: 'ana', email: 'ana@example.com' }).setState(universe, project, fingerprints[0]!, 'resolved');
+    const changed = await cycle();
+    console.log(`Backtrace poll cycle (node ${process.version}, ${linked} linked fingerprints, local stack and sandboxes)`);
+    console.log(`  seeding links and rows:                   ${(seedMs / 1000).toFixed(1)} s`);
+    console.log(`  idle cycle:                               ${ms(idle.ms)}, ${idle.queries} Backtrace queries (ceil(${linked} / 100) = ${Math.ceil(linked / 100)}), ${idle.jira} Jira calls, ${idle.report.changes} changes queued`);
+    console.log(`  cycle with one fingerprint resolved:      ${ms(changed.ms)}, ${changed.queries} Backtrace queries, ${changed.jira} Jira calls by the poller, ${changed.report.changes} change queued`);
+    console.log(`  within the deployed poller's timeout:     ${idle.ms < 300_000 ? 'yes' : 'NO'} (5 min)`);
+  } finally {
+    await stack.stop();
+  }
 }

@@ -2,8 +2,10 @@
  * Jira -> Backtrace end to end on the local stack, Jira Data Center dialect (users with name/key/e-mail, the
  * classic workflow whose "Resolve Issue" screen requires a resolution). Real Jira Server webhook bodies
  * (test/fixtures/jira-webhooks/, captured by jenkinsci/jira-trigger-plugin) are POSTed byte for byte, signed as
- * Jira signs; the Jira sandbox's own signed webhooks and the Backtrace sandbox's change feed are wired to the bridge
- * as well, so UI changes on either side travel the production path.
+ * Jira signs; the Jira sandbox's own signed webhooks are wired to the bridge as well, and a person's change in the
+ * Backtrace sandbox is a row change the bridge's poller reads (Backtrace announces nothing), so UI changes on either
+ * side travel the production path. The poll timers are off: a Backtrace change is seen by the poll the test runs
+ * (`pollNow()`, or the ones `settled()` runs), so what a test counts is what its own change caused.
  * One local stack per file: the handler modules keep per-cold-start state, as in Lambda.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -12,6 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINKS_TABLE_NAME, startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
+import type { LinkSyncState } from '../../shared/domain/model/link.ts';
 import type { FakeIssue, FakeUser, JiraFake, RecordedRequest } from '../../infra/local/sandboxes/jira/jira-fake.ts';
 import type { BacktraceFake, Ticket, TicketAssignee } from '../../infra/local/sandboxes/backtrace/backtrace-fake.ts';
 import { deliverJiraWebhook, hubSignature } from './support/jira-webhook-delivery.ts';
@@ -36,7 +39,10 @@ const jiraUsers: FakeUser[] = [
   { name: 'harper', key: 'JIRAUSER10101', displayName: 'Harper Quinn', emailAddress: 'harper@example.com' },
 ];
 
-/** Backtrace users. Admin and Harper are paired in sync.users; Ana is found by e-mail once the bridge has seen her. */
+/**
+ * Backtrace users. Admin and Harper are paired in sync.users; Ana is found by e-mail once the bridge has seen her
+ * (the `_backtrace` assignees on the rows its poller reads carry id, username and e-mail).
+ */
 const adminInBacktrace: TicketAssignee = { id: 1, username: 'admin', email: 'admin@example.com' };
 const anaInBacktrace: TicketAssignee = { id: 12, username: 'ana', email: 'ana@example.com' };
 const harperInBacktrace: TicketAssignee = { id: 31, username: 'hquinn' };
@@ -84,6 +90,7 @@ beforeAll(async () => {
     jiraUsers,
     jiraProjects: [{ id: '10100', key: 'OPS', name: 'Operations', issueTypes: [{ id: '10004', name: 'Bug' }, { id: '10002', name: 'Task' }] }],
     openApiValidation: true,
+    pollTimers: false,
     log: () => undefined,
   });
   jira = stack.jiraSandbox!;
@@ -120,6 +127,7 @@ async function linkedGroup(): Promise<{ fingerprint: string; issue: FakeIssue }>
     body: JSON.stringify({ ...sample, fingerprint }),
   });
   expect(response.status).toBe(202);
+  await stack.poller.idle(); // so no poll reads the link while its first sync runs
   await stack.settled();
   const issue = jira.issues.find((candidate) => String(candidate.fields.description ?? '').includes(fingerprint));
   expect(issue, 'the bridge created a Jira issue for the group').toBeDefined();
@@ -142,33 +150,55 @@ function createCapturedIssue(): FakeIssue {
   return jira.findIssue('10011')!;
 }
 
-/** A link as the bridge leaves it after creating the issue and attaching the ticket. */
-async function seedLink(fingerprint: string, issue: { id: string; key: string; url: string }): Promise<void> {
+/**
+ * A link as the bridge leaves it after creating the issue, attaching the ticket and syncing the pair: `seen` is both
+ * sides as its last sync saw them (recorded under the link's sync lease, as the bridge does).
+ */
+async function seedLink(fingerprint: string, issue: { id: string; key: string; url: string }, seen: Required<Pick<LinkSyncState, 'backtrace' | 'jira'>>): Promise<void> {
   const now = Date.now();
   const token = randomUUID();
   const claim = await links.claim({ integration: WATCHER, fingerprint, universe: UNIVERSE, project: PROJECT, token, now, leaseMs: 60_000 });
   expect(claim.outcome).toBe('claimed');
-  expect(await links.completeClaim({ integration: WATCHER, fingerprint, token, issue, now })).toMatchObject({ status: 'linked' });
+  expect(await links.completeClaim({ integration: WATCHER, fingerprint, token, issue, now, syncLeaseMs: 60_000 })).toMatchObject({ status: 'linked' });
   await links.markTicketAttached(WATCHER, fingerprint, now);
+  expect(await links.recordSync({ integration: WATCHER, fingerprint, token, sync: seen, now, release: true })).toBe(true);
+}
+
+/**
+ * One poll cycle now; resolves, once the worker has handled what it queued, with how many changed fingerprints it
+ * found. (Waiting for the worker before the next cycle matters: a second cycle would queue the same change again.)
+ */
+async function pollChanges(): Promise<number> {
+  const reports = await stack.pollNow(WATCHER);
+  await stack.poller.idle();
+  return reports.reduce((sum, report) => sum + report.changes, 0);
 }
 
 describe('Jira webhook receiver (Data Center): the captured Jira Server bodies', () => {
   it('resolves the linked fingerprint when the issue moves to Done (issue_updated_status_to_done.json)', { timeout: 120_000 }, async () => {
-    // Prepare: Jira holds TEST-12 (id 10011) assigned to admin and Done/Fixed, as the captured body says
+    // Prepare: Jira holds TEST-12 (id 10011) assigned to admin and Done/Fixed, as the captured body says. The bridge
+    // last synced the pair while the issue was In Progress (the fingerprint in-progress, admin on both sides); the
+    // move to Done is what the captured body announces.
     const issue = createCapturedIssue();
     expect(issue.key).toBe('TEST-12');
     jira.actAs('admin').assign(issue.key, 'admin');
+    jira.actAs('admin').transition(issue.key, 'In Progress');
+    const inProgress = { statusId: issue.status.id, statusName: issue.status.name, categoryKey: issue.status.category, updatedAt: issue.updated };
     jira.actAs('admin').transition(issue.key, 'Done', { resolution: 'Fixed' });
     await stack.settled(); // the sandbox's own deliveries about a not yet linked issue are dropped
     const fingerprint = createHash('sha256').update('captured Jira Server body').digest('hex');
     const url = `${jira.url}/browse/TEST-12`;
-    await seedLink(fingerprint, { id: '10011', key: 'TEST-12', url });
     const theirs: Ticket = { watcher: 'other-jira', short: 'OTHER-4', url: 'https://other.example.com/browse/OTHER-4', state: 'in-progress' };
     const backtraceEntry: Ticket = { watcher: '_backtrace', assignees: [adminInBacktrace] };
     backtrace.setIssue(UNIVERSE, PROJECT, fingerprint, {
       state: 'in-progress',
       tickets: [backtraceEntry, { watcher: WATCHER, short: 'TEST-12', url, state: 'in-progress' }, theirs],
     });
+    await seedLink(fingerprint, { id: '10011', key: 'TEST-12', url }, {
+      backtrace: { state: 'in-progress', assigneeIds: [adminInBacktrace.id], at: Date.now(), reopenCount: 0 },
+      jira: { ...inProgress, assignee: 'admin' },
+    });
+    expect(await pollChanges()).toBe(0); // the poller finds the pair as the bridge last saw it
     const writesBefore = backtraceWrites().length;
     const jiraRequestsBefore = jira.requests.length;
 
@@ -186,7 +216,8 @@ describe('Jira webhook receiver (Data Center): the captured Jira Server bodies',
       }),
     );
     expect(backtraceWrites().length - writesBefore).toBe(1);
-    // The issue's current fields were read from Jira, and nothing was written back (the feed's echo was dropped)
+    // The issue's current fields were read from Jira, and nothing was written back to it (the next polls read our
+    // own write to the fingerprint, which is what the bridge last saw: no change)
     expect(jira.requests.slice(jiraRequestsBefore).some((request) => request.method === 'GET' && /\/issue\/10011$/.test(request.path))).toBe(true);
     expect(jiraWrites(jiraRequestsBefore)).toEqual([]);
     expect(jira.validationErrors).toEqual([]);
@@ -261,33 +292,41 @@ describe('Assignee sync, Data Center dialect (users by name, e-mails visible)', 
     const { fingerprint, issue } = await linkedGroup();
     const since = jira.requests.length;
 
-    // Act: Ana takes the fingerprint in Backtrace's UI
+    // Act: Ana takes the fingerprint in Backtrace's UI; the next poll reads it
     backtrace.actAs(anaInBacktrace).assign(UNIVERSE, PROJECT, fingerprint, [anaInBacktrace]);
+    const seenByPoll = await pollChanges();
     await stack.settled();
 
     // Assess: the DC user with Ana's e-mail, assigned by name
+    expect(seenByPoll).toBe(1);
     expect(jira.findIssue(issue.key)?.assignee).toMatchObject({ name: 'ana', key: 'JIRAUSER10100' });
     expect(assigneeCalls(since, issue).map((request) => request.body)).toEqual([{ name: 'ana' }]);
 
     // Act: and lets it go again
     const sinceUnassign = jira.requests.length;
     backtrace.actAs(anaInBacktrace).assign(UNIVERSE, PROJECT, fingerprint, []);
+    const unassignSeenByPoll = await pollChanges();
     await stack.settled();
 
     // Assess
+    expect(unassignSeenByPoll).toBe(1);
     expect(jira.findIssue(issue.key)?.assignee).toBeNull();
     expect(assigneeCalls(sinceUnassign, issue).map((request) => request.body)).toEqual([{ name: null }]);
     expect(jira.validationErrors).toEqual([]);
   });
 
   it('sets the fingerprint\'s assignee to the Backtrace user with the Jira assignee\'s e-mail, and unassigns', { timeout: 120_000 }, async () => {
-    // Prepare: the bridge learns Backtrace users from fingerprint.updated events; Ana's reaches it here
+    // Prepare: the bridge learns Backtrace users from the `_backtrace` assignees on the rows its poller reads; Ana's
+    // row is read here, and she unassigns herself again
     const { fingerprint, issue } = await linkedGroup();
     backtrace.actAs(anaInBacktrace).assign(UNIVERSE, PROJECT, fingerprint, [anaInBacktrace]);
+    expect(await pollChanges()).toBe(1);
     await stack.settled();
     backtrace.actAs(anaInBacktrace).assign(UNIVERSE, PROJECT, fingerprint, []);
+    expect(await pollChanges()).toBe(1);
     await stack.settled();
     expect(jira.findIssue(issue.key)?.assignee).toBeNull();
+    expect(backtraceAssignees(fingerprint)).toEqual([]);
 
     // Act: someone assigns the issue to Ana in Jira's UI
     jira.actAs('admin').assign(issue.key, 'ana');
@@ -311,11 +350,13 @@ describe('Assignee sync, Data Center dialect (users by name, e-mails visible)', 
     const { fingerprint, issue } = await linkedGroup();
     const since = jira.requests.length;
 
-    // Act: Backtrace's UI assigns a user Backtrace knows no e-mail for
+    // Act: Backtrace's UI assigns a user Backtrace knows no e-mail for; the next poll reads it
     backtrace.actAs(harperInBacktrace).assign(UNIVERSE, PROJECT, fingerprint, [harperInBacktrace]);
+    const seenByPoll = await pollChanges();
     await stack.settled();
 
     // Assess
+    expect(seenByPoll).toBe(1);
     expect(jira.findIssue(issue.key)?.assignee).toMatchObject({ name: 'harper' });
     expect(assigneeCalls(since, issue).map((request) => request.body)).toEqual([{ name: 'harper' }]);
 
@@ -374,11 +415,13 @@ describe('State sync to Data Center', () => {
     expect(jira.findIssue(issue.key)?.status.name).toBe('To Do');
     const since = jira.requests.length;
 
-    // Act
+    // Act: a person resolves the fingerprint in Backtrace's UI; the next poll reads it
     backtrace.actAs(anaInBacktrace).setState(UNIVERSE, PROJECT, fingerprint, 'resolved');
+    const seenByPoll = await pollChanges();
     await stack.settled();
 
     // Assess: the transition whose target is Done, with the resolution its screen requires, as configured
+    expect(seenByPoll).toBe(1);
     expect(transitionCalls(since, issue).map((request) => request.body)).toEqual([
       { transition: { id: '5' }, fields: { resolution: { name: CONFIGURED_RESOLUTION } } },
     ]);

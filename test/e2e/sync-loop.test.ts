@@ -1,8 +1,14 @@
 /**
- * Two-way sync end to end on the local stack (Jira Cloud dialect): the Jira sandbox's signed webhooks and the
- * Backtrace sandbox's change feed are wired to the bridge, so every write the bridge makes comes back to it as an
- * echo, exactly as in production. Changes on either side must settle after a bounded number of calls, with both
- * sides agreeing; shuffled and repeated deliveries must end in the newest state.
+ * Two-way sync end to end on the local stack (Jira Cloud dialect): the Jira sandbox's signed webhooks are wired to
+ * the bridge, and the Backtrace sandbox, like Backtrace, announces nothing: a person's change there is a row change
+ * the bridge's poller reads with `POST /api/query`. Every write the bridge makes therefore comes back to it, as a
+ * webhook echo or as a row the next poll reads, exactly as in production. Changes on either side must settle after
+ * a bounded number of calls (Jira transitions, Backtrace `/api/issue` writes, webhook deliveries), with both sides
+ * agreeing; shuffled and repeated deliveries (Jira webhooks, and `fingerprint.updated` events on the optional push
+ * route) must end in the newest state.
+ *
+ * The poll timers are off: a poll runs only in `settled()` (or `pollNow()`), so what a test counts is what its own
+ * change caused.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -54,19 +60,36 @@ async function postJiraWebhook(rawBody: string) {
 async function linkedGroup(): Promise<{ fingerprint: string; issue: FakeIssue }> {
   const fingerprint = randomBytes(32).toString('hex');
   expect((await postEvent({ ...sample, fingerprint })).status).toBe(202);
+  await workersIdle(); // so no poll reads the link while its first sync runs
   await stack.settled();
   const issue = jira.issues.find((candidate) => (candidate.fields.description as string).includes(fingerprint));
   expect(issue).toBeDefined();
   return { fingerprint, issue: issue! };
 }
 
+/** Every queued message handled and every webhook delivered, without a poll: what the bridge did so far on its own. */
+async function workersIdle(): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    await jira.webhooksIdle();
+    await Promise.all([stack.poller.idle(), stack.jiraChangesPoller.idle()]);
+  }
+}
+
 const row = (fingerprint: string) => backtrace.getIssue(UNIVERSE, PROJECT, fingerprint)!;
 const ours = (fingerprint: string) => row(fingerprint).tickets.find((ticket) => ticket.watcher === WATCHER);
 const assigneesOf = (fingerprint: string) => row(fingerprint).tickets.find((ticket) => ticket.watcher === '_backtrace')?.assignees ?? [];
-const traffic = () => ({ webhooks: jira.webhookDeliveries.length, changes: backtrace.changeDeliveries.length, jiraRequests: jira.requests.length });
+const issueWrites = () => backtrace.requestsTo('/api/issue').length;
+const transitionsSince = (since: number) => jira.requests.slice(since).filter((request) => request.method === 'POST' && request.path.endsWith('/transitions'));
+/** What the bridge's traffic adds up to: Jira calls, Backtrace writes, webhook deliveries (polls only read). */
+const traffic = () => ({
+  webhooks: jira.webhookDeliveries.length,
+  jiraRequests: jira.requests.length,
+  jiraTransitions: transitionsSince(0).length,
+  backtraceWrites: issueWrites(),
+});
 
 beforeAll(async () => {
-  stack = await startLocalStack({ openApiValidation: true, log: () => undefined });
+  stack = await startLocalStack({ openApiValidation: true, pollTimers: false, log: () => undefined });
   jira = stack.jiraSandbox!;
   backtrace = stack.backtraceSandbox!;
 });
@@ -81,6 +104,7 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     const { fingerprint, issue } = await linkedGroup();
 
     // Assess
+    expect(row(fingerprint).state).toBe('in-progress');
     expect(jira.findIssue(issue.id)!.status.category).toBe('new');
     expect(ours(fingerprint)).toMatchObject({ short: issue.key, url: `${jira.url}/browse/${issue.key}` });
     expect(jira.validationErrors).toEqual([]);
@@ -91,7 +115,7 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     const { fingerprint, issue } = await linkedGroup();
     const before = traffic();
 
-    // Act
+    // Act: a person resolves it in Backtrace's UI; the next poll reads it
     backtrace.actAs(ana).setState(UNIVERSE, PROJECT, fingerprint, 'resolved');
     await stack.settled();
 
@@ -99,12 +123,11 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     expect(jira.findIssue(issue.id)!.status.category).toBe('done');
     expect(row(fingerprint).state).toBe('resolved');
     expect(ours(fingerprint)?.state).toBe('resolved');
-    // Bounded: the person's change, our one transition, its webhook echo (dropped) — and nothing after.
+    // Bounded: our one transition, its webhook echo (dropped), our ticket entry's one write — and nothing after.
     const after = traffic();
-    expect(after.changes - before.changes).toBeLessThanOrEqual(2);
-    expect(after.webhooks - before.webhooks).toBeLessThanOrEqual(2);
-    const transitions = jira.requests.slice(before.jiraRequests).filter((request) => request.method === 'POST' && request.path.endsWith('/transitions'));
-    expect(transitions).toHaveLength(1);
+    expect(after.jiraTransitions - before.jiraTransitions).toBe(1);
+    expect(after.webhooks - before.webhooks).toBe(1);
+    expect(after.backtraceWrites - before.backtraceWrites).toBe(1);
     await stack.settled();
     expect(traffic()).toEqual(after);
     expect(jira.validationErrors).toEqual([]);
@@ -115,6 +138,7 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     const { fingerprint, issue } = await linkedGroup();
     const other = { watcher: 'github', short: 'acme/game#12', url: 'https://github.com/acme/game/issues/12', state: 'open' as const };
     backtrace.setIssue(UNIVERSE, PROJECT, fingerprint, { tickets: [...row(fingerprint).tickets, other] });
+    const start = traffic();
 
     // Act: a person moves it along in Jira
     jira.actAs('Ana Lima').transition(issue.key, 'In Progress');
@@ -131,6 +155,10 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     expect(ours(fingerprint)?.state).toBe('resolved');
     expect(row(fingerprint).tickets).toContainEqual(other);
     expect(jira.findIssue(issue.id)!.status.category).toBe('done');
+    // Bounded: the person's two webhooks, one Backtrace write each, no Jira write; the polls that read our writes add nothing.
+    expect(before.webhooks - start.webhooks).toBe(2);
+    expect(before.backtraceWrites - start.backtraceWrites).toBe(2);
+    expect(jira.requests.slice(start.jiraRequests).filter((request) => request.method !== 'GET')).toEqual([]);
     expect(traffic()).toEqual(before);
   });
 
@@ -139,6 +167,7 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     const { fingerprint, issue } = await linkedGroup();
     backtrace.actAs(ana).setState(UNIVERSE, PROJECT, fingerprint, 'resolved');
     await stack.settled();
+    expect(jira.findIssue(issue.id)!.status.category).toBe('done');
 
     // Act
     jira.actAs('Ana Lima').transition(issue.key, 'To Do');
@@ -164,7 +193,8 @@ describe('Two-way sync (Jira Cloud): no ping-pong, both sides agree', () => {
     await stack.settled();
     const afterHidden = jira.findIssue(issue.id)!.assignee?.accountId;
 
-    // Act 3: Jira unassigns, then assigns Ana: Backtrace follows (Ana is known from Backtrace's events)
+    // Act 3: Jira unassigns, then assigns Ana: Backtrace follows (the bridge learned Ana, with her e-mail, from the
+    // `_backtrace` assignees on the row its poller read in Act 1)
     jira.actAs('Ana Lima').assign(issue.key, null);
     await stack.settled();
     const unassignedInBacktrace = assigneesOf(fingerprint);
@@ -196,7 +226,8 @@ describe('Two-way sync (Jira Cloud): only what changed in Jira is applied', () =
     await stack.settled();
     backtrace.actAs(ana).setState(UNIVERSE, PROJECT, fingerprint, 'muted');
     await stack.settled();
-    const writesBefore = backtrace.requests.filter((request) => request.path === '/api/issue').length;
+    const writesBefore = issueWrites();
+    const jiraBefore = jira.requests.length;
 
     // Act: someone comments in Jira (Cloud sends jira:issue_updated, issue_commented, no changelog)
     jira.actAs('Ana Lima').comment(issue.key, 'Seen again on 1.2.3');
@@ -205,29 +236,36 @@ describe('Two-way sync (Jira Cloud): only what changed in Jira is applied', () =
     // Assess
     expect(row(fingerprint).state).toBe('muted');
     expect(assigneesOf(fingerprint).map((assignee) => assignee.id)).toEqual([ana.id]);
-    expect(backtrace.requests.filter((request) => request.path === '/api/issue').length).toBe(writesBefore);
+    expect(jira.findIssue(issue.id)!.assignee?.accountId).toBe(ANA_ACCOUNT);
+    expect(issueWrites()).toBe(writesBefore);
+    expect(jira.requests.slice(jiraBefore).filter((request) => request.method !== 'GET')).toEqual([]);
   });
 });
 
 describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end in the newest state', () => {
-  it('Backtrace -> Jira: fingerprint.updated events shuffled and repeated', async () => {
-    // Prepare: the fingerprint was reopened, then resolved; its events arrive in any order, some twice
+  it('Backtrace -> Jira (push route): fingerprint.updated events shuffled and repeated', async () => {
+    // Prepare: the fingerprint was reopened, then resolved (the row says resolved); a script posts the events of
+    // those changes to the optional push route in any order, some twice
     const { fingerprint, issue } = await linkedGroup();
-    backtrace.setChangeEvents(undefined);
     backtrace.setIssue(UNIVERSE, PROJECT, fingerprint, { state: 'resolved' });
     const base = Date.now();
     const event = (state: string, offset: number) => ({ type: 'fingerprint.updated', universe: UNIVERSE, project: PROJECT, fingerprint, state, assignees: [], at: new Date(base + offset).toISOString() });
     const deliveries = [event('resolved', 3000), event('open', 1000), event('in-progress', 2000), event('open', 1000), event('resolved', 3000), event('in-progress', 2000)];
-    const before = jira.requests.length;
+    const before = traffic();
 
-    // Act
-    for (const delivery of deliveries) expect((await postEvent(delivery)).status).toBe(202);
+    // Act: the pushed events alone (no poll yet), each handled before the next arrives
+    for (const delivery of deliveries) {
+      expect((await postEvent(delivery)).status).toBe(202);
+      await workersIdle();
+    }
+    const pushed = { status: jira.findIssue(issue.id)!.status.category, transitions: transitionsSince(before.jiraRequests).length };
     await stack.settled();
 
-    // Assess: Done, reached with one transition; the older and repeated events changed nothing
+    // Assess: Done, reached with one transition; the older and repeated events changed nothing, nor did the polls
+    expect(pushed).toEqual({ status: 'done', transitions: 1 });
     expect(jira.findIssue(issue.id)!.status.category).toBe('done');
-    const transitions = jira.requests.slice(before).filter((request) => request.method === 'POST' && request.path.endsWith('/transitions'));
-    expect(transitions).toHaveLength(1);
+    expect(transitionsSince(before.jiraRequests)).toHaveLength(1);
+    expect(ours(fingerprint)?.state).toBe('resolved');
   });
 
   it('Jira -> Backtrace: a delivery older than the last one applied writes nothing anywhere', async () => {
@@ -240,7 +278,7 @@ describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end 
     jira.actAs('Ana Lima').transition(issue.key, 'Done');
     await stack.settled();
     const jiraBefore = jira.requests.length;
-    const backtraceBefore = backtrace.requests.length;
+    const writesBefore = issueWrites();
 
     // Act
     expect(await postJiraWebhook(old)).toBe(200);
@@ -248,8 +286,9 @@ describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end 
 
     // Assess: the fingerprint keeps the newest state; the late delivery only read (the issue's current fields)
     expect(row(fingerprint).state).toBe('resolved');
+    expect(jira.findIssue(issue.id)!.status.category).toBe('done');
     expect(jira.requests.slice(jiraBefore).filter((request) => request.method !== 'GET')).toEqual([]);
-    expect(backtrace.requests.slice(backtraceBefore).filter((request) => request.path === '/api/issue')).toEqual([]);
+    expect(issueWrites()).toBe(writesBefore);
   });
 
   it('Jira -> Backtrace: a status change whose webhook arrives after a later assignee change is still applied', async () => {
@@ -275,29 +314,36 @@ describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end 
     // Assess
     expect(row(fingerprint).state).toBe('resolved');
     expect(ours(fingerprint)?.state).toBe('resolved');
+    expect(assigneesOf(fingerprint).map((assignee) => assignee.id)).toEqual([ana.id]);
   });
 
-  it('Backtrace -> Jira: a person\'s change that arrives after the bridge wrote the same fingerprint is no echo', async () => {
-    // Prepare: someone assigns Ana in Backtrace, but that event is held back; meanwhile the issue is resolved in Jira
-    // and the bridge writes the fingerprint (which by then shows Ana as well)
+  it("Backtrace -> Jira: a person's change the bridge had not polled yet survives its write to the same fingerprint", async () => {
+    // Prepare: someone assigns Ana in Backtrace, and before any poll reads it the issue is resolved in Jira, so the
+    // bridge writes the fingerprint (which by then shows Ana) for the Jira change
     const { fingerprint, issue } = await linkedGroup();
-    const feed = { url: `${stack.url}/backtrace/events`, basicAuth: webhookCredentials };
-    backtrace.setChangeEvents({ url: 'http://127.0.0.1:9/held-back', basicAuth: webhookCredentials, maxRetries: 0 });
-    const from = backtrace.changeDeliveries.length;
+    const assignedAt = Date.now();
     backtrace.actAs(ana).assign(UNIVERSE, PROJECT, fingerprint, [ana]);
-    await backtrace.changesIdle();
-    const heldBack = backtrace.changeDeliveries.slice(from).map((delivery) => delivery.rawBody);
-    backtrace.setChangeEvents(feed);
+    const before = traffic();
     jira.actAs('Ana Lima').transition(issue.key, 'Done');
+    await workersIdle();
+    const afterWebhook = { assignee: jira.findIssue(issue.id)!.assignee?.accountId, state: row(fingerprint).state };
+
+    // Act: a script pushes the (late) event of the assignment, then the polls read the row
+    const late = { type: 'fingerprint.updated', universe: UNIVERSE, project: PROJECT, fingerprint, state: 'in-progress', assignees: [ana], at: new Date(assignedAt).toISOString() };
+    expect((await postEvent(late)).status).toBe(202);
     await stack.settled();
 
-    // Act: the held-back assignment arrives
-    for (const body of heldBack) expect((await postEvent(JSON.parse(body))).status).toBe(202);
-    await stack.settled();
-
-    // Assess: Ana is assigned in Jira too
+    // Assess: Ana is assigned in Jira too (by the sync of the Jira change, which read the row), the fingerprint is
+    // resolved, and neither the late event nor the polls wrote anything more
+    expect(afterWebhook).toEqual({ assignee: ANA_ACCOUNT, state: 'resolved' });
     expect(jira.findIssue(issue.id)!.assignee?.accountId).toBe(ANA_ACCOUNT);
+    expect(jira.findIssue(issue.id)!.status.category).toBe('done');
     expect(row(fingerprint).state).toBe('resolved');
+    expect(assigneesOf(fingerprint).map((assignee) => assignee.id)).toEqual([ana.id]);
+    const after = traffic();
+    expect(after.jiraTransitions - before.jiraTransitions).toBe(0);
+    expect(jira.requests.slice(before.jiraRequests).filter((request) => request.method === 'PUT' && request.path.endsWith('/assignee'))).toHaveLength(1);
+    expect(after.backtraceWrites - before.backtraceWrites).toBe(1);
   });
 
   it('Jira -> Backtrace: webhook deliveries shuffled and repeated', async () => {
@@ -314,7 +360,8 @@ describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end 
     jira.addWebhook(bridgeHook);
     const bodies = jira.webhookDeliveries.slice(from).map((delivery) => delivery.rawBody);
     const replay = [...bodies, ...bodies].sort(() => Math.random() - 0.5);
-    const writesBefore = backtrace.requests.filter((request) => request.path === '/api/issue').length;
+    const writesBefore = issueWrites();
+    const jiraBefore = jira.requests.length;
 
     // Act
     for (const body of replay) expect(await postJiraWebhook(body)).toBe(200);
@@ -324,6 +371,8 @@ describe('Two-way sync (Jira Cloud): late, repeated and shuffled deliveries end 
     expect(bodies).toHaveLength(4);
     expect(jira.findIssue(issue.id)!.status.category).toBe('done');
     expect(row(fingerprint).state).toBe('resolved');
-    expect(backtrace.requests.filter((request) => request.path === '/api/issue').length - writesBefore).toBeLessThanOrEqual(1);
+    expect(ours(fingerprint)?.state).toBe('resolved');
+    expect(issueWrites() - writesBefore).toBe(1);
+    expect(jira.requests.slice(jiraBefore).filter((request) => request.method !== 'GET')).toEqual([]);
   });
 });

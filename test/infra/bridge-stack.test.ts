@@ -717,4 +717,77 @@ describe('Class: BridgeStack', () => {
       expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('claimLeaseSeconds'))).toEqual([]);
     });
   });
+
+  describe('Backtrace poller', () => {
+    const backtraceOf = (name: string, poll?: Record<string, unknown>) => ({
+      url: 'https://acme.sp.backtrace.io',
+      universe: 'acme',
+      project: name,
+      tokenSecret: `${name}/backtrace-token`,
+      ...(poll ? { poll } : {}),
+    });
+
+    it('creates no poller when no integration syncs (Backtrace changes have nowhere to go)', () => {
+      // Act
+      const { stack, template } = buildStack(configDocument());
+
+      // Assess
+      expect(stack.pollFunction).toBeUndefined();
+      template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
+    });
+
+    it('schedules one rule per distinct interval, naming its integrations in the input, rounded up to whole minutes', () => {
+      // Prepare
+      const document = configDocument({
+        integrations: [
+          integrationDocument('a', { ...twoWaySync('a'), backtrace: backtraceOf('a') }),
+          integrationDocument('b', { sync: { mode: 'one-way' }, backtrace: backtraceOf('b', { intervalSeconds: 45 }) }),
+          integrationDocument('c', { sync: { mode: 'one-way' }, backtrace: backtraceOf('c', { intervalSeconds: 300 }) }),
+          integrationDocument('d', { backtrace: backtraceOf('d') }),
+        ],
+      });
+
+      // Act
+      const { stack, template } = buildStack(document);
+
+      // Assess
+      const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })) as Resource[];
+      const schedules = rules.map((rule) => ({ schedule: rule.Properties!.ScheduleExpression, input: JSON.parse(rule.Properties!.Targets[0].Input) })).sort((x, y) => x.schedule.localeCompare(y.schedule));
+      expect(schedules).toEqual([
+        { schedule: 'rate(1 minute)', input: { integrations: ['a', 'b'] } },
+        { schedule: 'rate(5 minutes)', input: { integrations: ['c'] } },
+      ]);
+      for (const rule of rules) expect(rule.Properties!.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.pollFunction!), 'Arn'] });
+    });
+
+    it('says at synth that an interval under a minute, or not of whole minutes, runs every minute on AWS', () => {
+      // Prepare
+      const document = configDocument({ integrations: [integrationDocument('fast', { sync: { mode: 'one-way' }, backtrace: backtraceOf('fast', { intervalSeconds: 5 }) })] });
+
+      // Act
+      const { stack } = buildStack(document);
+
+      // Assess
+      Annotations.fromStack(stack).hasWarning(
+        '/TestBridge',
+        Match.stringLikeRegexp('integrations "fast": backtrace.poll.intervalSeconds is 5, but EventBridge schedules run in whole minutes.*every 1 minute \\(the local stack keeps 5 s\\)'),
+      );
+    });
+
+    it('lets poll-backtrace list links and note disagreements (no put, no delete), queue changes on backtrace-events, and read the Backtrace secret only', () => {
+      // Prepare
+      const { stack, template } = buildStack(twoWayDocument());
+
+      // Act
+      const statements = statementsOf(stack, template, stack.pollFunction!);
+
+      // Assess
+      expect(actionsOf(statements, 'sqs')).toEqual(['sqs:SendMessage']);
+      for (const statement of statements.filter((candidate) => actionsOf([candidate], 'sqs').length > 0)) {
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.backtraceEvents.queue), 'Arn'] });
+      }
+      expect([...new Set(actionsOf(statements, 'dynamodb'))]).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+      expect(readableSecretNames(statements)).toEqual(['jira-prod/backtrace-token']);
+    });
+  });
 });

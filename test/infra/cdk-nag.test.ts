@@ -65,6 +65,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-L1 NagBridge/BacktraceEvents/SyncToJira/Resource',
       'AwsSolutions-L1 NagBridge/IngestBacktraceEvents/Resource',
       'AwsSolutions-L1 NagBridge/JiraChanges/SyncToBacktrace/Resource',
+      'AwsSolutions-L1 NagBridge/PollBacktrace/Resource',
       'AwsSolutions-L1 NagBridge/ReceiveJiraWebhook/Resource',
     ]);
     for (const violation of suppressed) expect(violation.reason.length).toBeGreaterThan(40);

@@ -79,8 +79,8 @@ describe('CLI: npx cdk synth', () => {
         .filter((resource) => resource.Type === 'AWS::Lambda::Function')
         .map((resource) => join(outdir, resource.Metadata?.['aws:asset:path'] ?? 'missing', 'index.mjs'));
 
-      // Assess: ingest, sync-to-jira, receive-jira-webhook, sync-to-backtrace
-      expect(bundles).toHaveLength(4);
+      // Assess: ingest, sync-to-jira, receive-jira-webhook, sync-to-backtrace, poll-backtrace
+      expect(bundles).toHaveLength(5);
       for (const bundle of bundles) expect(readFileSync(bundle, 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
     });
   });

@@ -34,7 +34,7 @@ describe('Function: integrationClientsFactory', () => {
     let now = 1_000_000;
     const env: Record<string, string> = {
       [secretEnvVarName(JIRA_TOKEN_SECRET)]: 'old-token',
-      [secretEnvVarName(integration.backtrace.tokenSecret)]: 'backtrace-token',
+      [secretEnvVarName(integration.backtrace.tokenSecret!)]: 'backtrace-token',
     };
     const clientsFor = integrationClientsFactory(new LocalSecretSource({ env }), { maxInlineWaitMs: 0, clock: { now: () => now } });
     const refused = await (await clientsFor(integration)).tracker.listFields().catch((error: unknown) => error);
