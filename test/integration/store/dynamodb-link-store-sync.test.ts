@@ -505,6 +505,69 @@ describe('Class: DynamoDbLinkStore (state and assignee sync)', () => {
     });
   });
 
+  describe('Method: noteDisagreement, the repair count', () => {
+    it('keeps the repairs queued with the note, and drops both once the pair agrees', async () => {
+      // Prepare
+      const { fingerprint } = await linkedFingerprint();
+
+      // Act
+      await store.noteDisagreement(INTEGRATION, fingerprint, T0 + 10, T0 + 10);
+      await store.noteDisagreement(INTEGRATION, fingerprint, T0 + 90, T0 + 20, 1);
+      const repaired = (await store.get(INTEGRATION, fingerprint))?.sync;
+      await store.noteDisagreement(INTEGRATION, fingerprint, null, T0 + 30);
+
+      // Assess
+      expect(repaired).toEqual({ disagreeSince: T0 + 90, repairs: 1 });
+      expect((await store.get(INTEGRATION, fingerprint))?.sync).toBeUndefined();
+    });
+  });
+
+  describe('Method: noteErrorGroup', () => {
+    it('keeps what an error-group event told (URL, rule values, a regressed version) beside the sync record, without a lease', async () => {
+      // Prepare
+      const { fingerprint } = await linkedFingerprint();
+      await acquire(fingerprint, 'worker', T0 + 2);
+      const note = { group: { url: 'https://acme.sp.backtrace.io/p/game/fp', values: { environment: 'production' } }, regressedIn: { version: '2.4.1', at: T0 + 3 } };
+
+      // Act
+      await store.noteErrorGroup(INTEGRATION, fingerprint, note, T0 + 3);
+
+      // Assess: noted, and the worker's lease and closing write unaffected.
+      expect((await store.get(INTEGRATION, fingerprint))?.sync).toEqual(note);
+      expect(await record(fingerprint, 'worker', { sync: { resolvedUntil: null } })).toBe(true);
+      expect((await store.get(INTEGRATION, fingerprint))?.sync).toEqual({ ...note, resolvedUntil: null });
+    });
+
+    it('does nothing for a fingerprint that is only claimed', async () => {
+      // Prepare
+      const { fingerprint } = await claimedFingerprint();
+      const before = await store.get(INTEGRATION, fingerprint);
+
+      // Act
+      await store.noteErrorGroup(INTEGRATION, fingerprint, { group: { values: {} } }, T0 + 3);
+
+      // Assess
+      expect(await store.get(INTEGRATION, fingerprint)).toEqual(before);
+    });
+  });
+
+  describe('Method: recordSync, moving the link', () => {
+    it('moves the link to a new issue (a regression\'s new issue): found by its id, no longer by the old one', async () => {
+      // Prepare
+      const { fingerprint, issue } = await linkedFingerprint();
+      await acquire(fingerprint, 'worker', T0 + 2);
+
+      // Act
+      const done = await record(fingerprint, 'worker', { issueId: '20001', issueKey: 'CRASH-900', issueUrl: 'https://acme.atlassian.net/browse/CRASH-900' });
+
+      // Assess
+      expect(done).toBe(true);
+      expect(await store.get(INTEGRATION, fingerprint)).toMatchObject({ issueId: '20001', issueKey: 'CRASH-900' });
+      await expect.poll(async () => (await store.findByIssueId('20001')).map((link) => link.fingerprint)).toEqual([fingerprint]);
+      expect((await store.findByIssueId(issue.id)).filter((link) => link.fingerprint === fingerprint)).toEqual([]);
+    });
+  });
+
   describe('Method: unlink', () => {
     it('forgets the link, so the issue id finds nothing and the fingerprint can be claimed afresh; repeating is harmless', async () => {
       // Prepare

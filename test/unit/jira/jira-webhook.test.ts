@@ -425,3 +425,40 @@ describe('Function: parseJiraDateTime', () => {
     expect(ms).toBe(expected);
   });
 });
+
+describe('Fix Version changelog items', () => {
+  // Reference section 6: one `Fix Version` item per version added or removed, `to`/`toString` set when added.
+  const body = {
+    webhookEvent: 'jira:issue_updated',
+    timestamp: 1_764_590_400_000,
+    issue: { id: '10010', key: 'CRASH-7', fields: { status: { id: '10001', name: 'Done', statusCategory: { key: 'done' } } } },
+    changelog: {
+      id: '555',
+      items: [
+        { field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: null, fromString: null, to: '15469', toString: '2.4.0' },
+        { field: 'Fix Version', fieldtype: 'jira', from: '15400', fromString: '2.3.0', to: null, toString: null },
+        { field: 'Fixed in build', fieldtype: 'custom', fieldId: 'customfield_10400', from: null, fromString: null, to: '15470', toString: 'app-2.4.1' },
+        { field: 'description', fieldtype: 'jira', fromString: 'old text', toString: 'x'.repeat(10_000) },
+      ],
+    },
+  };
+
+  it('reads one entry per version added or removed, system and custom fields alike', () => {
+    const parsed = parseJiraWebhook(body);
+    expect(parsed).toMatchObject({
+      kind: 'issue',
+      versions: [
+        { field: 'Fix Version', added: '2.4.0' },
+        { field: 'Fix Version', removed: '2.3.0' },
+        { field: 'Fixed in build', added: 'app-2.4.1' },
+      ],
+    });
+  });
+
+  it('keeps the version items through the queue trim (it dropped them before) and still drops the description', () => {
+    const trimmed = trimJiraWebhook(body);
+    expect(trimmed.changelog?.items).toHaveLength(3);
+    expect(parseJiraWebhook(trimmed)).toEqual(parseJiraWebhook(body));
+    expect(JSON.stringify(trimmed)).not.toContain('old text');
+  });
+});
