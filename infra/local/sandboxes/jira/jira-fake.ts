@@ -34,6 +34,7 @@ import { routeApiRequest, type JiraState } from './routes.ts';
 import { sendBrowsePage } from './browse-page.ts';
 import { uiSession } from './ui.ts';
 import { UserDirectory } from './users.ts';
+import { VersionCatalogue } from './versions.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import { Workflow } from './workflow.ts';
 import type { JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
@@ -54,6 +55,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     : undefined;
   const catalogue = new FieldCatalogue(deployment, options.fields ?? []);
   const projects = new ProjectDirectory(options.projects ?? [defaultSandboxProject()], catalogue);
+  const versions = new VersionCatalogue(projects.projects);
   const workflow = new Workflow(deployment, options.workflow, options.resolutions);
   const authenticator = new Authenticator(options.auth ?? defaultJiraAuth());
   const faults = new FaultQueue<JiraFault>();
@@ -110,18 +112,19 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
   const changes = new IssueChanges({ deployment, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
-  state = { deployment, siteUrl, apiUrl, catalogue, projects, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
+  state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
     url: siteUrl,
     apiUrl,
     deployment,
     issues: store.issues,
+    versions: versions.all,
     users: users.users,
     requests,
     validationErrors,
     findIssue: (idOrKey) => store.find(idOrKey),
-    actAs: (user) => uiSession({ store, projects, users, workflow, changes }, user),
+    actAs: (user) => uiSession({ store, projects, versions, users, workflow, changes }, user),
     addWebhook: (hook) => webhooks.add(hook),
     removeWebhooks: () => webhooks.clear(),
     webhookDeliveries: outbox.deliveries,
@@ -129,6 +132,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     failNext: (spec) => faults.add(spec),
     reset: () => {
       store.reset();
+      versions.reset();
       users.reset();
       changes.reset();
       outbox.reset();

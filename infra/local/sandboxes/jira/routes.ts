@@ -16,6 +16,8 @@ import { searchCloud, searchServer, type SearchParams, type SearchResult } from 
 import { doTransition, listTransitions } from './transition-routes.ts';
 import { assignIssue, myself, searchUsers } from './user-routes.ts';
 import type { UserDirectory } from './users.ts';
+import { createVersion, listProjectVersions, pageProjectVersions } from './version-routes.ts';
+import type { VersionCatalogue } from './versions.ts';
 import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
 import type { JiraDeploymentType } from './types.ts';
 
@@ -25,6 +27,8 @@ export interface JiraState {
   apiUrl: string;
   catalogue: FieldCatalogue;
   projects: ProjectDirectory;
+  /** Every project's versions. */
+  versions: VersionCatalogue;
   store: IssueStore;
   searchLagMs: number;
   users: UserDirectory;
@@ -65,6 +69,9 @@ const ROUTES: Route[] = [
   route('/issue/{idOrKey}', { GET: getIssue, DELETE: deleteIssue }),
   route('/issue/{idOrKey}/transitions', { GET: listTransitions, POST: doTransition }),
   route('/issue/{idOrKey}/assignee', { PUT: assignIssue }),
+  route('/project/{projectIdOrKey}/versions', { GET: listProjectVersions }),
+  route('/project/{projectIdOrKey}/version', { GET: pageProjectVersions }),
+  route('/version', { POST: createVersion }),
   route('/user/search', { GET: searchUsers }),
   route('/status', { GET: listStatuses }),
   route('/resolution', { GET: listResolutions }),

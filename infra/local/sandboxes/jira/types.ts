@@ -36,6 +36,35 @@ export interface FakeProject {
   key: string;
   name?: string;
   issueTypes: FakeIssueType[];
+  /** The project's versions (releases) at start, in release order; more come with `POST version` or `addVersion`. */
+  versions?: FakeVersionSpec[];
+}
+
+/** A version to give a project: only `name` is needed (ids are numbered from 10000 across the site, as in Jira). */
+export interface FakeVersionSpec {
+  name: string;
+  id?: string;
+  description?: string;
+  /** Default false. */
+  released?: boolean;
+  /** Default false. */
+  archived?: boolean;
+  /** `yyyy-mm-dd`. */
+  releaseDate?: string;
+}
+
+/** A project version (Jira's `Version`), what `fixVersions` and version-picker fields point at. */
+export interface FakeVersion {
+  /** Numeric string, unique across the site. */
+  id: string;
+  /** Unique in its project (case-insensitively). */
+  name: string;
+  /** The owning project's id (REST shows it as a number). */
+  projectId: string;
+  released: boolean;
+  archived: boolean;
+  description?: string;
+  releaseDate?: string;
 }
 
 export interface FakeField {
@@ -169,6 +198,8 @@ export interface JiraUiSession {
   transition(issueKey: string, statusName: string, options?: { resolution?: string }): FakeIssue;
   assign(issueKey: string, user: FakeUserRef | null): FakeIssue;
   comment(issueKey: string, text: string): FakeIssue;
+  /** Adds a version to a project (as a project admin does on the Releases page); no webhook (the fake sends no version events). */
+  addVersion(projectKey: string, version: FakeVersionSpec): FakeVersion;
   /** Creates an issue in a project (default the first) with the given fields (summary defaulted). */
   createIssue(fields?: Record<string, unknown> & { projectKey?: string }): FakeIssue;
   deleteIssue(issueKey: string): void;
@@ -266,6 +297,8 @@ export interface JiraFake {
   deployment: JiraDeploymentType;
   /** Every issue that exists, in creation order (a deleted issue is removed). */
   issues: FakeIssue[];
+  /** Every project version, configured ones first, then in creation order. */
+  versions: FakeVersion[];
   /** Users of the site (configured plus those created on first sign-in). */
   users: FakeUser[];
   /** The issue by id, key or previous key, as Jira resolves it. */
@@ -287,8 +320,8 @@ export interface JiraFake {
   /** Queue a fault for the next matching request(s). */
   failNext(spec: JiraFault): void;
   /**
-   * Forget issues, requests, violations, pending faults, webhook deliveries (pending ones are cancelled) and users
-   * created on first sign-in; issue numbering restarts at 1. Webhooks stay registered.
+   * Forget issues, requests, violations, pending faults, webhook deliveries (pending ones are cancelled), users
+   * created on first sign-in and versions added after start; issue numbering restarts at 1. Webhooks stay registered.
    */
   reset(): void;
   close(): Promise<void>;

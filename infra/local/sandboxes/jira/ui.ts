@@ -3,23 +3,25 @@
  * change log as the REST API, so it bumps `updated` and fires the same webhooks. Mistakes a UI would not let a
  * person make (a status with no transition from here, an unknown user) throw.
  */
-import type { ProjectDirectory } from './projects.ts';
 import type { IssueChanges } from './issue-changes.ts';
 import type { IssueStore } from './issue-store.ts';
+import type { ProjectDirectory } from './projects.ts';
 import type { UserDirectory } from './users.ts';
+import type { VersionCatalogue } from './versions.ts';
 import type { Workflow } from './workflow.ts';
 import type { FakeIssue, FakeUser, FakeUserRef, JiraUiSession } from './types.ts';
 
 export interface UiContext {
   store: IssueStore;
   projects: ProjectDirectory;
+  versions: VersionCatalogue;
   users: UserDirectory;
   workflow: Workflow;
   changes: IssueChanges;
 }
 
 export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSession {
-  const { store, projects, users, workflow, changes } = context;
+  const { store, projects, versions, users, workflow, changes } = context;
   const actor = user(users, actorRef);
   const issue = (key: string): FakeIssue => {
     const found = store.find(key);
@@ -58,6 +60,14 @@ export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSess
       const target = issue(key);
       changes.comment(target, text, actor, Date.now());
       return target;
+    },
+
+    addVersion(projectKey, spec) {
+      const project = projects.find(projectKey);
+      if (!project) throw new Error(`Jira fake: no project ${projectKey}`);
+      const outcome = versions.create(project, spec);
+      if (!outcome.ok) throw new Error(`Jira fake: ${project.key} cannot have version '${spec.name}': ${Object.values(outcome.errors)[0]}`);
+      return outcome.version;
     },
 
     createIssue(fields = {}) {
