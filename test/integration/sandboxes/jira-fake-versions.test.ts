@@ -1,6 +1,7 @@
 /**
- * The Jira fake's project versions: listed, paged, and created over REST or by an admin in the UI, refused as Jira
- * refuses them (a name the project has, no project, no name).
+ * The Jira fake's fix versions: a project's versions (listed, paged, created over REST or by an admin in the UI), and
+ * `fixVersions` and a version-picker custom field on issues (set on create, offered in createmeta, shown by GET
+ * issue), refused with Jira's message when the project has no such version.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOpenApiValidator, startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
@@ -35,6 +36,10 @@ async function jiraFake(options: JiraFakeOptions = {}): Promise<JiraFake> {
   return jira;
 }
 
+const createIssue = (jira: JiraFake, fields: Record<string, unknown> = {}) =>
+  call(`${jira.apiUrl}issue`, { body: { fields: { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash', ...fields } } });
+const getIssue = async (jira: JiraFake, key: string, query = '') => (await call(`${jira.apiUrl}issue/${key}${query}`)).json;
+const versionId = (jira: JiraFake, name: string, projectId = '10000') => jira.versions.find((v) => v.name === name && v.projectId === projectId)!.id;
 const names = (versions: { name: string }[] | null) => versions?.map((v) => v.name) ?? null;
 
 describe('Jira fake: project versions', () => {
@@ -212,5 +217,95 @@ describe('Jira fake: project versions', () => {
 
     // Assess
     await expect(start).rejects.toThrow(/version '1.0' of P: A version with this name already exists/);
+  });
+});
+
+describe('Jira fake: fix versions on issues', () => {
+  it('creates an issue with fixVersions by name and by id, and shows them back as version objects in release order', async () => {
+    // Prepare
+    const jira = await jiraFake();
+
+    // Act
+    const created = await createIssue(jira, { fixVersions: [{ name: '2.4.0' }, { id: versionId(jira, '2.3.1') }] });
+    const issue = await getIssue(jira, created.json.key);
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(issue.fields.fixVersions).toEqual([
+      { self: `${jira.apiUrl}version/${versionId(jira, '2.3.1')}`, id: versionId(jira, '2.3.1'), description: 'Hotfix', name: '2.3.1', archived: false, released: true, releaseDate: '2024-01-10' },
+      { self: `${jira.apiUrl}version/${versionId(jira, '2.4.0')}`, id: versionId(jira, '2.4.0'), name: '2.4.0', archived: false, released: false },
+    ]);
+    expect(issue.fields.versions).toEqual([]);
+    expect(issue.fields[PICKER.id]).toBeNull();
+    expect(jira.validationErrors).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown name', [{ name: '7.7' }], "Version name '7.7' is not valid"],
+    ['a version of another project', [{ name: '9.9' }], "Version name '9.9' is not valid"],
+    ['an unknown id', [{ id: '424242' }], "Version id '424242' is not valid"],
+    ['a numeric id', [{ id: 10001 }], "expected 'id' property to be a string"],
+    ['a bare string', ['2.4.0'], "Could not find valid 'id' or 'name' in version object."],
+  ])('refuses to create an issue whose fixVersions name %s, creating nothing', async (_case, fixVersions, message) => {
+    // Prepare
+    const jira = await jiraFake();
+
+    // Act
+    const refused = await createIssue(jira, { fixVersions });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({ errorMessages: [], errors: { fixVersions: message } });
+    expect(jira.issues).toEqual([]);
+  });
+
+  it('offers the project\'s versions that are not archived in createmeta, for fixVersions and the version picker', async () => {
+    // Prepare
+    const jira = await jiraFake();
+
+    // Act
+    const meta = await call(`${jira.apiUrl}issue/createmeta/CRASH/issuetypes/10004`);
+
+    // Assess
+    const byId = new Map<string, any>(meta.json.fields.map((f: { fieldId: string }) => [f.fieldId, f]));
+    expect(byId.get('fixVersions')).toMatchObject({ schema: { type: 'array', items: 'version', system: 'fixVersions' }, operations: ['add', 'set', 'remove'] });
+    expect(names(byId.get('fixVersions').allowedValues)).toEqual(['2.3.1', '2.4.0']);
+    expect(byId.get('fixVersions').allowedValues[0]).toEqual({ self: `${jira.apiUrl}version/${versionId(jira, '2.3.1')}`, id: versionId(jira, '2.3.1'), description: 'Hotfix', name: '2.3.1', archived: false, released: true, releaseDate: '2024-01-10' });
+    expect(byId.get(PICKER.id)).toMatchObject({ name: 'Fixed in builds', schema: { custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multiversion' } });
+    expect(names(byId.get(PICKER.id).allowedValues)).toEqual(['2.3.1', '2.4.0']);
+    expect(jira.validationErrors).toEqual([]);
+  });
+
+  it('lists the version picker in GET field with the multiversion schema', async () => {
+    // Prepare
+    const jira = await jiraFake();
+
+    // Act
+    const fields = await call(`${jira.apiUrl}field`);
+
+    // Assess
+    expect(fields.json.find((f: { id: string }) => f.id === PICKER.id)).toMatchObject({
+      name: 'Fixed in builds',
+      custom: true,
+      clauseNames: ['cf[10030]', 'Fixed in builds'],
+      schema: { type: 'array', items: 'version', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multiversion', customId: 10030 },
+    });
+  });
+
+  it('sets the version picker on create and shows it, with fields= choosing what comes back', async () => {
+    // Prepare
+    const jira = await jiraFake();
+    const { key } = (await createIssue(jira, { fixVersions: [{ name: '2.4.0' }], [PICKER.id]: [{ name: '2.3.1' }] })).json;
+
+    // Act
+    const some = await getIssue(jira, key, `?fields=fixVersions,${PICKER.id}`);
+    const without = await getIssue(jira, key, '?fields=*all,-fixVersions');
+    const unknown = await createIssue(jira, { [PICKER.id]: [{ name: 'nope' }] });
+
+    // Assess
+    expect(some.fields).toEqual({ fixVersions: [expect.objectContaining({ name: '2.4.0' })], [PICKER.id]: [expect.objectContaining({ name: '2.3.1', id: versionId(jira, '2.3.1') })] });
+    expect(without.fields).not.toHaveProperty('fixVersions');
+    expect(without.fields[PICKER.id]).toHaveLength(1);
+    expect(unknown.json).toEqual({ errorMessages: [], errors: { [PICKER.id]: "Version name 'nope' is not valid" } });
   });
 });

@@ -124,7 +124,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     requests,
     validationErrors,
     findIssue: (idOrKey) => store.find(idOrKey),
-    actAs: (user) => uiSession({ store, projects, versions, users, workflow, changes }, user),
+    actAs: (user) => uiSession({ store, projects, versions, catalogue, users, workflow, changes }, user),
     addWebhook: (hook) => webhooks.add(hook),
     removeWebhooks: () => webhooks.clear(),
     webhookDeliveries: outbox.deliveries,

@@ -115,7 +115,7 @@ function listFields(state: JiraState, _req: ApiRequest, res: ServerResponse): vo
 }
 
 function createIssue(state: JiraState, req: ApiRequest, res: ServerResponse): void {
-  const outcome = validateCreate(req.body, { catalogue: state.catalogue, projects: state.projects, deployment: state.deployment });
+  const outcome = validateCreate(req.body, { catalogue: state.catalogue, projects: state.projects, versions: state.versions, deployment: state.deployment });
   if (!outcome.ok) return sendErrors(res, 400, outcome.errorMessages, outcome.errors);
   const issue = state.store.create(outcome.project, outcome.issueType, outcome.fields, req.now);
   state.changes.created(issue, state.users.forPrincipal(req.principal));
@@ -160,7 +160,7 @@ function createMetaFields(state: JiraState, req: ApiRequest, res: ServerResponse
   if (!screen) return sendErrors(res, 404, [`The issue type with id '${issueTypeId}' does not exist or is not valid for project '${project.key}'.`]);
   const page = parsePage(req.query, CREATEMETA_MAX_RESULTS);
   if (typeof page === 'string') return sendErrors(res, 400, [page]);
-  sendJson(res, 200, fieldsPage(project, screen, page, state.deployment, state.apiUrl, state.siteUrl));
+  sendJson(res, 200, fieldsPage(project, screen, page, state.deployment, state.apiUrl, state.siteUrl, state.versions.of(project)));
 }
 
 function searchParams(req: ApiRequest): SearchParams {

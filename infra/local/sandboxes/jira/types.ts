@@ -71,7 +71,11 @@ export interface FakeField {
   /** e.g. `customfield_10010`. */
   id: string;
   name: string;
-  /** Jira's `JsonTypeBean`; `custom` defaults from `type`/`items` (textfield, float, select, multiselect, labels, ...). */
+  /**
+   * Jira's `JsonTypeBean`; `custom` defaults from `type`/`items` (textfield, float, select, multiselect, labels, ...).
+   * A version picker is `{ type: 'array', items: 'version' }` (multiversion) or `{ type: 'version' }`: its values are
+   * versions of the issue's project, set and shown as fixVersions are.
+   */
   schema: { type: string; items?: string; custom?: string; system?: string };
   /** Option values of a select / multiselect field. */
   allowedValues?: string[];
@@ -214,7 +218,10 @@ export interface FakeIssue {
   self: string;
   projectKey: string;
   issueTypeId: string;
-  /** `fields` exactly as the client sent them (after `update` operations were folded in). */
+  /**
+   * `fields` as the client sent them (after `update` operations were folded in), except that version fields
+   * (fixVersions, versions, version pickers) hold the {@link FakeVersion}s they name, in the project's version order.
+   */
   fields: Record<string, unknown>;
   labels: string[];
   /** Epoch ms. */

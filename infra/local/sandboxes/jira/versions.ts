@@ -65,6 +65,14 @@ export class VersionCatalogue {
     return { ok: true, version };
   }
 
+  /**
+   * Sorts versions into their project's release order (Jira shows an issue's versions that way, not in the order
+   * they were given [GUESS: the reference does not say; Jira's version lists are ordered by sequence]).
+   */
+  inReleaseOrder(versions: FakeVersion[]): FakeVersion[] {
+    return [...versions].sort((a, b) => this.all.indexOf(a) - this.all.indexOf(b));
+  }
+
   // Messages: the reference says only that names are unique per project and at most 255 characters. The wording
   // is the fake's [GUESS], keyed under `name` as Jira keys field errors.
   #refusal(project: FakeProject, spec: FakeVersionSpec, existing: FakeVersion[]): VersionRefusal | undefined {
