@@ -1,13 +1,16 @@
 /**
- * The Jira fake's fix versions: a project's versions (listed, paged, created over REST or by an admin in the UI), and
- * `fixVersions` and a version-picker custom field on issues (set on create, offered in createmeta, shown by GET
- * issue), refused with Jira's message when the project has no such version.
+ * The Jira fake's fix versions: a project's versions (listed, paged, created over REST or by an admin in the UI),
+ * `fixVersions` and a version-picker custom field on issues (set on create, by `PUT issue` fields or update
+ * operations, or by a person), refused with Jira's message when the project has no such version, and every change
+ * kept in the history and announced with one `Fix Version` item per version added or removed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOpenApiValidator, startJiraFake, type JiraFake, type JiraFakeOptions } from '../../../infra/local/sandboxes/jira/jira-fake.ts';
 import { call } from './support/http.ts';
+import { startReceiver, type Receiver } from './support/receiver.ts';
 
 const PICKER = { id: 'customfield_10030', name: 'Fixed in builds', schema: { type: 'array', items: 'version' } };
+const ANA_CLOUD = '5b10ac8d82e05b22cc7d4ef5';
 
 /** CRASH with three versions (one archived, one released with a date) and OPS with one of its own. */
 const projects = (): NonNullable<JiraFakeOptions['projects']> => [
@@ -36,8 +39,15 @@ async function jiraFake(options: JiraFakeOptions = {}): Promise<JiraFake> {
   return jira;
 }
 
+async function receiver(): Promise<Receiver> {
+  const inbox = await startReceiver();
+  cleanups.push(() => inbox.close());
+  return inbox;
+}
+
 const createIssue = (jira: JiraFake, fields: Record<string, unknown> = {}) =>
   call(`${jira.apiUrl}issue`, { body: { fields: { project: { key: 'CRASH' }, issuetype: { name: 'Bug' }, summary: 'Crash', ...fields } } });
+const editIssue = (jira: JiraFake, key: string, body: unknown) => call(`${jira.apiUrl}issue/${key}`, { method: 'PUT', body });
 const getIssue = async (jira: JiraFake, key: string, query = '') => (await call(`${jira.apiUrl}issue/${key}${query}`)).json;
 const versionId = (jira: JiraFake, name: string, projectId = '10000') => jira.versions.find((v) => v.name === name && v.projectId === projectId)!.id;
 const names = (versions: { name: string }[] | null) => versions?.map((v) => v.name) ?? null;
@@ -307,5 +317,230 @@ describe('Jira fake: fix versions on issues', () => {
     expect(without.fields).not.toHaveProperty('fixVersions');
     expect(without.fields[PICKER.id]).toHaveLength(1);
     expect(unknown.json).toEqual({ errorMessages: [], errors: { [PICKER.id]: "Version name 'nope' is not valid" } });
+  });
+
+  it('edits fixVersions with PUT issue: fields replace the list; update adds, removes and sets', async () => {
+    // Prepare
+    const jira = await jiraFake();
+    const { key } = (await createIssue(jira)).json;
+
+    // Act
+    const set = await editIssue(jira, key, { fields: { fixVersions: [{ name: '2.4.0' }] } });
+    const afterSet = names((await getIssue(jira, key)).fields.fixVersions);
+    const addRemove = await editIssue(jira, key, { update: { fixVersions: [{ add: { name: '2.3.1' } }, { remove: { name: '2.4.0' } }] } });
+    const afterAddRemove = names((await getIssue(jira, key)).fields.fixVersions);
+    const setOp = await editIssue(jira, key, { update: { fixVersions: [{ set: [{ name: '2.4.0' }, { name: '2.3.1' }] }] } });
+    const afterSetOp = names((await getIssue(jira, key)).fields.fixVersions);
+    const cleared = await editIssue(jira, key, { fields: { fixVersions: [] } });
+    const afterClear = (await getIssue(jira, key)).fields.fixVersions;
+
+    // Assess
+    expect([set.status, addRemove.status, setOp.status, cleared.status]).toEqual([204, 204, 204, 204]);
+    expect(set.text).toBe('');
+    expect(afterSet).toEqual(['2.4.0']);
+    expect(afterAddRemove).toEqual(['2.3.1']);
+    expect(afterSetOp).toEqual(['2.3.1', '2.4.0']);
+    expect(afterClear).toEqual([]);
+    expect(jira.validationErrors).toEqual([]);
+  });
+
+  it('refuses an edit naming an unknown version (fields or update), changing nothing', async () => {
+    // Prepare
+    const jira = await jiraFake();
+    const { key } = (await createIssue(jira, { fixVersions: [{ name: '2.4.0' }] })).json;
+    const before = jira.findIssue(key)!.updated;
+
+    // Act
+    const viaFields = await editIssue(jira, key, { fields: { fixVersions: [{ name: '2.4.0' }, { name: 'X' }] } });
+    const viaAdd = await editIssue(jira, key, { update: { fixVersions: [{ add: { name: 'X' } }] } });
+    const bothWays = await editIssue(jira, key, { fields: { fixVersions: [] }, update: { fixVersions: [{ add: { name: '2.3.1' } }] } });
+
+    // Assess
+    expect(viaFields.status).toBe(400);
+    expect(viaFields.json).toEqual({ errorMessages: [], errors: { fixVersions: "Version name 'X' is not valid" } });
+    expect(viaAdd.json).toEqual({ errorMessages: [], errors: { fixVersions: "Version name 'X' is not valid" } });
+    expect(bothWays.status).toBe(400);
+    expect(bothWays.json.errors).toHaveProperty('fixVersions');
+    expect(names((await getIssue(jira, key)).fields.fixVersions)).toEqual(['2.4.0']);
+    expect(jira.findIssue(key)!.updated).toBe(before);
+    expect(jira.findIssue(key)!.history).toEqual([]);
+  });
+
+  it('answers 404 for an edit of an issue that does not exist', async () => {
+    // Prepare
+    const jira = await jiraFake();
+
+    // Act
+    const answer = await editIssue(jira, 'CRASH-99', { fields: { fixVersions: [] } });
+
+    // Assess
+    expect(answer.status).toBe(404);
+    expect(answer.json).toEqual({ errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
+  });
+
+  it.each([['Cloud'], ['Server']] as const)('%s: records a PUT edit as one history entry with one Fix Version item per version, announced alike', async (deployment) => {
+    // Prepare
+    const inbox = await receiver();
+    const jira = await jiraFake({ deployment, webhooks: { url: `${inbox.url}/jira/webhook` } });
+    const { key } = (await createIssue(jira, { fixVersions: [{ name: '2.3.1' }] })).json;
+    const [v231, v240] = [versionId(jira, '2.3.1'), versionId(jira, '2.4.0')];
+
+    // Act
+    await editIssue(jira, key, { update: { fixVersions: [{ remove: { name: '2.3.1' } }, { add: { name: '2.4.0' } }] } });
+    await jira.webhooksIdle();
+    const issue = await getIssue(jira, key, '?expand=changelog');
+
+    // Assess
+    const items = [
+      { field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: v231, fromString: '2.3.1', to: null, toString: null },
+      { field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: null, fromString: null, to: v240, toString: '2.4.0' },
+    ];
+    expect(issue.changelog).toMatchObject({ total: 1, histories: [{ author: { displayName: 'Sandbox Bot' }, items }] });
+    const update = inbox.received.map((r) => r.json).find((body) => body.webhookEvent === 'jira:issue_updated');
+    expect(update).toMatchObject({ issue_event_type_name: 'issue_updated', user: { displayName: 'Sandbox Bot' }, changelog: { id: issue.changelog.histories[0].id, items } });
+    expect(names(update.issue.fields.fixVersions)).toEqual(['2.4.0']);
+    expect(jira.validationErrors).toEqual([]);
+  });
+});
+
+describe('Jira fake: a person sets fix versions in the UI', () => {
+  it('Cloud: records one history entry by that person, one item per version added or removed, and fires jira:issue_updated with it', async () => {
+    // Prepare
+    const inbox = await receiver();
+    const jira = await jiraFake({ webhooks: { url: `${inbox.url}/jira/webhook` } });
+    const { key } = (await createIssue(jira, { fixVersions: [{ name: '2.3.1' }] })).json;
+    await jira.webhooksIdle();
+    const before = inbox.received.length;
+    const [v231, v240, v10] = [versionId(jira, '2.3.1'), versionId(jira, '2.4.0'), versionId(jira, '1.0')];
+
+    // Act
+    jira.actAs('Ana Lima').setFixVersions(key, ['2.4.0', '1.0']);
+    await jira.webhooksIdle();
+    const issue = await getIssue(jira, key, '?expand=changelog');
+
+    // Assess
+    const items = [
+      { field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: v231, fromString: '2.3.1', to: null, toString: null },
+      { field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: null, fromString: null, to: v240, toString: '2.4.0' },
+      { field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: null, fromString: null, to: v10, toString: '1.0' },
+    ];
+    expect(issue.changelog.histories).toEqual([{ id: expect.any(String), author: expect.objectContaining({ accountId: ANA_CLOUD }), created: issue.fields.updated, items }]);
+    expect(names(issue.fields.fixVersions)).toEqual(['2.4.0', '1.0']);
+    const deliveries = inbox.received.slice(before).map((r) => r.json);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({
+      webhookEvent: 'jira:issue_updated',
+      issue_event_type_name: 'issue_updated',
+      user: { accountId: ANA_CLOUD, displayName: 'Ana Lima' },
+      issue: { key, fields: { fixVersions: [expect.objectContaining({ id: v240 }), expect.objectContaining({ id: v10 })] } },
+      changelog: { id: issue.changelog.histories[0].id, items },
+    });
+    expect(Date.parse(issue.fields.updated.replace('+0000', 'Z'))).toBe(deliveries[0].timestamp);
+  });
+
+  it('Server: the same items; authors by name and key', async () => {
+    // Prepare
+    const jira = await jiraFake({ deployment: 'Server' });
+    const { key } = (await createIssue(jira)).json;
+
+    // Act
+    jira.actAs('ana').setFixVersions(key, ['2.3.1']);
+    jira.actAs('harper').setFixVersions(key, []);
+    const issue = await getIssue(jira, key, '?expand=changelog');
+
+    // Assess
+    const id = versionId(jira, '2.3.1');
+    expect(issue.changelog.histories.map((h: { author: { name: string }; items: unknown[] }) => [h.author.name, h.items])).toEqual([
+      ['harper', [{ field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: id, fromString: '2.3.1', to: null, toString: null }]],
+      ['ana', [{ field: 'Fix Version', fieldtype: 'jira', fieldId: 'fixVersions', from: null, fromString: null, to: id, toString: '2.3.1' }]],
+    ]);
+    expect(issue.fields.fixVersions).toEqual([]);
+  });
+
+  it('changes nothing and announces nothing when the list is the one the issue has', async () => {
+    // Prepare
+    const inbox = await receiver();
+    const jira = await jiraFake({ webhooks: { url: `${inbox.url}/jira/webhook` } });
+    const { key } = (await createIssue(jira, { fixVersions: [{ name: '2.3.1' }, { name: '2.4.0' }] })).json;
+    await jira.webhooksIdle();
+    const updated = jira.findIssue(key)!.updated;
+
+    // Act
+    jira.actAs('Ana Lima').setFixVersions(key, ['2.4.0', '2.3.1']);
+    await jira.webhooksIdle();
+
+    // Assess
+    expect(jira.findIssue(key)!.history).toEqual([]);
+    expect(jira.findIssue(key)!.updated).toBe(updated);
+    expect(inbox.received.map((r) => r.json.webhookEvent)).toEqual(['jira:issue_created']);
+  });
+
+  it('sets the version picker by its name: items named after the field, fieldtype custom', async () => {
+    // Prepare
+    const inbox = await receiver();
+    const jira = await jiraFake({ webhooks: { url: `${inbox.url}/jira/webhook` } });
+    const { key } = (await createIssue(jira, { [PICKER.id]: [{ name: '2.3.1' }] })).json;
+
+    // Act
+    jira.actAs('Ana Lima').setFixVersions(key, ['2.4.0'], { field: 'Fixed in builds' });
+    await jira.webhooksIdle();
+    const issue = await getIssue(jira, key, '?expand=changelog');
+
+    // Assess
+    const items = [
+      { field: 'Fixed in builds', fieldtype: 'custom', fieldId: PICKER.id, from: versionId(jira, '2.3.1'), fromString: '2.3.1', to: null, toString: null },
+      { field: 'Fixed in builds', fieldtype: 'custom', fieldId: PICKER.id, from: null, fromString: null, to: versionId(jira, '2.4.0'), toString: '2.4.0' },
+    ];
+    expect(issue.changelog.histories[0].items).toEqual(items);
+    expect(names(issue.fields[PICKER.id])).toEqual(['2.4.0']);
+    expect(issue.fields.fixVersions).toEqual([]);
+    expect(inbox.received.find((r) => r.json.webhookEvent === 'jira:issue_updated')?.json.changelog.items).toEqual(items);
+  });
+
+  it('refuses, as the UI would not offer them, a version the project does not have and a field that holds no versions', async () => {
+    // Prepare
+    const jira = await jiraFake();
+    const { key } = (await createIssue(jira)).json;
+    const ana = jira.actAs('Ana Lima');
+
+    // Act
+    const unknown = () => ana.setFixVersions(key, ['7.7']);
+    const otherProject = () => ana.setFixVersions(key, ['9.9']);
+    const notVersions = () => ana.setFixVersions(key, ['2.4.0'], { field: 'summary' });
+
+    // Assess
+    expect(unknown).toThrow(/Version name '7.7' is not valid \(it has 2.3.1, 2.4.0, 1.0\)/);
+    expect(otherProject).toThrow(/Version name '9.9' is not valid/);
+    expect(notVersions).toThrow(/'summary' is not a version field/);
+    expect(jira.findIssue(key)!.history).toEqual([]);
+  });
+
+  it('creates an issue in the UI with fix versions by name', async () => {
+    // Prepare
+    const jira = await jiraFake();
+
+    // Act
+    const created = jira.actAs('Ana Lima').createIssue({ fixVersions: [{ name: '2.4.0' }] });
+    const issue = await getIssue(jira, created.key);
+
+    // Assess
+    expect(names(issue.fields.fixVersions)).toEqual(['2.4.0']);
+  });
+
+  it.each([['Cloud', 'Ana Lima'], ['Server', 'ana']] as const)('%s: GET issue?expand=changelog after version changes validates against the OpenAPI document', async (deployment, person) => {
+    // Prepare
+    const jira = await jiraFake({ deployment });
+    const validator = await loadOpenApiValidator();
+    const { key } = (await createIssue(jira, { fixVersions: [{ name: '2.3.1' }], [PICKER.id]: [{ name: '2.4.0' }] })).json;
+    jira.actAs(person).setFixVersions(key, ['2.4.0']);
+    jira.actAs(person).setFixVersions(key, [], { field: PICKER.id });
+
+    // Act
+    const issue = await getIssue(jira, key, '?expand=changelog');
+
+    // Assess
+    expect(issue.changelog.total).toBe(2);
+    expect(validator.validateResponse({ method: 'GET', path: `/rest/api/2/issue/${key}`, status: 200, body: issue })).toEqual([]);
+    expect(jira.validationErrors).toEqual([]);
   });
 });

@@ -88,7 +88,8 @@ function findIssueType(value: unknown, project: FakeProject): FakeIssueType | 'm
   return 'missing';
 }
 
-function checkSummary(value: unknown): string | undefined {
+/** The summary rules, shared by create and edit. */
+export function checkSummary(value: unknown): string | undefined {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return 'You must specify a summary of the issue.';
   if (typeof value !== 'string') return 'Operation value must be a string';
   if (/[\r\n]/.test(value)) return 'The summary is invalid because it contains newline characters.';

@@ -111,7 +111,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const outbox = new Outbox();
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
-  const changes = new IssueChanges({ deployment, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
+  const changes = new IssueChanges({ deployment, apiUrl, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
   state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {

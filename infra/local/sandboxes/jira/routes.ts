@@ -7,6 +7,7 @@ import { sendEmpty, sendJson } from '../common/http-server.ts';
 import type { Principal } from './auth.ts';
 import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';
+import { editIssue } from './edit-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
 import type { IssueChanges } from './issue-changes.ts';
 import { jiraTime, parseExpandParam, parseFieldsParam, type IssueStore } from './issue-store.ts';
@@ -66,7 +67,7 @@ const ROUTES: Route[] = [
   route('/issue', { POST: createIssue }),
   route('/issue/createmeta/{project}/issuetypes', { GET: createMetaIssueTypes }),
   route('/issue/createmeta/{project}/issuetypes/{issueTypeId}', { GET: createMetaFields }),
-  route('/issue/{idOrKey}', { GET: getIssue, DELETE: deleteIssue }),
+  route('/issue/{idOrKey}', { GET: getIssue, PUT: editIssue, DELETE: deleteIssue }),
   route('/issue/{idOrKey}/transitions', { GET: listTransitions, POST: doTransition }),
   route('/issue/{idOrKey}/assignee', { PUT: assignIssue }),
   route('/project/{projectIdOrKey}/versions', { GET: listProjectVersions }),

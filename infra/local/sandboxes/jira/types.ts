@@ -74,7 +74,7 @@ export interface FakeField {
   /**
    * Jira's `JsonTypeBean`; `custom` defaults from `type`/`items` (textfield, float, select, multiselect, labels, ...).
    * A version picker is `{ type: 'array', items: 'version' }` (multiversion) or `{ type: 'version' }`: its values are
-   * versions of the issue's project, set and shown as fixVersions are.
+   * versions of the issue's project, set, shown and recorded in history as fixVersions are.
    */
   schema: { type: string; items?: string; custom?: string; system?: string };
   /** Option values of a select / multiselect field. */
@@ -194,14 +194,20 @@ export interface FakeWebhook {
 export type FakeUserRef = FakeUser | string;
 
 /**
- * What a person does in Jira's UI; each change bumps `updated`, emits webhooks and (transitions, assignments, moves)
- * becomes a history entry by that person, as Jira does.
+ * What a person does in Jira's UI; each change bumps `updated`, emits webhooks and (transitions, assignments, field
+ * edits such as fix versions, moves) becomes a history entry by that person, as Jira does.
  */
 export interface JiraUiSession {
   /** Moves the issue to the named status through a transition available from its current status. */
   transition(issueKey: string, statusName: string, options?: { resolution?: string }): FakeIssue;
   assign(issueKey: string, user: FakeUserRef | null): FakeIssue;
   comment(issueKey: string, text: string): FakeIssue;
+  /**
+   * Sets the issue's fix versions (or, with `field`, a version-picker field's, by id or name) to exactly these
+   * versions of its project, by name: one history entry with one item per version added or removed, announced as
+   * `jira:issue_updated` (`issue_updated`). Nothing changes, and nothing is announced, when the list is the same.
+   */
+  setFixVersions(issueKey: string, versionNames: string[], options?: { field?: string }): FakeIssue;
   /** Adds a version to a project (as a project admin does on the Releases page); no webhook (the fake sends no version events). */
   addVersion(projectKey: string, version: FakeVersionSpec): FakeVersion;
   /** Creates an issue in a project (default the first) with the given fields (summary defaulted). */
@@ -239,8 +245,8 @@ export interface FakeIssue {
   previousKeys: string[];
   comments: { id: string; author: FakeUser; body: string; created: number }[];
   /**
-   * Every change since creation (transitions, assignments, moves), oldest first: what `expand=changelog` shows,
-   * newest first. Creation itself is not in it, as in Jira.
+   * Every change since creation (transitions, assignments, field edits, moves), oldest first: what
+   * `expand=changelog` shows, newest first. Creation itself is not in it, as in Jira.
    */
   history: FakeHistory[];
 }

@@ -38,6 +38,7 @@ export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSess
     if (!resolved.ok) throw new Error(`Jira fake: ${project.key}: ${resolved.error} (it has ${versions.of(project).map((v) => v.name).join(', ') || 'no versions'})`);
     return storedVersions(field, resolved.versions);
   };
+  const projectVersions = (target: FakeIssue, field: FieldDef, value: unknown): unknown => versionsOf(store.projectOf(target), field, field.schema.type === 'array' ? value : ((value as unknown[])[0] ?? null));
 
   return {
     transition(key, statusName, options = {}) {
@@ -69,6 +70,16 @@ export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSess
     comment(key, text) {
       const target = issue(key);
       changes.comment(target, text, actor, Date.now());
+      return target;
+    },
+
+    setFixVersions(key, versionNames, options = {}) {
+      const target = issue(key);
+      const field = catalogue.byIdOrName(options.field ?? 'fixVersions');
+      if (!field || !isVersionField(field)) throw new Error(`Jira fake: '${options.field}' is not a version field`);
+      if (field.schema.type !== 'array' && versionNames.length > 1) throw new Error(`Jira fake: ${field.name} holds one version, not ${versionNames.length}`);
+      const value = projectVersions(target, field, versionNames.map((name) => ({ name })));
+      changes.edit(target, [{ field, value }], actor, Date.now());
       return target;
     },
 
