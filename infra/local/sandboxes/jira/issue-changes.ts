@@ -9,14 +9,9 @@ import type { FieldDef } from './fields.ts';
 import type { IssueStore } from './issue-store.ts';
 import type { UserDirectory } from './users.ts';
 import type { Workflow } from './workflow.ts';
-import type { ChangelogItem, FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
+import type { ChangelogItem, FakeComment, FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
 
-export interface IssueComment {
-  id: string;
-  author: FakeUser;
-  body: string;
-  created: number;
-}
+export type IssueComment = FakeComment;
 
 /** One field's new value in an edit: for `assignee` a {@link FakeUser} or null, for version fields the versions. */
 export interface FieldEdit {
@@ -139,9 +134,9 @@ export class IssueChanges {
   }
 
   /** A comment: Jira announces it as an issue update (`issue_commented`, no changelog) and as `comment_created`. */
-  comment(issue: FakeIssue, body: string, actor: FakeUser, now: number): IssueComment {
+  comment(issue: FakeIssue, body: string, actor: FakeUser, now: number, visibility?: IssueComment['visibility']): IssueComment {
     const at = this.#touch(issue, now);
-    const comment: IssueComment = { id: String(this.#nextCommentId++), author: actor, body, created: at };
+    const comment: IssueComment = { id: String(this.#nextCommentId++), author: actor, body, created: at, ...(visibility ? { visibility } : {}) };
     issue.comments.push(comment);
     this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_commented', issue, user: actor, at, comment });
     this.#emit({ webhookEvent: 'comment_created', eventType: 'comment_created', issue, user: actor, at, comment });

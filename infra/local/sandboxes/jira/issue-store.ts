@@ -2,11 +2,12 @@
  * Created issues, their keys (PROJ-1, PROJ-2, ... per project), their workflow state, and how Jira shows them back
  * (GET issue, search, webhook bodies).
  */
+import { commentField } from './comments.ts';
 import { renderFieldValue } from './field-values.ts';
 import type { FieldCatalogue } from './fields.ts';
 import type { UserDirectory, UserRendering } from './users.ts';
 import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
-import type { FakeIssue, FakeIssueType, FakeProject, FakeUser } from './types.ts';
+import type { FakeIssue, FakeIssueType, FakeProject, FakeUser, JiraDeploymentType } from './types.ts';
 
 /** Numeric issue ids start here, like a young Jira site. */
 const FIRST_ISSUE_ID = 10_001;
@@ -18,11 +19,18 @@ export const CHANGELOG_MAX_RESULTS = 100;
 export const jiraTime = (epochMs: number): string => new Date(epochMs).toISOString().replace('Z', '+0000');
 
 export interface IssueStoreContext {
+  deployment: JiraDeploymentType;
   apiUrl: string;
   siteUrl: string;
   workflow: Workflow;
   users: UserDirectory;
 }
+
+/**
+ * Fields `*navigable` leaves out: Jira's comment field is not navigable, so searches with their default fields do not
+ * carry comments [GUESS: the reference does not list navigable fields].
+ */
+const NOT_NAVIGABLE = new Set(['comment']);
 
 export class IssueStore {
   readonly issues: FakeIssue[] = [];
@@ -32,9 +40,11 @@ export class IssueStore {
   readonly #siteUrl: string;
   readonly #workflow: Workflow;
   readonly #users: UserDirectory;
+  readonly #deployment: JiraDeploymentType;
   #nextId = FIRST_ISSUE_ID;
 
   constructor(context: IssueStoreContext) {
+    this.#deployment = context.deployment;
     this.#apiUrl = context.apiUrl;
     this.#siteUrl = context.siteUrl;
     this.#workflow = context.workflow;
@@ -130,6 +140,7 @@ export class IssueStore {
     out.resolutiondate = issue.resolutionDate === null ? null : jiraTime(issue.resolutionDate);
     out.created = jiraTime(issue.created);
     out.updated = jiraTime(issue.updated);
+    out.comment = commentField(issue, { deployment: this.#deployment, apiUrl: this.#apiUrl, users: this.#users }, rendering, viewer);
     return out;
   }
 
@@ -191,14 +202,17 @@ function selectFields(all: Record<string, unknown>, fieldsParam: string[] | unde
   const include = new Set<string>();
   const exclude = new Set<string>();
   let everything = false;
+  let navigable = false;
   for (const name of fieldsParam) {
-    if (name === '*all' || name === '*navigable') everything = true;
+    if (name === '*all') everything = true;
+    else if (name === '*navigable') navigable = true;
     else if (name.startsWith('-')) exclude.add(name.slice(1));
     else if (name !== '') include.add(name);
   }
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(all)) {
-    if ((everything || include.has(id)) && !exclude.has(id)) out[id] = value;
+    const wanted = everything || include.has(id) || (navigable && !NOT_NAVIGABLE.has(id));
+    if (wanted && !exclude.has(id)) out[id] = value;
   }
   return out;
 }

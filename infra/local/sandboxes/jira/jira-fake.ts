@@ -107,7 +107,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const siteUrl = server.origin + contextPath;
   const apiUrl = `${siteUrl}${API_PREFIX}/`;
   const users = new UserDirectory(deployment, options.users ?? defaultJiraUsers(deployment), { apiUrl, siteUrl });
-  const store = new IssueStore({ apiUrl, siteUrl, workflow, users });
+  const store = new IssueStore({ deployment, apiUrl, siteUrl, workflow, users });
   const outbox = new Outbox();
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);

@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendEmpty, sendJson } from '../common/http-server.ts';
 import type { Principal } from './auth.ts';
+import { addComment, listComments } from './comment-routes.ts';
 import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';
 import { editIssue } from './edit-issue.ts';
@@ -70,6 +71,7 @@ const ROUTES: Route[] = [
   route('/issue/{idOrKey}', { GET: getIssue, PUT: editIssue, DELETE: deleteIssue }),
   route('/issue/{idOrKey}/transitions', { GET: listTransitions, POST: doTransition }),
   route('/issue/{idOrKey}/assignee', { PUT: assignIssue }),
+  route('/issue/{idOrKey}/comment', { GET: listComments, POST: addComment }),
   route('/project/{projectIdOrKey}/versions', { GET: listProjectVersions }),
   route('/project/{projectIdOrKey}/version', { GET: pageProjectVersions }),
   route('/version', { POST: createVersion }),

@@ -243,12 +243,22 @@ export interface FakeIssue {
   updated: number;
   /** Keys the issue had before it was moved (Jira keeps resolving them). */
   previousKeys: string[];
-  comments: { id: string; author: FakeUser; body: string; created: number }[];
+  comments: FakeComment[];
   /**
    * Every change since creation (transitions, assignments, field edits, moves), oldest first: what
-   * `expand=changelog` shows, newest first. Creation itself is not in it, as in Jira.
+   * `expand=changelog` shows, newest first. Creation and comments are not in it, as the fake keeps it.
    */
   history: FakeHistory[];
+}
+
+export interface FakeComment {
+  id: string;
+  author: FakeUser;
+  body: string;
+  /** Epoch ms; comments are never edited, so it is also `updated`. */
+  created: number;
+  /** Restriction to a group or role, as given when the comment was added. */
+  visibility?: { type?: string; value?: string; identifier?: string | null };
 }
 
 /**
@@ -333,8 +343,9 @@ export interface JiraFake {
   /** Queue a fault for the next matching request(s). */
   failNext(spec: JiraFault): void;
   /**
-   * Forget issues, requests, violations, pending faults, webhook deliveries (pending ones are cancelled), users
-   * created on first sign-in and versions added after start; issue numbering restarts at 1. Webhooks stay registered.
+   * Forget issues, their comments, requests, violations, pending faults, webhook deliveries (pending ones are
+   * cancelled), users created on first sign-in and versions added after start; issue numbering restarts at 1.
+   * Webhooks stay registered.
    */
   reset(): void;
   close(): Promise<void>;
