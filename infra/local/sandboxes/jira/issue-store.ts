@@ -3,8 +3,9 @@
  * (GET issue, search, webhook bodies).
  */
 import { commentField } from './comments.ts';
-import { renderFieldValue } from './field-values.ts';
+import { PRIORITIES, renderFieldValue } from './field-values.ts';
 import type { FieldCatalogue } from './fields.ts';
+import { renderLinkType, type IssueLinks } from './issue-links.ts';
 import type { UserDirectory, UserRendering } from './users.ts';
 import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
 import type { FakeIssue, FakeIssueType, FakeProject, FakeUser, JiraDeploymentType } from './types.ts';
@@ -24,6 +25,7 @@ export interface IssueStoreContext {
   siteUrl: string;
   workflow: Workflow;
   users: UserDirectory;
+  links: IssueLinks;
 }
 
 /**
@@ -40,11 +42,13 @@ export class IssueStore {
   readonly #siteUrl: string;
   readonly #workflow: Workflow;
   readonly #users: UserDirectory;
+  readonly #links: IssueLinks;
   readonly #deployment: JiraDeploymentType;
   #nextId = FIRST_ISSUE_ID;
 
   constructor(context: IssueStoreContext) {
     this.#deployment = context.deployment;
+    this.#links = context.links;
     this.#apiUrl = context.apiUrl;
     this.#siteUrl = context.siteUrl;
     this.#workflow = context.workflow;
@@ -83,9 +87,11 @@ export class IssueStore {
     return this.issues.find((i) => i.id === idOrKey || i.key.toUpperCase() === upper) ?? this.issues.find((i) => i.previousKeys.some((k) => k.toUpperCase() === upper));
   }
 
+  /** Deletes the issue, and its links with it. */
   remove(issue: FakeIssue): void {
     const index = this.issues.indexOf(issue);
     if (index >= 0) this.issues.splice(index, 1);
+    this.#links.forget(issue);
   }
 
   /** Moves the issue to `project` under a new key; it keeps its id, and its issue type when the project has it. */
@@ -125,13 +131,7 @@ export class IssueStore {
       name: project.name ?? project.key,
       projectTypeKey: 'software',
     };
-    out.issuetype = {
-      self: `${this.#apiUrl}issuetype/${issueType.id}`,
-      id: issueType.id,
-      name: issueType.name,
-      subtask: false,
-      iconUrl: `${this.#siteUrl}/images/icons/issuetypes/${issueType.name.toLowerCase()}.png`,
-    };
+    out.issuetype = this.#issueType(issueType);
     out.labels = issue.labels;
     for (const multi of ['fixVersions', 'versions', 'components']) out[multi] ??= [];
     out.status = renderStatus(issue.status, this.#apiUrl, this.#siteUrl);
@@ -141,7 +141,49 @@ export class IssueStore {
     out.created = jiraTime(issue.created);
     out.updated = jiraTime(issue.updated);
     out.comment = commentField(issue, { deployment: this.#deployment, apiUrl: this.#apiUrl, users: this.#users }, rendering, viewer);
+    out.issuelinks = this.#issueLinks(issue);
     return out;
+  }
+
+  /**
+   * `fields.issuelinks`: each link seen from this issue, oldest first. The other end is `outwardIssue` when this issue
+   * is the source and `inwardIssue` when it is the destination (`issue-links.ts`), with the key fields of the spec's
+   * `Fields` (summary, status, priority when set, issuetype; the spec's examples spell it `issuetype`).
+   */
+  #issueLinks(issue: FakeIssue): Record<string, unknown>[] {
+    return this.#links.of(issue).flatMap((link) => {
+      const outward = link.sourceId === issue.id;
+      const other = this.issues.find((i) => i.id === (outward ? link.destinationId : link.sourceId));
+      if (!other) return [];
+      return [{ id: link.id, self: `${this.#apiUrl}issueLink/${link.id}`, type: renderLinkType(link.type, this.#apiUrl), [outward ? 'outwardIssue' : 'inwardIssue']: this.#linkedIssue(other) }];
+    });
+  }
+
+  #linkedIssue(issue: FakeIssue): Record<string, unknown> {
+    const { issueType } = this.#projects.get(issue.id)!;
+    const priority = issue.fields.priority as { id?: unknown; name?: unknown } | undefined;
+    const rendered = priority ? PRIORITIES.find((p) => p.id === priority.id || p.name === priority.name) : undefined;
+    return {
+      id: issue.id,
+      key: issue.key,
+      self: `${this.#apiUrl}issue/${issue.id}`,
+      fields: {
+        summary: issue.fields.summary,
+        status: renderStatus(issue.status, this.#apiUrl, this.#siteUrl),
+        ...(rendered ? { priority: { self: `${this.#apiUrl}priority/${rendered.id}`, ...rendered } } : {}),
+        issuetype: this.#issueType(issueType),
+      },
+    };
+  }
+
+  #issueType(issueType: FakeIssueType): Record<string, unknown> {
+    return {
+      self: `${this.#apiUrl}issuetype/${issueType.id}`,
+      id: issueType.id,
+      name: issueType.name,
+      subtask: false,
+      iconUrl: `${this.#siteUrl}/images/icons/issuetypes/${issueType.name.toLowerCase()}.png`,
+    };
   }
 
   #nextKey(project: FakeProject): string {

@@ -26,6 +26,7 @@ import { Authenticator } from './auth.ts';
 import { defaultJiraAuth, defaultJiraUsers, defaultSandboxProject } from './defaults.ts';
 import { FieldCatalogue } from './fields.ts';
 import { IssueChanges } from './issue-changes.ts';
+import { IssueLinks } from './issue-links.ts';
 import { IssueStore } from './issue-store.ts';
 import { loadOpenApiValidator } from './openapi-validator.ts';
 import { ProjectDirectory } from './projects.ts';
@@ -56,6 +57,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const catalogue = new FieldCatalogue(deployment, options.fields ?? []);
   const projects = new ProjectDirectory(options.projects ?? [defaultSandboxProject()], catalogue);
   const versions = new VersionCatalogue(projects.projects);
+  const links = new IssueLinks();
   const workflow = new Workflow(deployment, options.workflow, options.resolutions);
   const authenticator = new Authenticator(options.auth ?? defaultJiraAuth());
   const faults = new FaultQueue<JiraFault>();
@@ -107,12 +109,12 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const siteUrl = server.origin + contextPath;
   const apiUrl = `${siteUrl}${API_PREFIX}/`;
   const users = new UserDirectory(deployment, options.users ?? defaultJiraUsers(deployment), { apiUrl, siteUrl });
-  const store = new IssueStore({ deployment, apiUrl, siteUrl, workflow, users });
+  const store = new IssueStore({ deployment, apiUrl, siteUrl, workflow, users, links });
   const outbox = new Outbox();
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
   const changes = new IssueChanges({ deployment, apiUrl, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
-  state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
+  state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
     url: siteUrl,
@@ -132,6 +134,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     failNext: (spec) => faults.add(spec),
     reset: () => {
       store.reset();
+      links.reset();
       versions.reset();
       users.reset();
       changes.reset();

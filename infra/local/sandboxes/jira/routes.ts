@@ -11,7 +11,9 @@ import { validateCreate } from './create-issue.ts';
 import { editIssue } from './edit-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
 import type { IssueChanges } from './issue-changes.ts';
+import type { IssueLinks } from './issue-links.ts';
 import { jiraTime, parseExpandParam, parseFieldsParam, type IssueStore } from './issue-store.ts';
+import { linkIssues, listLinkTypes } from './link-routes.ts';
 import type { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendNoResource } from './responses.ts';
 import { searchCloud, searchServer, type SearchParams, type SearchResult } from './search.ts';
@@ -31,6 +33,8 @@ export interface JiraState {
   projects: ProjectDirectory;
   /** Every project's versions. */
   versions: VersionCatalogue;
+  /** Issue links and link types. */
+  links: IssueLinks;
   store: IssueStore;
   searchLagMs: number;
   users: UserDirectory;
@@ -72,6 +76,8 @@ const ROUTES: Route[] = [
   route('/issue/{idOrKey}/transitions', { GET: listTransitions, POST: doTransition }),
   route('/issue/{idOrKey}/assignee', { PUT: assignIssue }),
   route('/issue/{idOrKey}/comment', { GET: listComments, POST: addComment }),
+  route('/issueLink', { POST: linkIssues }),
+  route('/issueLinkType', { GET: listLinkTypes }),
   route('/project/{projectIdOrKey}/versions', { GET: listProjectVersions }),
   route('/project/{projectIdOrKey}/version', { GET: pageProjectVersions }),
   route('/version', { POST: createVersion }),

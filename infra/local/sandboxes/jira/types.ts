@@ -246,7 +246,7 @@ export interface FakeIssue {
   comments: FakeComment[];
   /**
    * Every change since creation (transitions, assignments, field edits, moves), oldest first: what
-   * `expand=changelog` shows, newest first. Creation and comments are not in it, as the fake keeps it.
+   * `expand=changelog` shows, newest first. Creation, comments and links are not in it, as the fake keeps it.
    */
   history: FakeHistory[];
 }
@@ -343,8 +343,8 @@ export interface JiraFake {
   /** Queue a fault for the next matching request(s). */
   failNext(spec: JiraFault): void;
   /**
-   * Forget issues, their comments, requests, violations, pending faults, webhook deliveries (pending ones are
-   * cancelled), users created on first sign-in and versions added after start; issue numbering restarts at 1.
+   * Forget issues, their comments and links, requests, violations, pending faults, webhook deliveries (pending ones
+   * are cancelled), users created on first sign-in and versions added after start; issue numbering restarts at 1.
    * Webhooks stay registered.
    */
   reset(): void;
