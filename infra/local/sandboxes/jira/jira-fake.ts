@@ -1,9 +1,10 @@
 /**
  * The local stack's Jira sandbox (Cloud or Server/Data Center REST API v2): a real HTTP server on 127.0.0.1 that
- * checks credentials, validates issue creation like Jira, searches with a JQL subset, can lag like Cloud search,
- * runs a workflow (transitions, resolutions), keeps each issue's history (`expand=changelog`, by whoever changed it),
- * knows users in both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI
- * document and injects faults. `npm start` runs it for integrations whose config gives no Jira URL; the integration
+ * checks credentials, validates issue creation and edits like Jira, searches with a JQL subset, can lag like Cloud
+ * search, runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
+ * comments and issue links, keeps each issue's history (`expand=changelog`, by whoever changed it), knows users in
+ * both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI document and
+ * injects faults. `npm start` runs it for integrations whose config gives no Jira URL; the integration
  * and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
  * it witnesses the adapter independently.
  *
@@ -14,6 +15,7 @@
  * // ... drive the bridge against jira.apiUrl with Basic bot@example.com:sandbox-token ...
  * expect(jira.issues).toHaveLength(1);
  * jira.actAs('Ana Lima').transition('CRASH-1', 'Done'); // as a person in Jira's UI: webhooks follow, history records it
+ * jira.actAs('Ana Lima').setFixVersions('CRASH-1', ['2.4.0']); // a version of the project (`projects[].versions`)
  * await jira.webhooksIdle();
  * await jira.close();
  * ```
