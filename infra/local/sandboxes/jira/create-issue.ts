@@ -1,11 +1,14 @@
 /**
  * `POST /rest/api/2/issue` validation, in the order and with the messages Jira uses (reference sections 1.1-1.4):
  * project, then issue type and summary, then every given field against the create screen and its schema, then the
- * issue type's required fields. Every problem is reported at once, keyed by field id.
+ * issue type's required fields. Every problem is reported at once, keyed by field id. Version fields must name
+ * versions of the project (`version-fields.ts`); the issue keeps the versions themselves.
  */
 import { checkFieldValue, isEmptyValue } from './field-values.ts';
-import type { FieldCatalogue } from './fields.ts';
+import { isVersionField, type FieldCatalogue } from './fields.ts';
 import type { ProjectDirectory } from './projects.ts';
+import { resolveVersionValue, storedVersions } from './version-fields.ts';
+import type { VersionCatalogue } from './versions.ts';
 import type { FakeIssueType, FakeProject, JiraDeploymentType } from './types.ts';
 
 export const SUMMARY_MAX = 254;
@@ -17,6 +20,7 @@ export type CreateOutcome =
 interface Context {
   catalogue: FieldCatalogue;
   projects: ProjectDirectory;
+  versions: VersionCatalogue;
   deployment: JiraDeploymentType;
 }
 
@@ -53,6 +57,11 @@ export function validateCreate(body: unknown, ctx: Context): CreateOutcome {
       }
       const problem = checkFieldValue(field, value, ctx.deployment);
       if (problem) errors[id] = problem;
+      else if (isVersionField(field)) {
+        const resolved = resolveVersionValue(field, value, project, ctx.versions);
+        if (resolved.ok) fields[id] = storedVersions(field, resolved.versions);
+        else errors[id] = resolved.error;
+      }
     }
     for (const id of screen.required) {
       if (id === 'project' || id === 'issuetype' || id === 'summary' || errors[id]) continue;
@@ -79,7 +88,8 @@ function findIssueType(value: unknown, project: FakeProject): FakeIssueType | 'm
   return 'missing';
 }
 
-function checkSummary(value: unknown): string | undefined {
+/** The summary rules, shared by create and edit. */
+export function checkSummary(value: unknown): string | undefined {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return 'You must specify a summary of the issue.';
   if (typeof value !== 'string') return 'Operation value must be a string';
   if (/[\r\n]/.test(value)) return 'The summary is invalid because it contains newline characters.';

@@ -3,9 +3,10 @@
  * or `fields`; Server/DC pages carry `values` and `isLast`.
  */
 import { PRIORITIES } from './field-values.ts';
-import { FieldCatalogue, type FieldDef } from './fields.ts';
+import { FieldCatalogue, isVersionField, type FieldDef } from './fields.ts';
 import type { IssueTypeScreen } from './projects.ts';
-import type { FakeIssueType, FakeProject, JiraDeploymentType } from './types.ts';
+import { renderIssueVersion } from './versions.ts';
+import type { FakeIssueType, FakeProject, FakeVersion, JiraDeploymentType } from './types.ts';
 
 export const CREATEMETA_MAX_RESULTS = 200;
 
@@ -49,12 +50,17 @@ export function issueTypesPage(project: FakeProject, pageSpec: Page, deployment:
   return page(project.issueTypes.map((t) => renderIssueType(t, apiUrl, siteUrl)), pageSpec, 'issueTypes', deployment);
 }
 
-export function fieldsPage(project: FakeProject, screen: IssueTypeScreen, pageSpec: Page, deployment: JiraDeploymentType, apiUrl: string, siteUrl: string): Record<string, unknown> {
-  const entries = screen.fields.map((field) => fieldMeta(field, project, screen, apiUrl, siteUrl));
+/**
+ * The create screen's fields. Version fields offer the project's versions that are not archived [GUESS: Jira's
+ * pickers hide archived versions; the reference only says allowed values are whole version objects].
+ */
+export function fieldsPage(project: FakeProject, screen: IssueTypeScreen, pageSpec: Page, deployment: JiraDeploymentType, apiUrl: string, siteUrl: string, versions: FakeVersion[]): Record<string, unknown> {
+  const selectable = versions.filter((v) => !v.archived).map((v) => renderIssueVersion(v, apiUrl));
+  const entries = screen.fields.map((field) => fieldMeta(field, project, screen, apiUrl, siteUrl, selectable));
   return page(entries, pageSpec, 'fields', deployment);
 }
 
-function fieldMeta(field: FieldDef, project: FakeProject, screen: IssueTypeScreen, apiUrl: string, siteUrl: string): Record<string, unknown> {
+function fieldMeta(field: FieldDef, project: FakeProject, screen: IssueTypeScreen, apiUrl: string, siteUrl: string, versions: Record<string, unknown>[]): Record<string, unknown> {
   const meta: Record<string, unknown> = {
     required: screen.required.has(field.id),
     schema: field.schema,
@@ -71,7 +77,9 @@ function fieldMeta(field: FieldDef, project: FakeProject, screen: IssueTypeScree
   } else if (field.id === 'priority') {
     meta.allowedValues = PRIORITIES.map((p) => ({ self: `${apiUrl}priority/${p.id}`, ...p }));
     meta.defaultValue = { self: `${apiUrl}priority/3`, id: '3', name: 'Medium' };
-  } else if (field.id === 'fixVersions' || field.id === 'versions' || field.id === 'components') {
+  } else if (isVersionField(field)) {
+    meta.allowedValues = versions;
+  } else if (field.id === 'components') {
     meta.allowedValues = [];
   } else if (field.allowedValues) {
     meta.allowedValues = field.allowedValues.map((value) => {

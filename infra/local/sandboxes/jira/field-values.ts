@@ -2,8 +2,9 @@
  * Value shapes by field schema (reference section 1.2), and the messages Jira answers a wrong shape with
  * (section 1.4 and public captures; messages the fake had to choose itself are marked).
  */
-import { FieldCatalogue, type FieldDef } from './fields.ts';
-import type { JiraDeploymentType } from './types.ts';
+import { FieldCatalogue, isVersionField, type FieldDef } from './fields.ts';
+import { renderIssueVersion } from './versions.ts';
+import type { FakeVersion, JiraDeploymentType } from './types.ts';
 
 export const PRIORITIES = [
   { id: '1', name: 'Highest' },
@@ -66,15 +67,27 @@ function checkItem(field: FieldDef, type: string, value: unknown, deployment: Ji
     case 'priority':
       return checkPriority(value);
     case 'version':
+      // Only the shape: whether the project has the version is for `version-fields.ts`.
+      return checkVersionRef(value);
     case 'component':
     case 'group':
-      // The fake keeps no versions or components: any reference by id or name passes. (Message chosen by the fake.)
+      // The fake keeps no components or groups: any reference by id or name passes. (Message chosen by the fake.)
       return isObject(value) && (isNonEmptyString(value.id) || isNonEmptyString(value.name))
         ? undefined
         : `Could not find valid 'id' or 'name' in ${type} object.`;
     default:
       return undefined;
   }
+}
+
+/**
+ * The shape of a version reference, `{id}` or `{name}`. An id that is not a string gets the message a Jira Server
+ * answered (jenkinsci/jira-steps-plugin#3: `"fixVersions":"expected 'id' property to be a string"`); an object with
+ * neither gets a message chosen by the fake.
+ */
+export function checkVersionRef(value: unknown): string | undefined {
+  if (isObject(value) && value.id !== undefined && typeof value.id !== 'string') return "expected 'id' property to be a string";
+  return isObject(value) && (isNonEmptyString(value.id) || isNonEmptyString(value.name)) ? undefined : "Could not find valid 'id' or 'name' in version object.";
 }
 
 function checkLabel(label: string): string | undefined {
@@ -113,10 +126,19 @@ function checkPriority(value: unknown): string | undefined {
   return problem;
 }
 
-/** A stored value as Jira would show it back: options gain id/value/self, priorities their name and id. */
+/**
+ * A stored value as Jira would show it back: options gain id/value/self, priorities their name and id, versions
+ * (stored as the {@link FakeVersion}s they name) their issue shape. An empty version picker shows null, as empty
+ * custom fields do; the system version fields show `[]` (`IssueStore.allFields`).
+ */
 export function renderFieldValue(field: FieldDef, value: unknown, apiUrl: string): unknown {
   if (value === undefined || value === null) return null;
   const { type, items } = field.schema;
+  if (isVersionField(field)) {
+    const versions = (Array.isArray(value) ? value : [value]) as FakeVersion[];
+    if (type !== 'array') return versions[0] ? renderIssueVersion(versions[0], apiUrl) : null;
+    return field.custom && versions.length === 0 ? null : versions.map((v) => renderIssueVersion(v, apiUrl));
+  }
   if (type === 'option') return renderOption(field, value, apiUrl);
   if (type === 'array' && items === 'option' && Array.isArray(value)) return value.map((v) => renderOption(field, v, apiUrl));
   if (type === 'priority' && isObject(value)) {

@@ -126,6 +126,9 @@ export class FieldCatalogue {
   }
 }
 
+/** A field whose values are project versions: fixVersions, versions, and version-picker custom fields. */
+export const isVersionField = (field: FieldDef): boolean => field.schema.type === 'version' || (field.schema.type === 'array' && field.schema.items === 'version');
+
 /** `GET /rest/api/2/field` entry. Cloud adds `key` and `untranslatedName`. */
 export function renderField(field: FieldDef, deployment: JiraDeploymentType): Record<string, unknown> {
   return {

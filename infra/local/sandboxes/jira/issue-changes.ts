@@ -4,17 +4,19 @@
  * as Jira writes them (reference section 6.2), the change is kept in the issue's history (what `expand=changelog`
  * shows, with the same id, items and time as the webhook), and the event is handed to the webhooks.
  */
+import { fieldChangeItems, userItem } from './changelog-items.ts';
+import type { FieldDef } from './fields.ts';
 import type { IssueStore } from './issue-store.ts';
 import type { UserDirectory } from './users.ts';
 import type { Workflow } from './workflow.ts';
-import type { ChangelogItem, FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
+import type { ChangelogItem, FakeComment, FakeIssue, FakeProject, FakeResolution, FakeTransitionDef, FakeUser, JiraDeploymentType } from './types.ts';
 
+export type IssueComment = FakeComment;
 
-export interface IssueComment {
-  id: string;
-  author: FakeUser;
-  body: string;
-  created: number;
+/** One field's new value in an edit: for `assignee` a {@link FakeUser} or null, for version fields the versions. */
+export interface FieldEdit {
+  field: FieldDef;
+  value: unknown;
 }
 
 /** What happened, captured at the moment it happened (webhook bodies are rendered from it right away). */
@@ -44,8 +46,11 @@ export class IssueChanges {
   #nextChangelogId = FIRST_CHANGELOG_ID;
   #nextCommentId = FIRST_COMMENT_ID;
 
-  constructor(context: { deployment: JiraDeploymentType; store: IssueStore; workflow: Workflow; users: UserDirectory; emit: EventSink }) {
+  readonly #apiUrl: string;
+
+  constructor(context: { deployment: JiraDeploymentType; apiUrl: string; store: IssueStore; workflow: Workflow; users: UserDirectory; emit: EventSink }) {
     this.#deployment = context.deployment;
+    this.#apiUrl = context.apiUrl;
     this.#store = context.store;
     this.#workflow = context.workflow;
     this.#users = context.users;
@@ -108,10 +113,30 @@ export class IssueChanges {
     this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_assigned', issue, user: actor, at, changelog: this.#record(issue, actor, at, [this.#assigneeItem(before, user)]) });
   }
 
-  /** A comment: Jira announces it as an issue update (`issue_commented`, no changelog) and as `comment_created`. */
-  comment(issue: FakeIssue, body: string, actor: FakeUser, now: number): IssueComment {
+  /**
+   * Edits fields (`PUT issue`, or a person in the UI): one history entry with every field's items, announced as
+   * `jira:issue_updated` (`issue_updated`). An edit that changes nothing writes nothing and announces nothing [GUESS:
+   * as re-assigning the same person; the reference does not say what Jira does on an edit without changes].
+   */
+  edit(issue: FakeIssue, edits: FieldEdit[], actor: FakeUser, now: number): void {
+    const context = { deployment: this.#deployment, users: this.#users, apiUrl: this.#apiUrl };
+    const items = edits.flatMap(({ field, value }) => fieldChangeItems(field, this.#current(issue, field), value, context));
+    if (items.length === 0) return;
+    for (const { field, value } of edits) {
+      if (field.id === 'assignee') issue.assignee = value as FakeUser | null;
+      else if (field.id === 'labels') {
+        issue.labels = (value ?? []) as string[];
+        issue.fields.labels = issue.labels;
+      } else issue.fields[field.id] = value;
+    }
     const at = this.#touch(issue, now);
-    const comment: IssueComment = { id: String(this.#nextCommentId++), author: actor, body, created: at };
+    this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_updated', issue, user: actor, at, changelog: this.#record(issue, actor, at, items) });
+  }
+
+  /** A comment: Jira announces it as an issue update (`issue_commented`, no changelog) and as `comment_created`. */
+  comment(issue: FakeIssue, body: string, actor: FakeUser, now: number, visibility?: IssueComment['visibility']): IssueComment {
+    const at = this.#touch(issue, now);
+    const comment: IssueComment = { id: String(this.#nextCommentId++), author: actor, body, created: at, ...(visibility ? { visibility } : {}) };
     issue.comments.push(comment);
     this.#emit({ webhookEvent: 'jira:issue_updated', eventType: 'issue_commented', issue, user: actor, at, comment });
     this.#emit({ webhookEvent: 'comment_created', eventType: 'comment_created', issue, user: actor, at, comment });
@@ -158,19 +183,14 @@ export class IssueChanges {
     return changelog;
   }
 
-  /** Cloud names users by accountId (and repeats it in tmp*AccountId); Server by user key. */
+  /** The field's value before an edit, where the issue keeps it. */
+  #current(issue: FakeIssue, field: FieldDef): unknown {
+    if (field.id === 'assignee') return issue.assignee;
+    if (field.id === 'labels') return issue.labels;
+    return issue.fields[field.id];
+  }
+
   #assigneeItem(before: FakeUser | null, after: FakeUser | null): ChangelogItem {
-    const from = before ? this.#users.changelogId(before) : null;
-    const to = after ? this.#users.changelogId(after) : null;
-    return {
-      field: 'assignee',
-      fieldtype: 'jira',
-      fieldId: 'assignee',
-      from,
-      fromString: before?.displayName ?? null,
-      to,
-      toString: after?.displayName ?? null,
-      ...(this.#deployment === 'Cloud' ? { tmpFromAccountId: from, tmpToAccountId: to } : {}),
-    };
+    return userItem({ field: 'assignee', fieldtype: 'jira', fieldId: 'assignee' }, before, after, { deployment: this.#deployment, users: this.#users });
   }
 }

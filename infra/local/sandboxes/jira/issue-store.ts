@@ -2,11 +2,13 @@
  * Created issues, their keys (PROJ-1, PROJ-2, ... per project), their workflow state, and how Jira shows them back
  * (GET issue, search, webhook bodies).
  */
-import { renderFieldValue } from './field-values.ts';
+import { commentField } from './comments.ts';
+import { PRIORITIES, renderFieldValue } from './field-values.ts';
 import type { FieldCatalogue } from './fields.ts';
+import { renderLinkType, type IssueLinks } from './issue-links.ts';
 import type { UserDirectory, UserRendering } from './users.ts';
 import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
-import type { FakeIssue, FakeIssueType, FakeProject, FakeUser } from './types.ts';
+import type { FakeIssue, FakeIssueType, FakeProject, FakeUser, JiraDeploymentType } from './types.ts';
 
 /** Numeric issue ids start here, like a young Jira site. */
 const FIRST_ISSUE_ID = 10_001;
@@ -18,11 +20,19 @@ export const CHANGELOG_MAX_RESULTS = 100;
 export const jiraTime = (epochMs: number): string => new Date(epochMs).toISOString().replace('Z', '+0000');
 
 export interface IssueStoreContext {
+  deployment: JiraDeploymentType;
   apiUrl: string;
   siteUrl: string;
   workflow: Workflow;
   users: UserDirectory;
+  links: IssueLinks;
 }
+
+/**
+ * Fields `*navigable` leaves out: Jira's comment field is not navigable, so searches with their default fields do not
+ * carry comments [GUESS: the reference does not list navigable fields].
+ */
+const NOT_NAVIGABLE = new Set(['comment']);
 
 export class IssueStore {
   readonly issues: FakeIssue[] = [];
@@ -32,9 +42,13 @@ export class IssueStore {
   readonly #siteUrl: string;
   readonly #workflow: Workflow;
   readonly #users: UserDirectory;
+  readonly #links: IssueLinks;
+  readonly #deployment: JiraDeploymentType;
   #nextId = FIRST_ISSUE_ID;
 
   constructor(context: IssueStoreContext) {
+    this.#deployment = context.deployment;
+    this.#links = context.links;
     this.#apiUrl = context.apiUrl;
     this.#siteUrl = context.siteUrl;
     this.#workflow = context.workflow;
@@ -73,9 +87,11 @@ export class IssueStore {
     return this.issues.find((i) => i.id === idOrKey || i.key.toUpperCase() === upper) ?? this.issues.find((i) => i.previousKeys.some((k) => k.toUpperCase() === upper));
   }
 
+  /** Deletes the issue, and its links with it. */
   remove(issue: FakeIssue): void {
     const index = this.issues.indexOf(issue);
     if (index >= 0) this.issues.splice(index, 1);
+    this.#links.forget(issue);
   }
 
   /** Moves the issue to `project` under a new key; it keeps its id, and its issue type when the project has it. */
@@ -115,13 +131,7 @@ export class IssueStore {
       name: project.name ?? project.key,
       projectTypeKey: 'software',
     };
-    out.issuetype = {
-      self: `${this.#apiUrl}issuetype/${issueType.id}`,
-      id: issueType.id,
-      name: issueType.name,
-      subtask: false,
-      iconUrl: `${this.#siteUrl}/images/icons/issuetypes/${issueType.name.toLowerCase()}.png`,
-    };
+    out.issuetype = this.#issueType(issueType);
     out.labels = issue.labels;
     for (const multi of ['fixVersions', 'versions', 'components']) out[multi] ??= [];
     out.status = renderStatus(issue.status, this.#apiUrl, this.#siteUrl);
@@ -130,7 +140,50 @@ export class IssueStore {
     out.resolutiondate = issue.resolutionDate === null ? null : jiraTime(issue.resolutionDate);
     out.created = jiraTime(issue.created);
     out.updated = jiraTime(issue.updated);
+    out.comment = commentField(issue, { deployment: this.#deployment, apiUrl: this.#apiUrl, users: this.#users }, rendering, viewer);
+    out.issuelinks = this.#issueLinks(issue);
     return out;
+  }
+
+  /**
+   * `fields.issuelinks`: each link seen from this issue, oldest first. The other end is `outwardIssue` when this issue
+   * is the source and `inwardIssue` when it is the destination (`issue-links.ts`), with the key fields of the spec's
+   * `Fields` (summary, status, priority when set, issuetype; the spec's examples spell it `issuetype`).
+   */
+  #issueLinks(issue: FakeIssue): Record<string, unknown>[] {
+    return this.#links.of(issue).flatMap((link) => {
+      const outward = link.sourceId === issue.id;
+      const other = this.issues.find((i) => i.id === (outward ? link.destinationId : link.sourceId));
+      if (!other) return [];
+      return [{ id: link.id, self: `${this.#apiUrl}issueLink/${link.id}`, type: renderLinkType(link.type, this.#apiUrl), [outward ? 'outwardIssue' : 'inwardIssue']: this.#linkedIssue(other) }];
+    });
+  }
+
+  #linkedIssue(issue: FakeIssue): Record<string, unknown> {
+    const { issueType } = this.#projects.get(issue.id)!;
+    const priority = issue.fields.priority as { id?: unknown; name?: unknown } | undefined;
+    const rendered = priority ? PRIORITIES.find((p) => p.id === priority.id || p.name === priority.name) : undefined;
+    return {
+      id: issue.id,
+      key: issue.key,
+      self: `${this.#apiUrl}issue/${issue.id}`,
+      fields: {
+        summary: issue.fields.summary,
+        status: renderStatus(issue.status, this.#apiUrl, this.#siteUrl),
+        ...(rendered ? { priority: { self: `${this.#apiUrl}priority/${rendered.id}`, ...rendered } } : {}),
+        issuetype: this.#issueType(issueType),
+      },
+    };
+  }
+
+  #issueType(issueType: FakeIssueType): Record<string, unknown> {
+    return {
+      self: `${this.#apiUrl}issuetype/${issueType.id}`,
+      id: issueType.id,
+      name: issueType.name,
+      subtask: false,
+      iconUrl: `${this.#siteUrl}/images/icons/issuetypes/${issueType.name.toLowerCase()}.png`,
+    };
   }
 
   #nextKey(project: FakeProject): string {
@@ -191,14 +244,17 @@ function selectFields(all: Record<string, unknown>, fieldsParam: string[] | unde
   const include = new Set<string>();
   const exclude = new Set<string>();
   let everything = false;
+  let navigable = false;
   for (const name of fieldsParam) {
-    if (name === '*all' || name === '*navigable') everything = true;
+    if (name === '*all') everything = true;
+    else if (name === '*navigable') navigable = true;
     else if (name.startsWith('-')) exclude.add(name.slice(1));
     else if (name !== '') include.add(name);
   }
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(all)) {
-    if ((everything || include.has(id)) && !exclude.has(id)) out[id] = value;
+    const wanted = everything || include.has(id) || (navigable && !NOT_NAVIGABLE.has(id));
+    if (wanted && !exclude.has(id)) out[id] = value;
   }
   return out;
 }

@@ -1,9 +1,10 @@
 /**
  * The local stack's Jira sandbox (Cloud or Server/Data Center REST API v2): a real HTTP server on 127.0.0.1 that
- * checks credentials, validates issue creation like Jira, searches with a JQL subset, can lag like Cloud search,
- * runs a workflow (transitions, resolutions), keeps each issue's history (`expand=changelog`, by whoever changed it),
- * knows users in both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI
- * document and injects faults. `npm start` runs it for integrations whose config gives no Jira URL; the integration
+ * checks credentials, validates issue creation and edits like Jira, searches with a JQL subset, can lag like Cloud
+ * search, runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
+ * comments and issue links, keeps each issue's history (`expand=changelog`, by whoever changed it), knows users in
+ * both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI document and
+ * injects faults. `npm start` runs it for integrations whose config gives no Jira URL; the integration
  * and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
  * it witnesses the adapter independently.
  *
@@ -14,6 +15,7 @@
  * // ... drive the bridge against jira.apiUrl with Basic bot@example.com:sandbox-token ...
  * expect(jira.issues).toHaveLength(1);
  * jira.actAs('Ana Lima').transition('CRASH-1', 'Done'); // as a person in Jira's UI: webhooks follow, history records it
+ * jira.actAs('Ana Lima').setFixVersions('CRASH-1', ['2.4.0']); // a version of the project (`projects[].versions`)
  * await jira.webhooksIdle();
  * await jira.close();
  * ```
@@ -26,6 +28,7 @@ import { Authenticator } from './auth.ts';
 import { defaultJiraAuth, defaultJiraUsers, defaultSandboxProject } from './defaults.ts';
 import { FieldCatalogue } from './fields.ts';
 import { IssueChanges } from './issue-changes.ts';
+import { IssueLinks } from './issue-links.ts';
 import { IssueStore } from './issue-store.ts';
 import { loadOpenApiValidator } from './openapi-validator.ts';
 import { ProjectDirectory } from './projects.ts';
@@ -34,6 +37,7 @@ import { routeApiRequest, type JiraState } from './routes.ts';
 import { sendBrowsePage } from './browse-page.ts';
 import { uiSession } from './ui.ts';
 import { UserDirectory } from './users.ts';
+import { VersionCatalogue } from './versions.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import { Workflow } from './workflow.ts';
 import type { JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
@@ -54,6 +58,8 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     : undefined;
   const catalogue = new FieldCatalogue(deployment, options.fields ?? []);
   const projects = new ProjectDirectory(options.projects ?? [defaultSandboxProject()], catalogue);
+  const versions = new VersionCatalogue(projects.projects);
+  const links = new IssueLinks();
   const workflow = new Workflow(deployment, options.workflow, options.resolutions);
   const authenticator = new Authenticator(options.auth ?? defaultJiraAuth());
   const faults = new FaultQueue<JiraFault>();
@@ -105,23 +111,24 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const siteUrl = server.origin + contextPath;
   const apiUrl = `${siteUrl}${API_PREFIX}/`;
   const users = new UserDirectory(deployment, options.users ?? defaultJiraUsers(deployment), { apiUrl, siteUrl });
-  const store = new IssueStore({ apiUrl, siteUrl, workflow, users });
+  const store = new IssueStore({ deployment, apiUrl, siteUrl, workflow, users, links });
   const outbox = new Outbox();
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
-  const changes = new IssueChanges({ deployment, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
-  state = { deployment, siteUrl, apiUrl, catalogue, projects, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
+  const changes = new IssueChanges({ deployment, apiUrl, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
+  state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
     url: siteUrl,
     apiUrl,
     deployment,
     issues: store.issues,
+    versions: versions.all,
     users: users.users,
     requests,
     validationErrors,
     findIssue: (idOrKey) => store.find(idOrKey),
-    actAs: (user) => uiSession({ store, projects, users, workflow, changes }, user),
+    actAs: (user) => uiSession({ store, projects, versions, catalogue, users, workflow, changes }, user),
     addWebhook: (hook) => webhooks.add(hook),
     removeWebhooks: () => webhooks.clear(),
     webhookDeliveries: outbox.deliveries,
@@ -129,6 +136,8 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     failNext: (spec) => faults.add(spec),
     reset: () => {
       store.reset();
+      links.reset();
+      versions.reset();
       users.reset();
       changes.reset();
       outbox.reset();

@@ -5,17 +5,23 @@
 import type { ServerResponse } from 'node:http';
 import { sendEmpty, sendJson } from '../common/http-server.ts';
 import type { Principal } from './auth.ts';
+import { addComment, listComments } from './comment-routes.ts';
 import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';
+import { editIssue } from './edit-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
 import type { IssueChanges } from './issue-changes.ts';
+import type { IssueLinks } from './issue-links.ts';
 import { jiraTime, parseExpandParam, parseFieldsParam, type IssueStore } from './issue-store.ts';
+import { linkIssues, listLinkTypes } from './link-routes.ts';
 import type { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendNoResource } from './responses.ts';
 import { searchCloud, searchServer, type SearchParams, type SearchResult } from './search.ts';
 import { doTransition, listTransitions } from './transition-routes.ts';
 import { assignIssue, myself, searchUsers } from './user-routes.ts';
 import type { UserDirectory } from './users.ts';
+import { createVersion, listProjectVersions, pageProjectVersions } from './version-routes.ts';
+import type { VersionCatalogue } from './versions.ts';
 import { renderResolution, renderStatus, type Workflow } from './workflow.ts';
 import type { JiraDeploymentType } from './types.ts';
 
@@ -25,6 +31,10 @@ export interface JiraState {
   apiUrl: string;
   catalogue: FieldCatalogue;
   projects: ProjectDirectory;
+  /** Every project's versions. */
+  versions: VersionCatalogue;
+  /** Issue links and link types. */
+  links: IssueLinks;
   store: IssueStore;
   searchLagMs: number;
   users: UserDirectory;
@@ -62,9 +72,15 @@ const ROUTES: Route[] = [
   route('/issue', { POST: createIssue }),
   route('/issue/createmeta/{project}/issuetypes', { GET: createMetaIssueTypes }),
   route('/issue/createmeta/{project}/issuetypes/{issueTypeId}', { GET: createMetaFields }),
-  route('/issue/{idOrKey}', { GET: getIssue, DELETE: deleteIssue }),
+  route('/issue/{idOrKey}', { GET: getIssue, PUT: editIssue, DELETE: deleteIssue }),
   route('/issue/{idOrKey}/transitions', { GET: listTransitions, POST: doTransition }),
   route('/issue/{idOrKey}/assignee', { PUT: assignIssue }),
+  route('/issue/{idOrKey}/comment', { GET: listComments, POST: addComment }),
+  route('/issueLink', { POST: linkIssues }),
+  route('/issueLinkType', { GET: listLinkTypes }),
+  route('/project/{projectIdOrKey}/versions', { GET: listProjectVersions }),
+  route('/project/{projectIdOrKey}/version', { GET: pageProjectVersions }),
+  route('/version', { POST: createVersion }),
   route('/user/search', { GET: searchUsers }),
   route('/status', { GET: listStatuses }),
   route('/resolution', { GET: listResolutions }),
@@ -108,7 +124,7 @@ function listFields(state: JiraState, _req: ApiRequest, res: ServerResponse): vo
 }
 
 function createIssue(state: JiraState, req: ApiRequest, res: ServerResponse): void {
-  const outcome = validateCreate(req.body, { catalogue: state.catalogue, projects: state.projects, deployment: state.deployment });
+  const outcome = validateCreate(req.body, { catalogue: state.catalogue, projects: state.projects, versions: state.versions, deployment: state.deployment });
   if (!outcome.ok) return sendErrors(res, 400, outcome.errorMessages, outcome.errors);
   const issue = state.store.create(outcome.project, outcome.issueType, outcome.fields, req.now);
   state.changes.created(issue, state.users.forPrincipal(req.principal));
@@ -153,7 +169,7 @@ function createMetaFields(state: JiraState, req: ApiRequest, res: ServerResponse
   if (!screen) return sendErrors(res, 404, [`The issue type with id '${issueTypeId}' does not exist or is not valid for project '${project.key}'.`]);
   const page = parsePage(req.query, CREATEMETA_MAX_RESULTS);
   if (typeof page === 'string') return sendErrors(res, 400, [page]);
-  sendJson(res, 200, fieldsPage(project, screen, page, state.deployment, state.apiUrl, state.siteUrl));
+  sendJson(res, 200, fieldsPage(project, screen, page, state.deployment, state.apiUrl, state.siteUrl, state.versions.of(project)));
 }
 
 function searchParams(req: ApiRequest): SearchParams {

@@ -36,13 +36,46 @@ export interface FakeProject {
   key: string;
   name?: string;
   issueTypes: FakeIssueType[];
+  /** The project's versions (releases) at start, in release order; more come with `POST version` or `addVersion`. */
+  versions?: FakeVersionSpec[];
+}
+
+/** A version to give a project: only `name` is needed (ids are numbered from 10000 across the site, as in Jira). */
+export interface FakeVersionSpec {
+  name: string;
+  id?: string;
+  description?: string;
+  /** Default false. */
+  released?: boolean;
+  /** Default false. */
+  archived?: boolean;
+  /** `yyyy-mm-dd`. */
+  releaseDate?: string;
+}
+
+/** A project version (Jira's `Version`), what `fixVersions` and version-picker fields point at. */
+export interface FakeVersion {
+  /** Numeric string, unique across the site. */
+  id: string;
+  /** Unique in its project (case-insensitively). */
+  name: string;
+  /** The owning project's id (REST shows it as a number). */
+  projectId: string;
+  released: boolean;
+  archived: boolean;
+  description?: string;
+  releaseDate?: string;
 }
 
 export interface FakeField {
   /** e.g. `customfield_10010`. */
   id: string;
   name: string;
-  /** Jira's `JsonTypeBean`; `custom` defaults from `type`/`items` (textfield, float, select, multiselect, labels, ...). */
+  /**
+   * Jira's `JsonTypeBean`; `custom` defaults from `type`/`items` (textfield, float, select, multiselect, labels, ...).
+   * A version picker is `{ type: 'array', items: 'version' }` (multiversion) or `{ type: 'version' }`: its values are
+   * versions of the issue's project, set, shown and recorded in history as fixVersions are.
+   */
   schema: { type: string; items?: string; custom?: string; system?: string };
   /** Option values of a select / multiselect field. */
   allowedValues?: string[];
@@ -161,14 +194,22 @@ export interface FakeWebhook {
 export type FakeUserRef = FakeUser | string;
 
 /**
- * What a person does in Jira's UI; each change bumps `updated`, emits webhooks and (transitions, assignments, moves)
- * becomes a history entry by that person, as Jira does.
+ * What a person does in Jira's UI; each change bumps `updated`, emits webhooks and (transitions, assignments, field
+ * edits such as fix versions, moves) becomes a history entry by that person, as Jira does.
  */
 export interface JiraUiSession {
   /** Moves the issue to the named status through a transition available from its current status. */
   transition(issueKey: string, statusName: string, options?: { resolution?: string }): FakeIssue;
   assign(issueKey: string, user: FakeUserRef | null): FakeIssue;
   comment(issueKey: string, text: string): FakeIssue;
+  /**
+   * Sets the issue's fix versions (or, with `field`, a version-picker field's, by id or name) to exactly these
+   * versions of its project, by name: one history entry with one item per version added or removed, announced as
+   * `jira:issue_updated` (`issue_updated`). Nothing changes, and nothing is announced, when the list is the same.
+   */
+  setFixVersions(issueKey: string, versionNames: string[], options?: { field?: string }): FakeIssue;
+  /** Adds a version to a project (as a project admin does on the Releases page); no webhook (the fake sends no version events). */
+  addVersion(projectKey: string, version: FakeVersionSpec): FakeVersion;
   /** Creates an issue in a project (default the first) with the given fields (summary defaulted). */
   createIssue(fields?: Record<string, unknown> & { projectKey?: string }): FakeIssue;
   deleteIssue(issueKey: string): void;
@@ -183,7 +224,10 @@ export interface FakeIssue {
   self: string;
   projectKey: string;
   issueTypeId: string;
-  /** `fields` exactly as the client sent them (after `update` operations were folded in). */
+  /**
+   * `fields` as the client sent them (after `update` operations were folded in), except that version fields
+   * (fixVersions, versions, version pickers) hold the {@link FakeVersion}s they name, in the project's version order.
+   */
   fields: Record<string, unknown>;
   labels: string[];
   /** Epoch ms. */
@@ -199,12 +243,22 @@ export interface FakeIssue {
   updated: number;
   /** Keys the issue had before it was moved (Jira keeps resolving them). */
   previousKeys: string[];
-  comments: { id: string; author: FakeUser; body: string; created: number }[];
+  comments: FakeComment[];
   /**
-   * Every change since creation (transitions, assignments, moves), oldest first: what `expand=changelog` shows,
-   * newest first. Creation itself is not in it, as in Jira.
+   * Every change since creation (transitions, assignments, field edits, moves), oldest first: what
+   * `expand=changelog` shows, newest first. Creation, comments and links are not in it, as the fake keeps it.
    */
   history: FakeHistory[];
+}
+
+export interface FakeComment {
+  id: string;
+  author: FakeUser;
+  body: string;
+  /** Epoch ms; comments are never edited, so it is also `updated`. */
+  created: number;
+  /** Restriction to a group or role, as given when the comment was added. */
+  visibility?: { type?: string; value?: string; identifier?: string | null };
 }
 
 /**
@@ -266,6 +320,8 @@ export interface JiraFake {
   deployment: JiraDeploymentType;
   /** Every issue that exists, in creation order (a deleted issue is removed). */
   issues: FakeIssue[];
+  /** Every project version, configured ones first, then in creation order. */
+  versions: FakeVersion[];
   /** Users of the site (configured plus those created on first sign-in). */
   users: FakeUser[];
   /** The issue by id, key or previous key, as Jira resolves it. */
@@ -287,8 +343,9 @@ export interface JiraFake {
   /** Queue a fault for the next matching request(s). */
   failNext(spec: JiraFault): void;
   /**
-   * Forget issues, requests, violations, pending faults, webhook deliveries (pending ones are cancelled) and users
-   * created on first sign-in; issue numbering restarts at 1. Webhooks stay registered.
+   * Forget issues, their comments and links, requests, violations, pending faults, webhook deliveries (pending ones
+   * are cancelled), users created on first sign-in and versions added after start; issue numbering restarts at 1.
+   * Webhooks stay registered.
    */
   reset(): void;
   close(): Promise<void>;

@@ -3,29 +3,42 @@
  * change log as the REST API, so it bumps `updated` and fires the same webhooks. Mistakes a UI would not let a
  * person make (a status with no transition from here, an unknown user) throw.
  */
-import type { ProjectDirectory } from './projects.ts';
+import { isVersionField, type FieldCatalogue, type FieldDef } from './fields.ts';
 import type { IssueChanges } from './issue-changes.ts';
 import type { IssueStore } from './issue-store.ts';
+import type { ProjectDirectory } from './projects.ts';
 import type { UserDirectory } from './users.ts';
+import { resolveVersionValue, storedVersions } from './version-fields.ts';
+import type { VersionCatalogue } from './versions.ts';
 import type { Workflow } from './workflow.ts';
-import type { FakeIssue, FakeUser, FakeUserRef, JiraUiSession } from './types.ts';
+import type { FakeIssue, FakeProject, FakeUser, FakeUserRef, JiraUiSession } from './types.ts';
 
 export interface UiContext {
   store: IssueStore;
   projects: ProjectDirectory;
+  versions: VersionCatalogue;
+  catalogue: FieldCatalogue;
   users: UserDirectory;
   workflow: Workflow;
   changes: IssueChanges;
 }
 
 export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSession {
-  const { store, projects, users, workflow, changes } = context;
+  const { store, projects, versions, catalogue, users, workflow, changes } = context;
   const actor = user(users, actorRef);
   const issue = (key: string): FakeIssue => {
     const found = store.find(key);
     if (!found) throw new Error(`Jira fake: no issue ${key}`);
     return found;
   };
+
+  // A person picks versions from the project's list: a name that is not on it is a mistake in the test.
+  const versionsOf = (project: FakeProject, field: FieldDef, value: unknown): unknown => {
+    const resolved = resolveVersionValue(field, value, project, versions);
+    if (!resolved.ok) throw new Error(`Jira fake: ${project.key}: ${resolved.error} (it has ${versions.of(project).map((v) => v.name).join(', ') || 'no versions'})`);
+    return storedVersions(field, resolved.versions);
+  };
+  const projectVersions = (target: FakeIssue, field: FieldDef, value: unknown): unknown => versionsOf(store.projectOf(target), field, field.schema.type === 'array' ? value : ((value as unknown[])[0] ?? null));
 
   return {
     transition(key, statusName, options = {}) {
@@ -60,10 +73,31 @@ export function uiSession(context: UiContext, actorRef: FakeUserRef): JiraUiSess
       return target;
     },
 
+    setFixVersions(key, versionNames, options = {}) {
+      const target = issue(key);
+      const field = catalogue.byIdOrName(options.field ?? 'fixVersions');
+      if (!field || !isVersionField(field)) throw new Error(`Jira fake: '${options.field}' is not a version field`);
+      if (field.schema.type !== 'array' && versionNames.length > 1) throw new Error(`Jira fake: ${field.name} holds one version, not ${versionNames.length}`);
+      const value = projectVersions(target, field, versionNames.map((name) => ({ name })));
+      changes.edit(target, [{ field, value }], actor, Date.now());
+      return target;
+    },
+
+    addVersion(projectKey, spec) {
+      const project = projects.find(projectKey);
+      if (!project) throw new Error(`Jira fake: no project ${projectKey}`);
+      const outcome = versions.create(project, spec);
+      if (!outcome.ok) throw new Error(`Jira fake: ${project.key} cannot have version '${spec.name}': ${Object.values(outcome.errors)[0]}`);
+      return outcome.version;
+    },
+
     createIssue(fields = {}) {
       const { projectKey, ...rest } = fields;
       const project = projectKey === undefined ? projects.projects[0] : projects.find(projectKey);
       if (!project) throw new Error(`Jira fake: no project ${String(projectKey)}`);
+      for (const field of catalogue.all) {
+        if (isVersionField(field) && rest[field.id] !== undefined) rest[field.id] = versionsOf(project, field, rest[field.id]);
+      }
       const created = store.create(project, project.issueTypes[0]!, { summary: 'Created in Jira', ...rest }, Date.now());
       changes.created(created, actor);
       return created;

@@ -26,12 +26,15 @@ export function searchUsers(state: JiraState, req: ApiRequest, res: ServerRespon
   sendJson(res, 200, result.users.map((user) => ({ ...state.users.render(user, 'rest', viewer), ...(state.deployment === 'Server' ? { deleted: false, locale: 'en_UK' } : {}) })));
 }
 
-type AssigneeChoice = { ok: true; user: FakeUser | null } | { ok: false; errorMessages: string[]; errors: Record<string, string> };
+export type AssigneeChoice = { ok: true; user: FakeUser | null } | { ok: false; errorMessages: string[]; errors: Record<string, string> };
 
 const doesNotExist = (who: string): AssigneeChoice => ({ ok: false, errorMessages: [], errors: { assignee: `User '${who}' does not exist.` } });
 
-/** Who the body names: `null` unassigns; `"-1"` is the project's default assignee, which the fake keeps unassigned. */
-function chooseAssignee(state: JiraState, body: unknown): AssigneeChoice {
+/**
+ * Who the body (of `PUT assignee`, or `fields.assignee` of an edit) names: `null` unassigns; `"-1"` is the project's
+ * default assignee, which the fake keeps unassigned.
+ */
+export function chooseAssignee(state: JiraState, body: unknown): AssigneeChoice {
   if (!isObject(body)) return { ok: false, errorMessages: ['Can not deserialize the request body: a user object is expected.'], errors: {} }; // message chosen by the fake
   const given = ['accountId', 'name', 'key'].filter((member) => member in body);
   if (given.length > 1) return { ok: false, errorMessages: ['Specify only one of accountId, name or key.'], errors: {} }; // message chosen by the fake

@@ -8,8 +8,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Outbox } from '../common/outbox.ts';
 import type { FieldCatalogue } from './fields.ts';
 import type { IssueComment, IssueEvent } from './issue-changes.ts';
+import { renderComment } from './comments.ts';
 import type { IssueStore } from './issue-store.ts';
-import { jiraTime } from './issue-store.ts';
 import type { UserDirectory } from './users.ts';
 import type { FakeIssue, FakeWebhook, JiraDeploymentType, JiraWebhookEvent } from './types.ts';
 
@@ -111,16 +111,7 @@ export class WebhookDispatcher {
   }
 
   #comment(issue: FakeIssue, comment: IssueComment): Record<string, unknown> {
-    const { apiUrl, users } = this.#context;
-    const author = users.render(comment.author, 'webhook');
-    return {
-      self: `${apiUrl}issue/${issue.id}/comment/${comment.id}`,
-      id: comment.id,
-      author,
-      body: comment.body,
-      updateAuthor: author,
-      created: jiraTime(comment.created),
-      updated: jiraTime(comment.created),
-    };
+    const { deployment, apiUrl, users } = this.#context;
+    return renderComment(issue, comment, { deployment, apiUrl, users }, 'webhook');
   }
 }
