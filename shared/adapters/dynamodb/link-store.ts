@@ -279,13 +279,7 @@ export class DynamoDbLinkStore implements LinkStore {
     const names: Record<string, string> = { '#writeId': SYNC_WRITE_ID, '#syncLease': SYNC_LEASE, ...(record.release ? { '#syncLeaseUntil': SYNC_LEASE_UNTIL } : {}) };
     const values: Item = { ':token': { S: record.token }, ':now': { N: String(record.now) }, ':writeId': { S: writeId } };
     const sets = ['updatedAt = :now', '#writeId = :writeId'];
-    for (const field of SYNC_FIELDS) {
-      const value = record.sync ? encodeSyncField(field, record.sync) : undefined;
-      if (value === undefined) continue;
-      names[`#${field}`] = SYNC_ATTRIBUTES[field];
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
+    if (record.sync) addSyncSets(SYNC_FIELDS, record.sync, { names, values, sets });
     if (record.issueKey !== undefined) {
       values[':issueKey'] = { S: record.issueKey };
       sets.push('issueKey = :issueKey');
@@ -319,13 +313,7 @@ export class DynamoDbLinkStore implements LinkStore {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Item = { ':linked': { S: 'linked' }, ':now': { N: String(now) } };
     const sets = ['updatedAt = :now'];
-    for (const field of ['group', 'regressedIn'] as const) {
-      const value = encodeSyncField(field, note);
-      if (value === undefined) continue;
-      names[`#${field}`] = SYNC_ATTRIBUTES[field];
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
+    addSyncSets(['group', 'regressedIn'], note, { names, values, sets });
     // A failed condition means the link is gone: nothing to note.
     await this.#conditional('UpdateItem', () =>
       this.#client.send(
@@ -393,5 +381,20 @@ export class DynamoDbLinkStore implements LinkStore {
 
   #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return this.#calls.send(operation, call);
+  }
+}
+
+/** `SET #field = :field` for each of `fields` given in `sync`, one attribute per field (link-item's codec). */
+function addSyncSets(
+  fields: readonly (keyof LinkSyncState)[],
+  sync: Partial<LinkSyncState>,
+  update: { names: Record<string, string>; values: Item; sets: string[] },
+): void {
+  for (const field of fields) {
+    const value = encodeSyncField(field, sync);
+    if (value === undefined) continue;
+    update.names[`#${field}`] = SYNC_ATTRIBUTES[field];
+    update.values[`:${field}`] = value;
+    update.sets.push(`#${field} = :${field}`);
   }
 }
