@@ -46,6 +46,8 @@ export interface LocalStackOptions {
   jiraUsers?: JiraFakeOptions['users'];
   /** Projects of the Jira sandbox beyond the integrations' own (e.g. one to move issues to). */
   jiraProjects?: FakeProject[];
+  /** Custom fields of the Jira sandbox (e.g. a version picker for `fixVersions.jiraField`). */
+  jiraFields?: JiraFakeOptions['fields'];
   /** Where progress lines go; default console.log. */
   log?: (line: string) => void;
   /**
@@ -168,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         deployment: options.jiraDeployment ?? 'Cloud',
         auth: await sandboxJiraAuth(needJira, secrets),
         ...(options.jiraUsers ? { users: options.jiraUsers } : {}),
+        ...(options.jiraFields ? { fields: options.jiraFields } : {}),
         projects: [...sandboxProjects(needJira), ...(options.jiraProjects ?? [])],
         openApiValidation: options.openApiValidation ?? false,
       });
