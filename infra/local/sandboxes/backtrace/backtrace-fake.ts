@@ -1,6 +1,7 @@
 /**
  * The local stack's Backtrace (coroner) sandbox: a real HTTP server on 127.0.0.1 serving `POST /api/issue`,
- * `POST /api/query` on the `issues` table and `POST /api/login`, with API and session tokens and fault injection.
+ * `POST /api/query` on the `issues` table and `POST /api/login`, with API and session tokens and fault injection,
+ * and a page at `/` where a person triages the fingerprints (`site-pages.ts`).
  * Like Backtrace it pushes nothing when a fingerprint changes (reference sections 3.7 and 5): a person's action or
  * a regression just changes the row, and whoever wants to know polls `/api/query`. `npm start` runs it for
  * integrations whose config gives no Backtrace URL; the integration and e2e tests use it too. Its wire types
@@ -30,8 +31,10 @@ import { IssueTable } from './issue-table.ts';
 import { runQuery } from './query-route.ts';
 import type { BacktraceFake, BacktraceFakeOptions, BacktraceFault, BacktraceRecordedRequest, BacktraceRoute } from './types.ts';
 import { uiSession } from './ui.ts';
+import { defaultBacktracePeople, handleBacktracePage, type BacktracePagesContext } from './site-pages.ts';
 
 export type * from './types.ts';
+export { defaultBacktracePeople } from './site-pages.ts';
 
 export const DEFAULT_BACKTRACE_TOKEN = 'sandbox-backtrace-token';
 
@@ -45,6 +48,7 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
   const table = new IssueTable();
   const faults = new FaultQueue<BacktraceFault>();
   const requests: BacktraceRecordedRequest[] = [];
+  const pages: BacktracePagesContext = { table, people: options.people ?? defaultBacktracePeople(), session: (user) => uiSession(table, user) };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -57,6 +61,9 @@ export async function startBacktraceFake(options: BacktraceFakeOptions = {}): Pr
     const fault = faults.take(method, url.pathname);
     if (fault?.delayMs) await server.sleep(fault.delayMs);
     if (fault?.status !== undefined) return sendFault(res, { ...fault, status: fault.status });
+
+    // The page a person triages on (no login in the sandbox).
+    if (handleBacktracePage(pages, { method, path: url.pathname, query: url.searchParams, body: body.raw }, res)) return;
 
     const route = url.pathname.replace(/\/+$/, '');
     if (!ROUTES.includes(route)) return sendJson(res, 404, coronerError(404, `no such endpoint: ${url.pathname}`));

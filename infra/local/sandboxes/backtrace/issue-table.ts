@@ -85,6 +85,16 @@ export class IssueTable {
     return rows;
   }
 
+  /** Every written row with its universe and project, ordered by universe, project, then creation. */
+  allRows(): { universe: string; project: string; row: StoredRow }[] {
+    return [...this.#rows.entries()]
+      .map(([key, row]) => {
+        const [universe, project] = JSON.parse(key) as [string, string];
+        return { universe, project, row };
+      })
+      .sort((a, b) => a.universe.localeCompare(b.universe) || a.project.localeCompare(b.project) || a.row.id - b.row.id);
+  }
+
   clear(): void {
     this.#rows.clear();
     this.#nextId = 1;

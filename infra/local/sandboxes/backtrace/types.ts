@@ -17,6 +17,11 @@ export interface BacktraceFakeOptions {
    * HTTP 403 (reference section 3.7: no documented API-token scope names issue writes; `guesses.ts` G17).
    */
   apiTokensMayWriteIssues?: boolean;
+  /**
+   * The people of the universe, whom the page at `/` lets you act as and assign (Backtrace's UI offers the
+   * universe's users). Default: ana (7), harper (8) and sam (9) at example.com, the Jira sandbox's colleagues.
+   */
+  people?: TicketAssignee[];
 }
 
 export interface BacktraceUser {

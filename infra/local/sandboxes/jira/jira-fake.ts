@@ -4,7 +4,8 @@
  * search, runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
  * comments and issue links, keeps each issue's history (`expand=changelog`, by whoever changed it), knows users in
  * both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI document and
- * injects faults. `npm start` runs it for integrations whose config gives no Jira URL; the integration
+ * injects faults. Its pages (`site-pages.ts`: the issue list at `/`, the issue at `/browse/KEY`) let a person picked
+ * on the page transition, assign and set Fix Versions. `npm start` runs it for integrations whose config gives no Jira URL; the integration
  * and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
  * it witnesses the adapter independently.
  *
@@ -34,13 +35,13 @@ import { loadOpenApiValidator } from './openapi-validator.ts';
 import { ProjectDirectory } from './projects.ts';
 import { sendErrors, sendFault, sendNoResource, sendUnauthorized } from './responses.ts';
 import { routeApiRequest, type JiraState } from './routes.ts';
-import { sendBrowsePage } from './browse-page.ts';
+import { handleSitePage, type SitePagesContext } from './site-pages.ts';
 import { uiSession } from './ui.ts';
 import { UserDirectory } from './users.ts';
 import { VersionCatalogue } from './versions.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import { Workflow } from './workflow.ts';
-import type { JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
+import type { FakeUserRef, JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
 
 export type * from './types.ts';
 export { defaultSandboxProject, defaultJiraAuth, defaultJiraUsers, DEFAULT_JIRA_USER, DEFAULT_JIRA_SECRET } from './defaults.ts';
@@ -66,6 +67,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const requests: RecordedRequest[] = [];
   const validationErrors: string[] = [];
   let state: JiraState | undefined;
+  let pages: SitePagesContext | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -88,8 +90,8 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     if (fault?.delayMs) await server.sleep(fault.delayMs);
     if (fault?.status !== undefined) return sendFault(res, { ...fault, status: fault.status });
 
-    const browse = method === 'GET' ? /^\/browse\/([A-Za-z][A-Za-z0-9_]*-\d+)$/.exec(sitePath ?? '') : null;
-    if (browse) return sendBrowsePage(res, store.find(browse[1]!), browse[1]!);
+    // The browser pages (issue list, issue page with a person's actions) need no login in the sandbox.
+    if (sitePath !== undefined && handleSitePage(pages!, { method, sitePath, query: url.searchParams, body: body.raw }, res)) return;
 
     const isForm = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
     const auth = authenticator.authenticate(req, isForm ? body.raw : undefined, Date.now());
@@ -116,6 +118,9 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
   const changes = new IssueChanges({ deployment, apiUrl, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
+  const sessionFor = (user: FakeUserRef) => uiSession({ store, projects, versions, catalogue, users, workflow, changes }, user);
+  const integrationLogins = (options.auth ?? defaultJiraAuth()).basic?.map((credential) => credential.user) ?? [];
+  pages = { deployment, contextPath, store, projects, versions, users, workflow, integrationLogins, session: sessionFor };
   state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
@@ -128,7 +133,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     requests,
     validationErrors,
     findIssue: (idOrKey) => store.find(idOrKey),
-    actAs: (user) => uiSession({ store, projects, versions, catalogue, users, workflow, changes }, user),
+    actAs: sessionFor,
     addWebhook: (hook) => webhooks.add(hook),
     removeWebhooks: () => webhooks.clear(),
     webhookDeliveries: outbox.deliveries,

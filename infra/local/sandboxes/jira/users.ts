@@ -41,6 +41,11 @@ export class UserDirectory {
     this.users.push(...this.#configured);
   }
 
+  /** Whether `user` was configured (not an account created when a login first signed in). */
+  isConfigured(user: FakeUser): boolean {
+    return this.#configured.includes(user);
+  }
+
   /** The user a request authenticates as; a principal no user matches gets an account on first use. */
   forPrincipal(principal: Principal): FakeUser {
     const name = principal.name;
