@@ -4,9 +4,9 @@
  * search, runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
  * comments and issue links, keeps each issue's history (`expand=changelog`, by whoever changed it), knows users in
  * both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI document and
- * injects faults. Its pages (`site-pages.ts`: the issue list at `/`, the issue at `/browse/KEY`) let a person picked
- * on the page transition, assign and set Fix Versions. `npm start` runs it for integrations whose config gives no Jira URL; the integration
- * and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
+ * injects faults. Its pages (`site-pages.ts`: the issue list at `/`, the issue at `/browse/KEY`) let a person
+ * picked on the page transition, assign and set Fix Versions. `npm start` runs it for integrations whose config
+ * gives no Jira URL; the integration and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
  * it witnesses the adapter independently.
  *
  * @example
