@@ -16,8 +16,7 @@ export function applicationLinkSteps({ siteUrl, consumerKey, publicKeyPem, consu
   return [
     `Open ${siteUrl}/plugins/servlet/applinks/listApplicationLinks (Administration > Applications > Application links) as a Jira administrator.`,
     'Create a link to a dummy URL (e.g. https://bridge.invalid) of type "Generic Application"; leave the outgoing fields empty.',
-    `Name it ${consumerName}, then edit the link's Incoming Authentication:`,
-    `  Consumer Key = ${consumerKey}, Consumer Name = ${consumerName}, Public Key = the PEM below (every line, BEGIN and END included); save.`,
+    `Name it ${consumerName}; in its Incoming Authentication set Consumer Key = ${consumerKey}, Consumer Name = ${consumerName}, Public Key = the PEM below (every line, BEGIN and END included); save.`,
     'Then run "npx bridge oauth authorize" to get the access token.',
   ].concat(['', publicKeyPem.trimEnd()]);
 }
