@@ -81,7 +81,7 @@ function readConfig(configFile: string, stateFile: string | URL): ReturnType<typ
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`cannot read the config file ${configFile} (${code === 'ENOENT' ? 'file not found' : (code ?? 'error')}); pass another one with --config FILE`);
   }
-  let document: { integrations?: { name?: string; jira?: { apiUrl?: string } }[] };
+  let document: { integrations?: { name?: string; jira?: { apiUrl?: string }; backtrace?: { url?: string } }[] };
   try {
     document = JSON.parse(text) as typeof document;
   } catch (error) {
@@ -97,6 +97,10 @@ function readConfig(configFile: string, stateFile: string | URL): ReturnType<typ
       );
     }
     for (const integration of withoutUrl) integration.jira!.apiUrl = `${sandbox}/rest/api/2/`;
+  }
+  for (const integration of document.integrations ?? []) {
+    // These commands never call Backtrace: the local stack's config (no URL: its sandbox) needs only to validate.
+    if (integration?.backtrace && integration.backtrace.url === undefined) integration.backtrace.url = 'http://127.0.0.1';
   }
   try {
     return parseConfig(document, configFile);
