@@ -6,6 +6,7 @@
  * Handlers are imported after the environment is set, once per stack (module state is per cold start,
  * as in Lambda): run one stack at a time per process; a stack started after another stopped gets its own.
  */
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -107,21 +108,61 @@ function readJson(path: string, what: string): Record<string, unknown> {
   }
 }
 
-/** The sandbox must accept the credentials the config names, so the bridge authenticates as it would for real. */
-async function sandboxJiraAuth(integrations: RawIntegration[], secrets: LocalSecretSource): Promise<JiraFakeAuth> {
-  const auth: Required<Pick<JiraFakeAuth, 'basic' | 'bearer'>> = { basic: [], bearer: [] };
+/**
+ * The sandbox must accept the credentials the config names, so the bridge authenticates as it would for real.
+ * `oauth1` becomes the sandbox's application link: the config's consumer key and the public key of the stored private
+ * key (`npx bridge oauth init`); an access token already stored (`npx bridge oauth authorize`) stays valid across
+ * restarts, and until there is one the sandbox hands one out through its OAuth endpoints.
+ */
+async function sandboxJiraAuth(integrations: RawIntegration[], secrets: LocalSecretSource): Promise<{ auth: JiraFakeAuth; awaitingOAuth: Set<string> }> {
+  const auth: Required<Pick<JiraFakeAuth, 'basic' | 'bearer'>> & JiraFakeAuth = { basic: [], bearer: [] };
+  const awaitingOAuth = new Set<string>();
   for (const integration of integrations) {
     const configured = integration.jira?.auth ?? {};
     if (configured.type === 'api-token') auth.basic.push({ user: configured.email, secret: await secrets.get(configured.tokenSecret) });
     else if (configured.type === 'password') auth.basic.push({ user: configured.username, secret: await secrets.get(configured.passwordSecret) });
     else if (configured.type === 'pat') auth.bearer.push(await secrets.get(configured.tokenSecret));
-    else {
+    else if (configured.type === 'oauth1') {
+      if (auth.oauth1 && auth.oauth1.consumerKey !== configured.consumerKey) {
+        throw new ConfigError('local sandbox', [`integration "${integration.name}": the Jira sandbox has one application link; give every oauth1 integration the same jira.auth.consumerKey`]);
+      }
+      const publicKeyPem = await sandboxLinkPublicKey(integration, configured.privateKeySecret, secrets);
+      const token = await secrets.get(configured.accessTokenSecret).then(storedAccessToken, () => undefined);
+      if (token === undefined) awaitingOAuth.add(configured.accessTokenSecret);
+      auth.oauth1 = { consumerKey: configured.consumerKey, publicKeyPem, accessTokens: [...(auth.oauth1?.accessTokens ?? []), ...(token ? [token] : [])] };
+    } else {
       throw new ConfigError('local sandbox', [
-        `integration "${integration.name}": the Jira sandbox accepts jira.auth types "api-token", "password" and "pat"; give jira.apiUrl of a real Jira to use "${configured.type}"`,
+        `integration "${integration.name}": the Jira sandbox accepts jira.auth types "api-token", "password", "pat" and "oauth1"; "${configured.type}" is not one of them`,
       ]);
     }
   }
-  return auth;
+  return { auth, awaitingOAuth };
+}
+
+async function sandboxLinkPublicKey(integration: RawIntegration, privateKeySecret: string, secrets: LocalSecretSource): Promise<string> {
+  const problem = (why: string) =>
+    new ConfigError('local sandbox', [`integration "${integration.name}": ${why}; run "npx bridge oauth init --integration ${integration.name}" first (it stores the key pair's private key)`]);
+  const stored = await secrets.get(privateKeySecret).catch(() => {
+    throw problem(`no private key in secret "${privateKeySecret}" (jira.auth.privateKeySecret)`);
+  });
+  try {
+    const pem = stored.includes('\\n') && !stored.includes('\n') ? stored.replaceAll('\\n', '\n') : stored;
+    return createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  } catch {
+    throw problem(`secret "${privateKeySecret}" holds no RSA private key`);
+  }
+}
+
+/** The access token secret as the adapter reads it: the bare token or JSON `{"token": "..."}`. */
+function storedAccessToken(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('{')) return trimmed || undefined;
+  try {
+    const token = (JSON.parse(trimmed) as { token?: unknown }).token;
+    return typeof token === 'string' && token !== '' ? token : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sandboxProjects(integrations: RawIntegration[]): FakeProject[] {
@@ -165,10 +206,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     parseConfig(probe, configFile);
 
     let jiraSandbox: JiraFake | undefined;
+    let awaitingOAuth = new Set<string>();
     if (needJira.length > 0) {
+      const sandboxAuth = await sandboxJiraAuth(needJira, secrets);
+      awaitingOAuth = sandboxAuth.awaitingOAuth;
       jiraSandbox = await startJiraFake({
         deployment: options.jiraDeployment ?? 'Cloud',
-        auth: await sandboxJiraAuth(needJira, secrets),
+        auth: sandboxAuth.auth,
         ...(options.jiraUsers ? { users: options.jiraUsers } : {}),
         ...(options.jiraFields ? { fields: options.jiraFields } : {}),
         projects: [...sandboxProjects(needJira), ...(options.jiraProjects ?? [])],
@@ -192,9 +236,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const config = parseConfig(document, configFile);
-    // Fail now, with the secret's name, rather than at the first event.
+    // Fail now, with the secret's name, rather than at the first event; except a sandbox OAuth access token, which
+    // `oauth authorize` gets from the running sandbox.
     for (const integration of config.integrations) {
-      for (const name of [integration.ingest.basicAuthSecret, ...backtraceSecretNames(integration.backtrace), ...jiraSecretNames(integration.jira.auth)]) await secrets.get(name);
+      for (const name of [integration.ingest.basicAuthSecret, ...backtraceSecretNames(integration.backtrace), ...jiraSecretNames(integration.jira.auth)]) {
+        if (!awaitingOAuth.has(name)) await secrets.get(name);
+      }
     }
 
     const engines = await startLocalEngines({
@@ -310,6 +357,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`  Backtrace webhook URL: ${api.url}/backtrace/events`);
     log(`  Jira webhook URL:      ${api.url}/jira/webhook`);
     if (jiraSandbox) log(`  Jira sandbox:          ${jiraSandbox.url} (REST ${jiraSandbox.apiUrl})`);
+    for (const name of awaitingOAuth) log(`  OAuth:                 no access token in "${name}" yet: run "npx bridge oauth authorize" against the sandbox`);
     if (backtraceSandbox) log(`  Backtrace sandbox:     ${backtraceSandbox.url}`);
     log(`  DynamoDB (dynalite):   ${engines.dynamodb.endpoint}, SQS (fauxqs): ${engines.sqs.endpoint}`);
     for (const integration of config.integrations.filter(polls)) {

@@ -43,11 +43,16 @@ export class Authenticator {
         const params = parseOAuthHeader(header.trim());
         if (!params) return { ok: false, reason: 'invalid', oauthProblem: 'parameter_absent' };
         const result = this.#oauth1.verify(req, params, formBody, nowMs);
-        return result.ok ? { ok: true, principal: { name: 'oauth-user', via: 'oauth1' } } : { ok: false, reason: 'invalid', oauthProblem: result.problem };
+        return result.ok ? { ok: true, principal: { name: result.userName ?? 'oauth-user', via: 'oauth1' } } : { ok: false, reason: 'invalid', oauthProblem: result.problem };
       }
       default:
         return { ok: false, reason: 'invalid' };
     }
+  }
+
+  /** The application link's verifier, shared with the OAuth provider endpoints; absent without `auth.oauth1`. */
+  get oauth1(): OAuth1Verifier | undefined {
+    return this.#oauth1;
   }
 
   reset(): void {

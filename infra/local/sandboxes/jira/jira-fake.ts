@@ -3,10 +3,11 @@
  * checks credentials, validates issue creation and edits like Jira, searches with a JQL subset, can lag like Cloud
  * search, runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
  * comments and issue links, keeps each issue's history (`expand=changelog`, by whoever changed it), knows users in
- * both dialects, sends signed webhooks with retries, validates requests against Atlassian's OpenAPI document and
- * injects faults. Its pages (`site-pages.ts`: the issue list at `/`, the issue at `/browse/KEY`) let a person
- * picked on the page transition, assign and set Fix Versions. `npm start` runs it for integrations whose config
- * gives no Jira URL; the integration and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
+ * both dialects, sends signed webhooks with retries, serves the admin webhook resources of Cloud, DC 9 and DC 10
+ * (`serverVersion`) and the OAuth 1.0a provider of an application link (`auth.oauth1`), validates requests against
+ * Atlassian's OpenAPI document and injects faults. Its pages (`site-pages.ts`: the issue list at `/`, the issue at
+ * `/browse/KEY`) let a person picked on the page transition, assign and set Fix Versions. `npm start` runs it for
+ * integrations whose config gives no Jira URL; the integration and e2e tests use it too. Its shapes come from ../shared/reference/ alone (it imports nothing from the bridge), so
  * it witnesses the adapter independently.
  *
  * @example
@@ -40,6 +41,9 @@ import { uiSession } from './ui.ts';
 import { UserDirectory } from './users.ts';
 import { VersionCatalogue } from './versions.ts';
 import { WebhookDispatcher } from './webhooks.ts';
+import { isWebhookAdminPath, WebhookAdmin } from './webhook-admin.ts';
+import { compileWebhookJql, webhookJqlMatches } from './webhook-jql.ts';
+import { OAUTH_SERVLET, OAuthProvider } from './oauth-provider.ts';
 import { Workflow } from './workflow.ts';
 import type { FakeUserRef, JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
 
@@ -53,6 +57,8 @@ const API_PREFIX = '/rest/api/2';
 
 export async function startJiraFake(options: JiraFakeOptions = {}): Promise<JiraFake> {
   const deployment = options.deployment ?? 'Cloud';
+  const serverVersion = options.serverVersion ?? '9.12.15';
+  if (!/^\d+\.\d+\.\d+$/.test(serverVersion)) throw new Error(`Jira fake: serverVersion must look like '10.3.0', not ${JSON.stringify(serverVersion)}`);
   const contextPath = normalizeContextPath(options.contextPath ?? '');
   const validator = options.openApiValidation
     ? await loadOpenApiValidator(typeof options.openApiValidation === 'string' ? options.openApiValidation : undefined)
@@ -80,8 +86,9 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     const inContext = contextPath === '' || url.pathname === contextPath || url.pathname.startsWith(`${contextPath}/`);
     const sitePath = inContext ? url.pathname.slice(contextPath.length) : undefined;
     // Violations are recorded even when a fault or a 401 answers the request: the test still wants to know.
+    // The admin webhook resources are not in the Cloud REST v2 document (section 6.3), so they are not validated.
     const violations =
-      validator && sitePath?.startsWith('/rest/')
+      validator && sitePath?.startsWith('/rest/') && !isWebhookAdminPath(sitePath)
         ? validator.validate({ method, path: sitePath, query, headers: req.headers, body: bodyValue })
         : [];
     validationErrors.push(...violations);
@@ -93,9 +100,20 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     // The browser pages (issue list, issue page with a person's actions) need no login in the sandbox.
     if (sitePath !== undefined && handleSitePage(pages!, { method, sitePath, query: url.searchParams, body: body.raw }, res)) return;
 
+    // The OAuth servlets check their own signatures (request and access tokens are not API credentials).
+    if (sitePath?.startsWith(`${OAUTH_SERVLET}/`)) {
+      if (!oauthProvider) return sendNoResource(res, url.href);
+      return oauthProvider.handle(req, res, sitePath.slice(OAUTH_SERVLET.length), url, body.raw, Date.now());
+    }
+
     const isForm = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
     const auth = authenticator.authenticate(req, isForm ? body.raw : undefined, Date.now());
     if (!auth.ok) return sendUnauthorized(res, auth, server.origin + contextPath);
+
+    if (sitePath !== undefined && isWebhookAdminPath(sitePath)) {
+      if (body.jsonError) return sendErrors(res, 400, [`Unexpected character in the JSON body: ${body.jsonError}`]);
+      return webhookAdmin.handle({ method, path: sitePath, url: url.href, body: body.json, user: users.forPrincipal(auth.principal), now: Date.now() }, res);
+    }
 
     if (violations.length > 0) return sendErrors(res, 400, violations);
     if (sitePath === undefined || !(sitePath === API_PREFIX || sitePath.startsWith(`${API_PREFIX}/`))) return sendNoResource(res, url.href);
@@ -115,13 +133,31 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const users = new UserDirectory(deployment, options.users ?? defaultJiraUsers(deployment), { apiUrl, siteUrl });
   const store = new IssueStore({ deployment, apiUrl, siteUrl, workflow, users, links });
   const outbox = new Outbox();
-  const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
+  const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users, matchesJql: (issue, jql) => webhookJqlMatches(projects, issue, jql) }, outbox);
+  const webhookAdmin = new WebhookAdmin({
+    dialect: deployment === 'Server' && Number(serverVersion.split('.')[0]) >= 10 ? 'jira-webhook-1.0' : 'webhooks-1.0',
+    cloud: deployment === 'Cloud',
+    siteUrl,
+    compile: (jql) => compileWebhookJql(projects, jql),
+    register: (hook) => webhooks.add(hook),
+    unregister: (hook) => webhooks.remove(hook),
+    userId: (user) => users.changelogId(user),
+  });
+  const oauthVerifier = authenticator.oauth1;
+  const oauthProvider = oauthVerifier
+    ? new OAuthProvider({
+        verifier: oauthVerifier,
+        resolveUser: (ref) => users.resolve(ref),
+        principalName: (user) => (deployment === 'Cloud' ? (user.emailAddress ?? user.accountId ?? user.displayName) : (user.name ?? user.displayName)),
+        users: () => users.users,
+      })
+    : undefined;
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
   const changes = new IssueChanges({ deployment, apiUrl, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
   const sessionFor = (user: FakeUserRef) => uiSession({ store, projects, versions, catalogue, users, workflow, changes }, user);
   const integrationLogins = (options.auth ?? defaultJiraAuth()).basic?.map((credential) => credential.user) ?? [];
   pages = { deployment, contextPath, store, projects, versions, users, workflow, integrationLogins, session: sessionFor };
-  state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
+  state = { deployment, serverVersion, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
     url: siteUrl,
@@ -135,6 +171,11 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     findIssue: (idOrKey) => store.find(idOrKey),
     actAs: sessionFor,
     addWebhook: (hook) => webhooks.add(hook),
+    approveOAuthToken: (requestToken, user, decision) => {
+      if (!oauthProvider) return { ok: false, message: 'The Jira fake has no OAuth application link (start it with auth.oauth1).' };
+      const outcome = oauthProvider.decide(requestToken, user, decision);
+      return outcome.ok ? { ok: true, ...(outcome.verifier === undefined ? {} : { verifier: outcome.verifier }) } : outcome;
+    },
     removeWebhooks: () => webhooks.clear(),
     webhookDeliveries: outbox.deliveries,
     webhooksIdle: () => outbox.idle(),

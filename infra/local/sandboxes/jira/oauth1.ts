@@ -12,7 +12,10 @@ export interface OAuth1Config {
   accessTokens: string[];
 }
 
-/** Jira's `oauth_problem` values (OAuth Problem Reporting extension). */
+/**
+ * Jira's `oauth_problem` values (the OAuth Problem Reporting extension). [GUESS: the reference (section 7) names none
+ * of them; these are the extension's names, which Jira's OAuth provider is believed to use.]
+ */
 export type OAuthProblem =
   | 'parameter_absent'
   | 'version_rejected'
@@ -21,9 +24,15 @@ export type OAuthProblem =
   | 'signature_method_rejected'
   | 'timestamp_refused'
   | 'nonce_used'
-  | 'signature_invalid';
+  | 'signature_invalid'
+  /** The access-token step with a request token nobody approved yet. */
+  | 'permission_unknown'
+  /** The access-token step with a request token the user denied. */
+  | 'permission_denied'
+  /** The access-token step with a missing or wrong `oauth_verifier`. */
+  | 'verifier_invalid';
 
-/** Jira refuses timestamps this far from its clock. */
+/** Jira refuses timestamps this far from its clock. [GUESS: the window is not in the reference; 10 minutes.] */
 const TIMESTAMP_WINDOW_SECONDS = 600;
 
 /** RFC 5849 section 3.6: percent-encode everything but unreserved characters. */
@@ -77,22 +86,52 @@ export function signatureBaseString(input: {
   return [input.method.toUpperCase(), oauthEncode(baseUri), oauthEncode(normalized)].join('&');
 }
 
+/**
+ * Which `oauth_token` a request must carry: none (the request-token step), a request token the user approved (the
+ * access-token step, which also carries `oauth_verifier`), or an access token (API calls, the default).
+ */
+export type TokenRule = { kind: 'none' } | { kind: 'check'; accepts: (token: string, params: Map<string, string>) => OAuthProblem | undefined };
+
 export class OAuth1Verifier {
   readonly #config: OAuth1Config;
+  readonly #accessTokens: Map<string, string | undefined>;
   readonly #seenNonces = new Set<string>();
 
   constructor(config: OAuth1Config) {
     this.#config = config;
+    this.#accessTokens = new Map(config.accessTokens.map((token) => [token, undefined]));
   }
 
-  /** The access token of a valid request, or the problem Jira would report. */
-  verify(req: IncomingMessage, params: Map<string, string>, formBody: string | undefined, nowMs: number): { ok: true; token: string } | { ok: false; problem: OAuthProblem } {
-    const required = ['oauth_consumer_key', 'oauth_token', 'oauth_signature_method', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce'];
+  get consumerKey(): string {
+    return this.#config.consumerKey;
+  }
+
+  /** Records an access token handed out by the access-token step, for the user who approved it. */
+  issueAccessToken(token: string, userName: string): void {
+    this.#accessTokens.set(token, userName);
+  }
+
+  /**
+   * The token of a valid request (and the user an issued access token acts for), or the problem Jira would report.
+   * Checked in the order Jira's OAuth filter reports them: parameters, version, consumer, token, method, timestamp,
+   * signature, nonce.
+   */
+  verify(
+    req: IncomingMessage,
+    params: Map<string, string>,
+    formBody: string | undefined,
+    nowMs: number,
+    rule: TokenRule = { kind: 'check', accepts: (token) => (this.#accessTokens.has(token) ? undefined : 'token_rejected') },
+  ): { ok: true; token: string; userName?: string } | { ok: false; problem: OAuthProblem } {
+    const required = ['oauth_consumer_key', 'oauth_signature_method', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce', ...(rule.kind === 'none' ? [] : ['oauth_token'])];
     if (required.some((name) => !params.get(name))) return { ok: false, problem: 'parameter_absent' };
     if (params.has('oauth_version') && params.get('oauth_version') !== '1.0') return { ok: false, problem: 'version_rejected' };
     if (params.get('oauth_consumer_key') !== this.#config.consumerKey) return { ok: false, problem: 'consumer_key_unknown' };
-    const token = params.get('oauth_token')!;
-    if (!this.#config.accessTokens.includes(token)) return { ok: false, problem: 'token_rejected' };
+    const token = params.get('oauth_token') ?? '';
+    if (rule.kind === 'check') {
+      const problem = rule.accepts(token, params);
+      if (problem) return { ok: false, problem };
+    }
     if (params.get('oauth_signature_method') !== 'RSA-SHA1') return { ok: false, problem: 'signature_method_rejected' };
     const timestamp = Number(params.get('oauth_timestamp'));
     if (!Number.isInteger(timestamp) || Math.abs(timestamp - nowMs / 1000) > TIMESTAMP_WINDOW_SECONDS) return { ok: false, problem: 'timestamp_refused' };
@@ -117,10 +156,11 @@ export class OAuth1Verifier {
     if (!valid) return { ok: false, problem: 'signature_invalid' };
 
     // Only a correctly signed request burns its nonce, so a forged replay cannot block the real client.
-    const nonceKey = `${token}|${timestamp}|${params.get('oauth_nonce')}`;
+    const nonceKey = `${params.get('oauth_consumer_key')}|${token}|${timestamp}|${params.get('oauth_nonce')}`;
     if (this.#seenNonces.has(nonceKey)) return { ok: false, problem: 'nonce_used' };
     this.#seenNonces.add(nonceKey);
-    return { ok: true, token };
+    const userName = this.#accessTokens.get(token);
+    return { ok: true, token, ...(userName === undefined ? {} : { userName }) };
   }
 
   reset(): void {

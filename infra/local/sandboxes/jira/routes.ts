@@ -27,6 +27,8 @@ import type { JiraDeploymentType } from './types.ts';
 
 export interface JiraState {
   deployment: JiraDeploymentType;
+  /** Server/DC `serverInfo.version`, e.g. '9.12.15'. */
+  serverVersion: string;
   siteUrl: string;
   apiUrl: string;
   catalogue: FieldCatalogue;
@@ -105,13 +107,13 @@ export function routeApiRequest(state: JiraState, req: ApiRequest, res: ServerRe
 
 function serverInfo(state: JiraState, req: ApiRequest, res: ServerResponse): void {
   const cloud = state.deployment === 'Cloud';
-  const versionNumbers = cloud ? [1001, 0, 0] : [9, 12, 15];
+  const versionNumbers = cloud ? [1001, 0, 0] : state.serverVersion.split('.').map(Number);
   sendJson(res, 200, {
     baseUrl: state.siteUrl,
     version: cloud ? '1001.0.0-SNAPSHOT' : versionNumbers.join('.'),
     versionNumbers,
     deploymentType: state.deployment,
-    buildNumber: cloud ? 100_282 : 9_120_015,
+    buildNumber: cloud ? 100_282 : (versionNumbers[0] ?? 0) * 1_000_000 + (versionNumbers[1] ?? 0) * 10_000 + (versionNumbers[2] ?? 0),
     buildDate: '2025-01-15T00:00:00.000+0000',
     serverTime: jiraTime(req.now),
     scmInfo: '0f4e2fd5e4b5c4a0c1e0bd7a6a0c6c2fbd1d7f5e',

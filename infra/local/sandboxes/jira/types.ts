@@ -84,6 +84,12 @@ export interface FakeField {
 export interface JiraFakeOptions {
   /** `serverInfo.deploymentType`, and which dialect the fake speaks (search endpoints, user fields); default 'Cloud'. */
   deployment?: JiraDeploymentType;
+  /**
+   * `serverInfo.version` of a Server/Data Center fake, e.g. '10.3.0'; default '9.12.15'. From 10.0 the admin
+   * webhooks live at `/rest/jira-webhook/1.0/webhooks` instead of `/rest/webhooks/1.0/webhook` (section 6.3).
+   * Ignored for Cloud.
+   */
+  serverVersion?: string;
   /** Data Center context path such as '/jira'; default ''. */
   contextPath?: string;
   /** Accepted credentials; default Basic `bot@example.com` / `sandbox-token`. Every request is checked. */
@@ -182,6 +188,8 @@ export interface FakeWebhook {
   secret?: string;
   /** Default: the three issue events. `comment_created` is sent only when listed. */
   events?: JiraWebhookEvent[];
+  /** Only issues this JQL matches (the fake's JQL subset, e.g. `project = CRASH`); default every issue. */
+  jql?: string;
   /** Retries after the first attempt (on 408/409/425/429/5xx/connection errors); default 5, as Cloud. */
   maxRetries?: number;
   /** Delay before each retry (Cloud waits minutes; the fake compresses it); default 50 ms. */
@@ -330,6 +338,11 @@ export interface JiraFake {
   actAs(user: FakeUserRef): JiraUiSession;
   /** Registers a webhook (e.g. once the receiver's URL is known). */
   addWebhook(webhook: FakeWebhook): void;
+  /**
+   * As the person on Jira's OAuth authorize page (`/plugins/servlet/oauth/authorize`): approve (or deny) a request
+   * token as a user of the site; returns the verifier Jira displays. Needs `auth.oauth1`.
+   */
+  approveOAuthToken(requestToken: string, user: FakeUserRef, decision?: 'allow' | 'deny'): { ok: true; verifier?: string } | { ok: false; message: string };
   /** Unregisters every webhook, e.g. to hold deliveries back and replay them later in another order. */
   removeWebhooks(): void;
   /** Every webhook delivery, in the order the events happened, with each attempt's outcome. */

@@ -23,6 +23,8 @@ export interface WebhookContext {
   store: IssueStore;
   catalogue: FieldCatalogue;
   users: UserDirectory;
+  /** Whether the issue matches a webhook's JQL filter. */
+  matchesJql(issue: FakeIssue, jql: string): boolean;
 }
 
 export class WebhookDispatcher {
@@ -40,13 +42,21 @@ export class WebhookDispatcher {
     this.hooks.push(hook);
   }
 
+  /** Unregister one webhook (by identity). */
+  remove(hook: FakeWebhook): void {
+    const index = this.hooks.indexOf(hook);
+    if (index >= 0) this.hooks.splice(index, 1);
+  }
+
   /** Unregister every webhook (deliveries already sent keep their retries). */
   clear(): void {
     this.hooks.length = 0;
   }
 
   dispatch(event: IssueEvent): void {
-    const subscribed = this.hooks.filter((hook) => (hook.events ?? DEFAULT_EVENTS).includes(event.webhookEvent));
+    const subscribed = this.hooks.filter(
+      (hook) => (hook.events ?? DEFAULT_EVENTS).includes(event.webhookEvent) && (hook.jql === undefined || this.#context.matchesJql(event.issue, hook.jql)),
+    );
     if (subscribed.length === 0) return;
     const body = this.#body(event);
     const rawBody = JSON.stringify(body);

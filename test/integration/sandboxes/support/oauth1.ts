@@ -18,15 +18,28 @@ export function generateOAuth1Keys(): OAuth1Keys {
   };
 }
 
-/** The `Authorization: OAuth ...` header for one request. */
-export function oauth1Header(input: { method: string; url: string; consumerKey: string; accessToken: string; privateKeyPem: string; timestamp?: number; nonce?: string }): string {
+/**
+ * The `Authorization: OAuth ...` header for one request. `accessToken` is the request token in the access-token step
+ * and absent in the request-token step; `extra` adds protocol parameters such as `oauth_callback` or `oauth_verifier`.
+ */
+export function oauth1Header(input: {
+  method: string;
+  url: string;
+  consumerKey: string;
+  accessToken?: string;
+  privateKeyPem: string;
+  timestamp?: number;
+  nonce?: string;
+  extra?: Record<string, string>;
+}): string {
   const oauth = new OAuth({
     consumer: { key: input.consumerKey, secret: '' },
     signature_method: 'RSA-SHA1',
     hash_function: (baseString) => sign('RSA-SHA1', Buffer.from(baseString), input.privateKeyPem).toString('base64'),
   });
-  const data = oauth.authorize({ url: input.url, method: input.method }, { key: input.accessToken, secret: '' });
-  if (input.timestamp !== undefined || input.nonce !== undefined) {
+  const data = oauth.authorize({ url: input.url, method: input.method }, input.accessToken === undefined ? undefined : { key: input.accessToken, secret: '' });
+  if (input.timestamp !== undefined || input.nonce !== undefined || input.extra !== undefined) {
+    Object.assign(data, input.extra);
     // Re-sign with the pinned values so a test can replay or age a request on purpose.
     data.oauth_timestamp = input.timestamp ?? data.oauth_timestamp;
     data.oauth_nonce = input.nonce ?? data.oauth_nonce;
