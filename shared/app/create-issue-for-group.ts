@@ -291,7 +291,9 @@ async function alreadyLinked(deps: CreateIssueDeps, integration: IssueIntegratio
   if (!link.ticketAttached && linkAgeMs < ATTACH_GRACE_MS) {
     // Linked moments ago: its creator is attaching the ticket right now. A repeat delivery (the usual case: Backtrace
     // and the queue redeliver) comes back once that is done, rather than spending a Backtrace read on it.
-    const retryAfterMs = Math.max(MIN_BUSY_RETRY_MS, ATTACH_GRACE_MS - linkAgeMs);
+    // As for a busy claim: come back after as long as the link has existed (the attach takes one round trip), never
+    // later than the grace's end.
+    const retryAfterMs = Math.max(MIN_BUSY_RETRY_MS, Math.min(ATTACH_GRACE_MS - linkAgeMs, linkAgeMs));
     deps.log.debug('The Jira issue was linked moments ago and its ticket is being attached; retrying later', { integration: integration.name, fingerprint: ref.fingerprint, issueKey, retryAfterMs });
     throw new ClaimBusyError(`The ticket of ${issueKey} is being attached to fingerprint ${ref.fingerprint} (integration ${integration.name}) by another worker`, { retryAfterMs });
   }

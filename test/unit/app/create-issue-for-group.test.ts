@@ -278,8 +278,9 @@ describe('Use-case: createIssueForGroup', () => {
   });
 
   it.each([
-    ['linked just now', 0, ATTACH_GRACE_MS],
-    ['linked 9.5 s ago (never sooner than 1 s)', ATTACH_GRACE_MS - 500, MIN_BUSY_RETRY_MS],
+    ['linked just now (the attach is one round trip)', 0, MIN_BUSY_RETRY_MS],
+    ['linked 3 s ago (come back after as long as it has existed)', 3_000, 3_000],
+    ['linked 9.5 s ago (never later than the grace\'s end, never sooner than 1 s)', ATTACH_GRACE_MS - 500, MIN_BUSY_RETRY_MS],
   ])('answers ClaimBusyError, with no Jira or Backtrace call, for a repeat of a group %s whose ticket its creator is attaching', async (_case, ageMs, retryAfterMs) => {
     // Prepare: the creator linked the issue and is between that write and the attach.
     const { w, ref, run, stored } = worker();
