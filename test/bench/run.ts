@@ -93,7 +93,8 @@ try {
   console.log(`  fingerprints with exactly one ticket:     ${linked} of ${groups}`);
   console.log(`  worker invocations:                       ${stack.poller.stats().invocations} sync-to-jira, ${stack.jiraChangesPoller.stats().invocations} sync-to-backtrace`);
   console.log(`  Jira webhooks delivered per new group:    ${(jira.webhookDeliveries.length / groups).toFixed(2)}`);
-  const perGroup = (count: number) => (count / groups).toFixed(2);
+  // Per new group, with the total in brackets (the first-use reads are cached per container: a handful in all).
+  const perGroup = (count: number) => `${(count / groups).toFixed(2)} (${count})`;
   const jiraCalls = new Map<string, number>();
   for (const request of jira.requests) {
     const endpoint = `${request.method} ${request.path.replace(/^.*\/rest\/api\/2\//, '').replace(/\/[A-Z]+-\d+|\/\d+/g, '/{id}')}`;
