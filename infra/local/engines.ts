@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -5,6 +6,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ResourceInUseException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -56,9 +58,15 @@ export interface LocalEnginesOptions {
    * resolver does not know. Default false, because it patches `dns.lookup` process-wide.
    */
   interceptLocalhostDns?: boolean;
+  /**
+   * Keep DynamoDB's data on disk in this directory (dynalite's LevelDB `path`), so a stack started again on the same
+   * directory, even after a kill, finds its table and items. Default: in memory, lost at `stop()`. SQS (fauxqs) is
+   * always in memory: it has no persistence.
+   */
+  dynamodbDir?: string;
 }
 
-/** The running engines. Everything is in memory and lost at `stop()`. */
+/** The running engines. SQS is in memory and lost at `stop()`; so is DynamoDB unless `dynamodbDir` was given. */
 export interface LocalEngines {
   region: string;
   dynamodb: { endpoint: string; linksTableName: string };
@@ -95,7 +103,8 @@ const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as 
  */
 export async function startLocalEngines(options: LocalEnginesOptions): Promise<LocalEngines> {
   const started = performance.now();
-  const dynalite = await startDynalite();
+  if (options.dynamodbDir !== undefined) await ensureDirectoryFree(options.dynamodbDir);
+  const dynalite = await startDynalite(options.dynamodbDir);
   let fauxqs: Awaited<ReturnType<typeof startFauxqsOnLoopback>>;
   try {
     fauxqs = await startFauxqsOnLoopback();
@@ -160,7 +169,8 @@ export async function startLocalEngines(options: LocalEnginesOptions): Promise<L
 
 /**
  * Creates the links table exactly as the CDK stack does: partition key `pk` (S), sort key `sk` (S), GSI `byIssueId`
- * on `issueId` (S) projecting ALL, on-demand billing. Resolves once table and index are ACTIVE.
+ * on `issueId` (S) projecting ALL, on-demand billing. Resolves once table and index are ACTIVE. A table that exists
+ * already (a durable engine started again on its directory) is kept as it is, items and all.
  */
 export async function createLinksTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const input: CreateTableCommandInput = {
@@ -183,7 +193,11 @@ export async function createLinksTable(client: DynamoDBClient, tableName: string
       },
     ],
   };
-  await client.send(new CreateTableCommand(input));
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
   // dynalite is started with createTableMs 0, so this is one round trip; the loop guards a slower engine.
   for (let attempt = 0; attempt < 100; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -229,22 +243,46 @@ async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
   return arn;
 }
 
+type LevelFactory = new (path: string) => { open(): Promise<void>; close(): Promise<void> };
+
+/**
+ * Fails with a clear message when another process holds the directory's LevelDB lock (a second local stack on the
+ * same data directory), instead of the uncaught "Database is closed" dynalite throws later. The lock is the OS's
+ * own, so one left by a killed process is no obstacle.
+ */
+async function ensureDirectoryFree(directory: string): Promise<void> {
+  mkdirSync(directory, { recursive: true });
+  // dynalite's own LevelDB package, so the probe opens the store exactly as dynalite will.
+  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  const { Level } = requireFromDynalite('level') as { Level: LevelFactory };
+  const probe = new Level(directory);
+  try {
+    await probe.open();
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw new Error(`Cannot open the local DynamoDB data in ${directory} (${cause}): is another local stack using it? Stop it, or give this one another data directory.`, { cause: error });
+  }
+  await probe.close();
+}
+
 interface RunningEngine {
   endpoint: string;
   stop(): Promise<void>;
 }
 
 type DynaliteFactory = (options: {
+  path?: string;
   createTableMs?: number;
   deleteTableMs?: number;
   updateTableMs?: number;
 }) => Server;
 
-async function startDynalite(): Promise<RunningEngine> {
+async function startDynalite(path: string | undefined): Promise<RunningEngine> {
   // dynalite is CommonJS without types; createRequire keeps that local instead of declaring a global module type.
   const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
-  // No `path` option: LevelDB in memory. Zero state delays: tables are ACTIVE as soon as they are created.
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Without `path`, LevelDB in memory; with it, LevelDB in that directory (each write reaches the OS before DynamoDB's
+  // answer, so a killed process loses nothing it acknowledged). Zero state delays: tables are ACTIVE at once.
+  const server = dynalite({ ...(path === undefined ? {} : { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

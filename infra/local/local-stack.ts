@@ -49,6 +49,14 @@ export interface LocalStackOptions {
   jiraProjects?: FakeProject[];
   /** Custom fields of the Jira sandbox (e.g. a version picker for `fixVersions.jiraField`). */
   jiraFields?: JiraFakeOptions['fields'];
+  /**
+   * Keep the DynamoDB data (links, sync bookkeeping, webhook delivery ids) on disk in `<dataDir>/dynamodb`, so a
+   * stack started again on the same directory, even after a kill, keeps its links. `npm start` gives `.local/`;
+   * default: in memory (tests and benches). Ignored, with a line saying why, while the stack runs a Jira sandbox:
+   * the sandbox's issues are in memory, so links kept across a restart would name issues the next sandbox lacks.
+   * Queued messages are never kept (fauxqs has no persistence): see the README for what repairs them.
+   */
+  dataDir?: string;
   /** Where progress lines go; default console.log. */
   log?: (line: string) => void;
   /**
@@ -244,8 +252,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
+    const dynamodbDir = options.dataDir !== undefined && !jiraSandbox ? resolve(options.dataDir, 'dynamodb') : undefined;
+    if (options.dataDir !== undefined && jiraSandbox) {
+      log(`  DynamoDB kept in memory, not in ${options.dataDir}: the Jira sandbox's issues are in memory too, and links kept across a restart would name issues the next sandbox does not have`);
+    }
     const engines = await startLocalEngines({
       linksTableName: LINKS_TABLE_NAME,
+      ...(dynamodbDir === undefined ? {} : { dynamodbDir }),
       queues: [
         { name: EVENTS_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 },
         { name: JIRA_CHANGES_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 },
@@ -359,7 +372,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (jiraSandbox) log(`  Jira sandbox:          ${jiraSandbox.url} (REST ${jiraSandbox.apiUrl})`);
     for (const name of awaitingOAuth) log(`  OAuth:                 no access token in "${name}" yet: run "npx bridge oauth authorize" against the sandbox`);
     if (backtraceSandbox) log(`  Backtrace sandbox:     ${backtraceSandbox.url}`);
-    log(`  DynamoDB (dynalite):   ${engines.dynamodb.endpoint}, SQS (fauxqs): ${engines.sqs.endpoint}`);
+    log(`  DynamoDB (dynalite):   ${engines.dynamodb.endpoint} (${dynamodbDir ? `data in ${dynamodbDir}` : 'in memory'}), SQS (fauxqs): ${engines.sqs.endpoint} (in memory)`);
     for (const integration of config.integrations.filter(polls)) {
       log(`  Backtrace poll:        ${integration.name} every ${options.pollIntervalSeconds ?? integration.backtrace.poll.intervalSeconds} s`);
     }

@@ -1,9 +1,12 @@
 /**
  * `npm start`: the bridge on this machine. Config from `BRIDGE_CONFIG_FILE` (default infra/local/local.config.json,
  * which starts Jira and Backtrace sandboxes), secrets from `BRIDGE_SECRETS_FILE` (default
- * infra/local/local.secrets.json), HTTP port from `PORT` (default 3000). Ctrl-C stops it.
+ * infra/local/local.secrets.json), HTTP port from `PORT` (default 3000). Ctrl-C stops it. DynamoDB lives in
+ * `.local/dynamodb` (git-ignored), so links survive a restart, even a kill (unless a Jira sandbox runs: see
+ * `LocalStackOptions.dataDir`); queued messages do not.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../shared/domain/config/index.ts';
 import { PermanentError } from '../../shared/ports/errors.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, startLocalStack } from './local-stack.ts';
@@ -18,8 +21,10 @@ const configFile = process.env.BRIDGE_CONFIG_FILE || DEFAULT_CONFIG_FILE;
 const secretsFile = process.env.BRIDGE_SECRETS_FILE || DEFAULT_SECRETS_FILE;
 
 try {
-  const stack = await startLocalStack({ configFile, secretsFile, port: Number(process.env.PORT ?? 3000) });
-  mkdirSync(new URL('../../.local/', import.meta.url), { recursive: true });
+  const localDir = new URL('../../.local/', import.meta.url);
+  // Links survive a restart (even a kill) in .local/dynamodb (git-ignored); delete that folder to start afresh.
+  const stack = await startLocalStack({ configFile, secretsFile, port: Number(process.env.PORT ?? 3000), dataDir: fileURLToPath(localDir) });
+  mkdirSync(localDir, { recursive: true });
   writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify({ url: stack.url, configFile, secretsFile, jiraSandbox: stack.jiraSandbox?.url, backtraceSandbox: stack.backtraceSandbox?.url }, null, 2)}\n`);
   seedDemoVersions(stack);
   for (const line of demoPageLines(demoPageUrls(stack))) console.log(line);

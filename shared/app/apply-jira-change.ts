@@ -4,9 +4,10 @@
  *
  * The delivery is a trigger: the pair is synced from both sides as they are now (`syncLink`), under its sync lease,
  * so deliveries that arrive late, twice or out of order all end in the newest state, and a comment or a description
- * edit changes nothing (nothing synced differs from what the bridge last saw). Dropped at once, without a read: a
- * delivery made by the integration's own Jira account (the echo of our own write). A person's change that our
- * write overwrote is put back.
+ * edit changes nothing (nothing synced differs from what the bridge last saw). Dropped at once, without a read of
+ * either side: the echoes of our own create and writes, recognised from the delivery and the link alone
+ * (`recognizeEcho`: the linked issue's creation, a delivery by the integration's own account, or one that sets what
+ * our recorded last write set). A person's change that our write overwrote is put back.
  *
  * A delivered deletion is believed only when Jira answers 404 for the issue: then our ticket entry and the link go.
  * A moved issue (new key, same id) keeps its link, and the ticket entry shows the new key. Idempotent; retried
@@ -16,7 +17,9 @@ import type { IntegrationConfig } from '../domain/config/index.ts';
 import type { JiraIssueEvent } from '../domain/jira/jira-webhook.ts';
 import { isLinked, type LinkedLink } from '../domain/model/link.ts';
 import type { JiraChangeMessage } from '../domain/queue-message.ts';
-import { madeByUs } from '../domain/sync/sync-plan.ts';
+import type { JiraUser } from '../domain/model/jira.ts';
+import { needsOwnAccount, recognizeEcho, type EchoReason, type EchoVerdict } from '../domain/sync/echo.ts';
+import { jiraUserKey } from '../domain/sync/user-mapping.ts';
 import { PermanentError } from '../ports/errors.ts';
 import type { IntegrationClients } from '../ports/integration-clients.ts';
 import { syncLink, type SyncLinkResult } from './steps/sync-link.ts';
@@ -64,9 +67,10 @@ async function applyToLink(
   change: JiraIssueEvent,
 ): Promise<{ outcome: AppliedOutcome; detail?: string }> {
   const context = { integration: integration.name, fingerprint: link.fingerprint, issueKey: change.issueKey, event: change.event };
-  if (change.event !== 'deleted' && madeByUs(change.author, await clients.tracker.myself())) {
-    deps.log.debug('Echo of our own Jira write dropped', context);
-    return { outcome: 'echo', detail: "made by the integration's own Jira account" };
+  const echo = await echoOf(clients, link, change);
+  if (echo.echo) {
+    deps.log.debug('Echo of our own Jira write dropped', { ...context, reason: echo.reason });
+    return { outcome: 'echo', detail: ECHO_DETAILS[echo.reason] };
   }
   if (change.event === 'deleted' && (await stillInJira(clients, change.issueId))) {
     // A signed deletion is believed only when Jira agrees: a replayed or mistaken one must not unlink a live issue.
@@ -83,6 +87,28 @@ async function applyToLink(
   if (done.outcome === 'issue-gone') return { outcome: 'unlinked' };
   const detail = [...done.toJira.map((action) => `Jira: ${action}`), ...done.toBacktrace.map((action) => `Backtrace: ${action}`)].join(', ');
   return { outcome: done.outcome, ...(detail ? { detail } : {}) };
+}
+
+const ECHO_DETAILS: Record<EchoReason, string> = {
+  'our-create': 'the creation of the linked issue (made by the bridge, read at link time)',
+  'our-account': "made by the integration's own Jira account",
+  'our-recorded-write': "sets what the bridge's last recorded write set, at its time",
+};
+
+/**
+ * Echo recognition from the delivery and the link alone; the integration's own account (`myself`, kept per
+ * container) is asked for only when the author could make it ours.
+ */
+async function echoOf(clients: IntegrationClients, link: LinkedLink, change: JiraIssueEvent): Promise<EchoVerdict> {
+  // The deployment names an assignee's key, for the recorded-write rule only (no author, an assignee set).
+  const deployment = change.author === undefined && change.changed.assignee && change.assignee ? await clients.tracker.deploymentType() : undefined;
+  const self = needsOwnAccount(change) ? await clients.tracker.myself() : undefined;
+  return recognizeEcho({
+    delivery: change,
+    ...(self ? { self } : {}),
+    ...(link.sync ? { sync: link.sync } : {}),
+    ...(deployment ? { assigneeKey: (user: JiraUser) => jiraUserKey(user, deployment) } : {}),
+  });
 }
 
 /** Does Jira still have the issue? 404 says no; any other answer (or failure) is not a "no". */

@@ -38,6 +38,12 @@ import { attachTicket } from './attach-ticket.ts';
 
 /** Shortest wait suggested for a busy fingerprint: the holder is usually done within a second. */
 export const MIN_BUSY_RETRY_MS = 1_000;
+/**
+ * How long after linking the creator is taken to be still attaching the ticket (one Backtrace write, plus the
+ * inline retries `settings.maxInlineRetryWaitSeconds` allows). A repeat delivery within it waits instead of reading
+ * and writing the ticket list again; after it, a ticket still not attached is attached by whoever comes next.
+ */
+export const ATTACH_GRACE_MS = 10_000;
 
 export interface CreateIssueDeps {
   tracker: IssueTracker;
@@ -281,6 +287,16 @@ async function superseded(deps: CreateIssueDeps, ref: FingerprintRef, integratio
 
 async function alreadyLinked(deps: CreateIssueDeps, integration: IssueIntegration, ref: FingerprintRef, link: Link): Promise<CreateIssueResult> {
   const issueKey = link.issueKey ?? '';
+  const linkAgeMs = deps.clock.now() - link.updatedAt;
+  if (!link.ticketAttached && linkAgeMs < ATTACH_GRACE_MS) {
+    // Linked moments ago: its creator is attaching the ticket right now. A repeat delivery (the usual case: Backtrace
+    // and the queue redeliver) comes back once that is done, rather than spending a Backtrace read on it.
+    // As for a busy claim: come back after as long as the link has existed (the attach takes one round trip), never
+    // later than the grace's end.
+    const retryAfterMs = Math.max(MIN_BUSY_RETRY_MS, Math.min(ATTACH_GRACE_MS - linkAgeMs, linkAgeMs));
+    deps.log.debug('The Jira issue was linked moments ago and its ticket is being attached; retrying later', { integration: integration.name, fingerprint: ref.fingerprint, issueKey, retryAfterMs });
+    throw new ClaimBusyError(`The ticket of ${issueKey} is being attached to fingerprint ${ref.fingerprint} (integration ${integration.name}) by another worker`, { retryAfterMs });
+  }
   if (!link.ticketAttached && link.issueKey && link.issueUrl) {
     deps.log.info('Linked Jira issue has no Backtrace ticket yet; attaching it', {
       integration: integration.name,

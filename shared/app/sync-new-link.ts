@@ -32,20 +32,33 @@ export async function syncNewLink(
   options: { token?: string; row?: FingerprintIssue; group?: LinkSyncState['group']; configPath?: string } = {},
 ): Promise<SyncLinkResult | undefined> {
   const trigger: SyncTrigger = { kind: 'link', ...(options.row ? { row: options.row } : {}), ...(options.group ? { group: options.group } : {}) };
-  return syncPair(deps, clients, { integration, fingerprint: link.fingerprint, trigger, ...(options.token ? { token: options.token } : {}), ...(options.configPath ? { configPath: options.configPath } : {}) });
+  return syncPair(deps, clients, {
+    integration,
+    fingerprint: link.fingerprint,
+    trigger,
+    ...(options.token ? { token: options.token } : { unlessSynced: true }),
+    ...(options.configPath ? { configPath: options.configPath } : {}),
+  });
 }
+
+/** Has the pair had its first sync (both sides recorded)? */
+const firstSyncDone = (link: LinkedLink): boolean => link.sync?.backtrace !== undefined && link.sync.jira !== undefined;
 
 /**
  * One sync of a linked pair under its lease (`token`: a lease the caller holds already); `undefined` when the
- * fingerprint is not linked. A pair another worker is syncing throws `ClaimBusyError`.
+ * fingerprint is not linked, or, with `unlessSynced`, when the link as leased has had its first sync already. A pair
+ * another worker is syncing throws `ClaimBusyError`.
  */
 export async function syncPair(
   deps: Omit<SyncDeps, 'config' | 'clientsFor'>,
   clients: IntegrationClients,
-  input: { integration: IntegrationConfig; fingerprint: string; trigger: SyncTrigger; token?: string; configPath?: string },
+  input: { integration: IntegrationConfig; fingerprint: string; trigger: SyncTrigger; token?: string; configPath?: string; unlessSynced?: boolean },
 ): Promise<SyncLinkResult | undefined> {
   const { integration, trigger } = input;
-  return withSyncLease<SyncLinkResult>(deps, { integration: integration.name, fingerprint: input.fingerprint, ...(input.token ? { token: input.token } : {}) }, async (leased) => {
+  return withSyncLease<SyncLinkResult | undefined>(deps, { integration: integration.name, fingerprint: input.fingerprint, ...(input.token ? { token: input.token } : {}) }, async (leased) => {
+    // A repeat delivery read the link before its creator's first sync was recorded: that sync is done now, and the
+    // repeat has nothing to add (no Jira or Backtrace read).
+    if (input.unlessSynced && firstSyncDone(leased)) return { result: undefined };
     const result = await syncLink({ ...deps, ...clients }, { integration, link: leased, trigger, ...(input.configPath ? { configPath: input.configPath } : {}) });
     return result.outcome === 'issue-gone' ? { result, unlinked: true } : { result, record: result.record };
   });

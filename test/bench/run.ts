@@ -74,6 +74,9 @@ try {
   const ingestDoneMs = performance.now() - flowStart;
   await stack.poller.idle({ timeoutMs: 600_000 });
   const flowMs = performance.now() - flowStart;
+  // The echoes of our own writes (the Jira webhooks of our create and our writes) are part of each new group's cost:
+  // wait until both workers and the sandbox's webhook outbox are quiet, without running a poll cycle.
+  await quiet(stack);
 
   const jira = stack.jiraSandbox!;
   const created = jira.issues.length;
@@ -88,8 +91,10 @@ try {
   console.log(`  end to end (post -> issue linked):        ${(groups / (flowMs / 1000)).toFixed(1)} groups/s, all done in ${(flowMs / 1000).toFixed(1)} s`);
   console.log(`  Jira issues created / create requests:    ${created} / ${creates} (expected ${groups} / ${groups})`);
   console.log(`  fingerprints with exactly one ticket:     ${linked} of ${groups}`);
-  console.log(`  worker invocations:                       ${stack.poller.stats().invocations}`);
-  const perGroup = (count: number) => (count / groups).toFixed(2);
+  console.log(`  worker invocations:                       ${stack.poller.stats().invocations} sync-to-jira, ${stack.jiraChangesPoller.stats().invocations} sync-to-backtrace`);
+  console.log(`  Jira webhooks delivered per new group:    ${(jira.webhookDeliveries.length / groups).toFixed(2)}`);
+  // Per new group, with the total in brackets (the first-use reads are cached per container: a handful in all).
+  const perGroup = (count: number) => `${(count / groups).toFixed(2)} (${count})`;
   const jiraCalls = new Map<string, number>();
   for (const request of jira.requests) {
     const endpoint = `${request.method} ${request.path.replace(/^.*\/rest\/api\/2\//, '').replace(/\/[A-Z]+-\d+|\/\d+/g, '/{id}')}`;
@@ -100,6 +105,16 @@ try {
   console.log(`  Backtrace calls per new group:            query ${perGroup(backtraceCalls.filter((r) => r.path === '/api/query').length)}, issue ${perGroup(backtraceCalls.filter((r) => r.path === '/api/issue').length)}`);
 } finally {
   await stack.stop();
+}
+
+/** Resolves once both queues' workers and the Jira sandbox's webhooks are idle twice in a row (no poll cycle). */
+async function quiet(stack: Awaited<ReturnType<typeof startLocalStack>>): Promise<void> {
+  for (let quietRounds = 0; quietRounds < 2; ) {
+    const snapshot = () => JSON.stringify([stack.poller.stats(), stack.jiraChangesPoller.stats(), stack.jiraSandbox?.webhookDeliveries.length]);
+    const before = snapshot();
+    await Promise.all([stack.poller.idle({ timeoutMs: 600_000 }), stack.jiraChangesPoller.idle({ timeoutMs: 600_000 }), stack.jiraSandbox?.webhooksIdle()]);
+    quietRounds = before === snapshot() ? quietRounds + 1 : 0;
+  }
 }
 
 /** One poll cycle over `linked` fingerprints: the links and rows are seeded directly, as a long-running bridge has them. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIssueForGroup, type CreateIssueDeps } from '../../../shared/app/create-issue-for-group.ts';
+import { ATTACH_GRACE_MS, createIssueForGroup, type CreateIssueDeps } from '../../../shared/app/create-issue-for-group.ts';
 import type { BacktraceGroup } from '../../../shared/domain/backtrace-group.ts';
 import { ClaimBusyError, PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import type { LinkStore } from '../../../shared/ports/link-store.ts';
@@ -242,6 +242,8 @@ describe('Use-case: createIssueForGroup', () => {
       w.backtraceFake.failNext({ status: 503, path: /\/api\/issue$/ });
       const failed = await deliver(worker(w, group), { maxAttempts: 1 });
       const jiraBefore = w.jira.requests.length;
+      // Within the attach grace a redelivery waits (the creator may still be attaching); this one comes after it.
+      w.clock.advance(ATTACH_GRACE_MS);
 
       // Act
       const redelivered = await deliver(worker(w, group), { maxAttempts: 1 });

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DescribeTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
   QueryCommand,
@@ -159,5 +163,58 @@ describe('Function: startLocalEngines', () => {
     await expect(dynamodb.send(new ListTablesCommand({}))).rejects.toThrow();
     await expect(fetch(engines.sqs.endpoint)).rejects.toThrow();
     dynamodb.destroy();
+  });
+
+  it('keeps the table and its items in dynamodbDir for the next engines on that directory, and nothing without it', async () => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'engines-dynamodb-'));
+    const item = { pk: { S: 'jira-main#fp-1' }, sk: { S: 'link' }, issueId: { S: '10001' } };
+    try {
+      engines = await startLocalEngines({ linksTableName: 'links', queues: [], dynamodbDir: directory });
+      let dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
+      await dynamodb.send(new PutItemCommand({ TableName: 'links', Item: item }));
+      dynamodb.destroy();
+      await engines.stop();
+
+      // Act
+      engines = await startLocalEngines({ linksTableName: 'links', queues: [], dynamodbDir: directory });
+      dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
+      const kept = await dynamodb.send(new GetItemCommand({ TableName: 'links', Key: { pk: item.pk, sk: item.sk } }));
+      const byIndex = await dynamodb.send(new QueryCommand({ TableName: 'links', IndexName: 'byIssueId', KeyConditionExpression: 'issueId = :id', ExpressionAttributeValues: { ':id': { S: '10001' } } }));
+      dynamodb.destroy();
+      await engines.stop();
+      engines = await startLocalEngines({ linksTableName: 'links', queues: [] });
+      dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
+      const inMemory = await dynamodb.send(new GetItemCommand({ TableName: 'links', Key: { pk: item.pk, sk: item.sk } }));
+      dynamodb.destroy();
+
+      // Assess
+      expect(kept.Item).toEqual(item);
+      expect(byIndex.Items).toEqual([item]);
+      expect(inMemory.Item).toBeUndefined();
+    } finally {
+      await engines?.stop();
+      engines = undefined;
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a dynamodbDir another running engine holds, naming the directory and the fix', async () => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'engines-dynamodb-'));
+    try {
+      engines = await startLocalEngines({ linksTableName: 'links', queues: [], dynamodbDir: directory });
+
+      // Act
+      const second = startLocalEngines({ linksTableName: 'links', queues: [], dynamodbDir: directory });
+
+      // Assess
+      await expect(second).rejects.toThrow(`Cannot open the local DynamoDB data in ${directory}`);
+      await expect(second).rejects.toThrow('is another local stack using it? Stop it, or give this one another data directory.');
+    } finally {
+      await engines?.stop();
+      engines = undefined;
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -150,6 +150,41 @@ describe('Use-case: applyJiraChange', () => {
     expect(w.log.messages('debug')).toContain('Echo of our own Jira write dropped');
   });
 
+  it.each<[string, (w: AppWorld, issue: MemoryIssue, ref: FingerprintRef) => Promise<JiraIssueEvent>, string]>([
+    [
+      'the creation of the linked issue (a real Cloud create, whoever Jira names)',
+      async (_w, issue) => fixtureEvent('cloud_issue_created.json', issue),
+      'the creation of the linked issue (made by the bridge, read at link time)',
+    ],
+    [
+      'a transition without an author, to what the link records as our last write, at its time',
+      async (w, issue, ref) => {
+        const at = w.clock.now();
+        w.links.items.get(`${INTEGRATION}/${ref.fingerprint}`)!.sync!.pushedToJira = { statusId: DONE.id, at, basedOn: at - 1_000 };
+        w.jira.issue(issue.id).status = DONE;
+        const { author: _author, ...event } = issueEvent(issue, { status: true, resolution: true }, { updatedAt: at, timestamp: at });
+        return event;
+      },
+      "sets what the bridge's last recorded write set, at its time",
+    ],
+  ])('drops the echo of our own %s with no call to Jira at all (not even for its own account)', async (_case, prepare, detail) => {
+    // Prepare
+    const w = appWorld();
+    const { ref, issue } = linkedPair(w, { assignees: [ANA_IN_BACKTRACE], issue: { assignee: ANA } });
+    const event = await prepare(w, issue, ref);
+    const before = w.backtrace.row(ref);
+
+    // Act
+    const result = await applyJiraChange(w.deps, delivery(event));
+
+    // Assess
+    expect(result).toEqual([{ integration: INTEGRATION, fingerprint: ref.fingerprint, outcome: 'echo', detail }]);
+    expect(w.jira.calls).toEqual([]);
+    expect(w.backtrace.calls).toEqual([]);
+    expect(w.backtrace.row(ref)).toEqual(before);
+    expect(w.links.calls).not.toContain('acquireSync');
+  });
+
   it.each([
     ['To Do (category new)', TO_DO, DONE, 'resolved', 'open', {}],
     ['In Progress (category indeterminate)', IN_PROGRESS, TO_DO, 'open', 'in-progress', {}],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createIssueForGroup,
+  ATTACH_GRACE_MS,
   MIN_BUSY_RETRY_MS,
   type BuildFields,
   type CreateIssueDeps,
@@ -253,7 +254,7 @@ describe('Use-case: createIssueForGroup', () => {
     expect(w.jira.calls).toEqual([]);
   });
 
-  it('leaves the link without its ticket when Backtrace fails, and the next delivery attaches it without calling Jira', async () => {
+  it('leaves the link without its ticket when Backtrace fails, and the next delivery after the grace attaches it without calling Jira', async () => {
     // Prepare
     const { w, ref, run, stored } = worker();
     const outage = new RetryableError('Backtrace answered 503', { notApplied: true });
@@ -261,6 +262,7 @@ describe('Use-case: createIssueForGroup', () => {
     await expect(run()).rejects.toBe(outage);
     const afterFailure = await stored();
     const callsBefore = w.jira.calls.length;
+    w.clock.advance(ATTACH_GRACE_MS);
 
     // Act
     const result = await run();
@@ -273,6 +275,28 @@ describe('Use-case: createIssueForGroup', () => {
     expect(w.jira.issues.size).toBe(1);
     expect(w.backtrace.row(ref).tickets).toEqual([{ watcher: INTEGRATION, short: afterFailure?.issueKey, url: afterFailure?.issueUrl, state: 'open' }]);
     expect((await stored())?.ticketAttached).toBe(true);
+  });
+
+  it.each([
+    ['linked just now (the attach is one round trip)', 0, MIN_BUSY_RETRY_MS],
+    ['linked 3 s ago (come back after as long as it has existed)', 3_000, 3_000],
+    ['linked 9.5 s ago (never later than the grace\'s end, never sooner than 1 s)', ATTACH_GRACE_MS - 500, MIN_BUSY_RETRY_MS],
+  ])('answers ClaimBusyError, with no Jira or Backtrace call, for a repeat of a group %s whose ticket its creator is attaching', async (_case, ageMs, retryAfterMs) => {
+    // Prepare: the creator linked the issue and is between that write and the attach.
+    const { w, ref, run, stored } = worker();
+    const issue = w.jira.addIssue();
+    w.links.seedLinked({ integration: INTEGRATION, ...ref, issueId: issue.id, issueKey: issue.key, issueUrl: browse(w, issue.key), ticketAttached: false, updatedAt: w.clock.now() });
+    w.clock.advance(ageMs);
+
+    // Act
+    const attempt = run();
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(ClaimBusyError);
+    await expect(attempt).rejects.toMatchObject({ retryAfterMs });
+    expect(w.jira.calls).toEqual([]);
+    expect(w.backtrace.calls).toEqual([]);
+    expect((await stored())?.ticketAttached).toBe(false);
   });
 
   it.each([

@@ -207,6 +207,39 @@ describe('Use-case: syncNewLink', () => {
     expect(w.links.leases.get(`${INTEGRATION}/${ref.fingerprint}`)?.token).toBe(LEASE);
   });
 
+  it('makes no Jira or Backtrace call for a repeat that read the link before its first sync was recorded', async () => {
+    // Prepare: a repeat delivery saw the link without a sync record; the creator has synced and let go since.
+    const w = appWorld();
+    const { ref, link: synced } = w.linked();
+    const { sync: _sync, ...stale } = synced;
+    const before = structuredClone(await stored(w, ref));
+
+    // Act
+    const result = await syncTheNewLink(w, stale);
+
+    // Assess
+    expect(result).toBeUndefined();
+    expect(w.jira.calls).toEqual([]);
+    expect(w.backtrace.calls).toEqual([]);
+    expect(w.links.leases.has(`${INTEGRATION}/${ref.fingerprint}`)).toBe(false);
+    expect((await stored(w, ref))?.sync).toEqual(before?.sync);
+  });
+
+  it('still syncs, on a repeat, a link whose first sync really failed (no sync record in the store either)', async () => {
+    // Prepare: the creator's first sync failed, and its lease is gone.
+    const w = appWorld();
+    const { ref, link } = newLink(w);
+    w.links.leases.delete(`${INTEGRATION}/${ref.fingerprint}`);
+    fingerprintIs(w, ref, 'resolved', []);
+
+    // Act
+    const result = await syncTheNewLink(w, link);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'synced' });
+    expect((await stored(w, ref))?.sync).toMatchObject({ backtrace: { state: 'resolved' }, jira: { statusId: DONE.id } });
+  });
+
   it('uses the row the create flow hands over instead of reading the fingerprint again', async () => {
     // Prepare
     const w = appWorld();
