@@ -66,6 +66,7 @@ async function applyToLink(
   const context = { integration: integration.name, fingerprint: link.fingerprint, issueKey: change.issueKey, event: change.event };
   if (change.event !== 'deleted' && madeByUs(change.author, await clients.tracker.myself())) {
     deps.log.debug('Echo of our own Jira write dropped', context);
+    deps.metrics?.count('EchoesDropped');
     return { outcome: 'echo', detail: "made by the integration's own Jira account" };
   }
   if (change.event === 'deleted' && (await stillInJira(clients, change.issueId))) {

@@ -42,10 +42,9 @@ export type ExternalSystem = 'Jira' | 'Backtrace';
 export type QueueName = 'backtrace-events' | 'jira-changes';
 /**
  * How an outside request failed: `RateLimited` (429), `ServerError` (5xx), `Timeout`, `Network` (no connection),
- * `Auth` (401/403), `NotFound` (404), `Conflict` (409), `Refused` (any other 4xx, e.g. a field Jira refuses),
- * `BadAnswer` (a 2xx the adapter could not read).
+ * `Auth` (401/403), `NotFound` (404), `Conflict` (409), `Refused` (any other answer, e.g. a 400 for a field Jira refuses).
  */
-export type ErrorClass = 'RateLimited' | 'ServerError' | 'Timeout' | 'Network' | 'Auth' | 'NotFound' | 'Conflict' | 'Refused' | 'BadAnswer';
+export type ErrorClass = 'RateLimited' | 'ServerError' | 'Timeout' | 'Network' | 'Auth' | 'NotFound' | 'Conflict' | 'Refused';
 
 /** The metric names, for the dashboard and the tests. */
 export const METRIC_NAMES = [
