@@ -264,8 +264,8 @@ export class BridgeStack extends Stack {
       );
     }
     const functions = [
-      { name: 'IngestBacktraceEvents', fn: this.ingestFunction, what: 'Backtrace deliveries were answered 5xx and are retried by Backtrace' },
-      { name: 'ReceiveJiraWebhook', fn: this.receiveJiraWebhookFunction, what: 'Jira deliveries were answered 5xx and are retried by Jira' },
+      { name: 'IngestBacktraceEvents', fn: this.ingestFunction, what: 'Backtrace deliveries were answered 5xx (Backtrace may not retry them)' },
+      { name: 'ReceiveJiraWebhook', fn: this.receiveJiraWebhookFunction, what: 'Jira deliveries were answered 5xx (Jira retries them up to 5 times)' },
       { name: 'SyncToJira', fn: this.backtraceEvents.worker, what: 'a whole batch of backtrace-events failed and comes back after its visibility timeout' },
       { name: 'SyncToBacktrace', fn: this.jiraChanges.worker, what: 'a whole batch of jira-changes failed and comes back after its visibility timeout' },
       ...(this.pollFunction ? [{ name: 'PollBacktrace', fn: this.pollFunction, what: "a poll of Backtrace failed for at least one integration, so its fingerprints' changes wait for the next schedule" }] : []),

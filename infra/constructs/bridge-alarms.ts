@@ -92,7 +92,7 @@ export class BridgeAlarms extends Construct {
       'Api5xx',
       api.metricServerError({ period: Duration.minutes(5), statistic: Stats.SUM }),
       1,
-      'The HTTP API answered 5xx (>= 1 in 5 min): Backtrace and Jira retry, but check the ingest and webhook functions\' logs for an SQS, DynamoDB or Secrets Manager outage or a misconfiguration.',
+      'The HTTP API answered 5xx (>= 1 in 5 min): Jira retries its deliveries, Backtrace may not; check the ingest and webhook functions\' logs for an SQS, DynamoDB or Secrets Manager outage or a misconfiguration.',
     );
   }
 
