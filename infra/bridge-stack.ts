@@ -52,6 +52,8 @@ export interface BridgeStackProps extends StackProps {
  * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> `jiraChanges`:
  *   SQS jira-changes (+ DLQ and its alarm) -> sync-to-backtrace worker.
  * Secrets are referenced by name and readable only by the functions that need them.
+ * Watched by alarms that all notify one SNS topic (infra/constructs/bridge-alarms.ts) and a dashboard; every function
+ * is traced by X-Ray unless `settings.tracing` / `-c tracing` is false; each route has its own throttle.
  */
 export class BridgeStack extends Stack {
   readonly linksTable: LinksTable;
