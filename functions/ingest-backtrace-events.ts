@@ -9,10 +9,12 @@ import { SqsQueue } from '../shared/adapters/sqs/queue.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { httpRoute } from '../shared/runtime/http-route.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
+import { createMetrics } from '../shared/runtime/powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { createSecretSource } from '../shared/runtime/secret-source.ts';
 
-const logger = createLogger('ingest-backtrace-events');
+const SERVICE = 'ingest-backtrace-events';
+const logger = createLogger(SERVICE);
 const config = loadRuntimeConfig();
 for (const warning of configWarnings(config)) logger.warn(warning);
 const deps = {
@@ -21,6 +23,7 @@ const deps = {
   queue: new SqsQueue({ client: new SQSClient({}), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
   clock: systemClock,
   log: logger,
+  metrics: createMetrics(SERVICE),
 };
 
 export const handler = httpRoute({ logger, what: 'a Backtrace event', accept: (request) => acceptBacktraceEvent(deps, request) });

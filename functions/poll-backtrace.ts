@@ -10,7 +10,9 @@ import { DynamoDbLinkStore } from '../shared/adapters/dynamodb/link-store.ts';
 import { SqsQueue } from '../shared/adapters/sqs/queue.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { backtraceClientFactory } from '../shared/runtime/integration-clients.ts';
+import { correlatedLogger } from '../shared/runtime/correlation.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
+import { createMetrics } from '../shared/runtime/powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { scheduledPoll } from '../shared/runtime/scheduled-poll.ts';
 import { createSecretSource } from '../shared/runtime/secret-source.ts';
@@ -18,11 +20,12 @@ import { createSecretSource } from '../shared/runtime/secret-source.ts';
 const logger = createLogger('poll-backtrace');
 const config = loadRuntimeConfig();
 const deps = {
-  backtraceFor: backtraceClientFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000 }),
+  backtraceFor: backtraceClientFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000, metrics: createMetrics('poll-backtrace') }),
   links: new DynamoDbLinkStore({ client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') }),
   queue: new SqsQueue({ client: new SQSClient({}), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
   clock: systemClock,
-  log: logger,
+  // Each integration is polled under its name (shared/runtime/scheduled-poll.ts): every line names it.
+  log: correlatedLogger(logger),
 };
 
 export const handler = scheduledPoll({ config, logger, poll: (integration) => pollBacktrace(deps, integration) });

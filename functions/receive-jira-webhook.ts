@@ -11,10 +11,12 @@ import { SqsQueue } from '../shared/adapters/sqs/queue.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { httpRoute } from '../shared/runtime/http-route.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
+import { createMetrics } from '../shared/runtime/powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { createSecretSource } from '../shared/runtime/secret-source.ts';
 
-const logger = createLogger('receive-jira-webhook');
+const SERVICE = 'receive-jira-webhook';
+const logger = createLogger(SERVICE);
 const deps = {
   config: loadRuntimeConfig(),
   secrets: createSecretSource(),
@@ -22,6 +24,7 @@ const deps = {
   deliveries: new DynamoDbDeliveryLog({ client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') }),
   clock: systemClock,
   log: logger,
+  metrics: createMetrics(SERVICE),
 };
 
 export const handler = httpRoute({ logger, what: 'a Jira webhook delivery', accept: (request) => acceptJiraWebhook(deps, request) });

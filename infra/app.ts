@@ -4,8 +4,9 @@
  * Context:
  * - `config`        path of the bridge config JSON (default in cdk.json: infra/config/example.config.json)
  * - `stackName`     CloudFormation stack name (default BacktraceJiraBridge), to deploy several bridges side by side
- * - `alarmEmail`    optional e-mail subscribed to the dead-letter alarms (backtrace-events and jira-changes)
- * - `alarmTopicArn` optional existing SNS topic for the dead-letter alarms
+ * - `alarmEmail`    optional e-mail subscribed to the alarm topic (besides `settings.alarmEmail`)
+ * - `alarmTopicArn` optional existing SNS topic every alarm notifies too
+ * - `tracing`       `false` turns X-Ray active tracing off on every function (default: `settings.tracing`, true)
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -15,6 +16,15 @@ import { loadConfigFile } from './load-config-file.ts';
 
 const DEFAULT_CONFIG_PATH = 'infra/config/example.config.json';
 const DEFAULT_STACK_NAME = 'BacktraceJiraBridge';
+
+function optionalBoolean(app: App, key: string): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  // `-c tracing=false` arrives as the string "false"; cdk.json may hold a real boolean.
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context "${key}" must be true or false, got ${JSON.stringify(value)}`);
+}
 
 function optionalString(app: App, key: string): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
@@ -33,6 +43,7 @@ try {
     configDocument: document,
     alarmEmail: optionalString(app, 'alarmEmail'),
     alarmTopicArn: optionalString(app, 'alarmTopicArn'),
+    tracing: optionalBoolean(app, 'tracing'),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 } catch (error) {

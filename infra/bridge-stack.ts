@@ -2,16 +2,18 @@ import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cd
 import { EventBus, EventField, Rule, RuleTargetInput, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { polls } from '../shared/app/poll-backtrace.ts';
 import { EVENTBRIDGE_DETAIL_TYPE } from '../shared/domain/backtrace-group.ts';
 import type { BridgeConfig } from '../shared/domain/config/index.ts';
 import { GROUP_KIND } from '../shared/domain/queue-message.ts';
+import { BridgeAlarms, DEAD_LETTER_MAX_AGE, WORK_QUEUE_MAX_AGE } from './constructs/bridge-alarms.ts';
+import { BridgeDashboard } from './constructs/bridge-dashboard.ts';
 import { BridgeFunction } from './constructs/bridge-function.ts';
 import { BridgeHttpApi } from './constructs/bridge-http-api.ts';
 import { LinksTable } from './constructs/links-table.ts';
+import { RateLimitWebAcl } from './constructs/rate-limit-web-acl.ts';
 import { SecretGrants } from './constructs/secret-grants.ts';
 import { WorkerPipeline } from './constructs/worker-pipeline.ts';
 import { secretNamesByFunction } from './secret-names.ts';
@@ -31,11 +33,13 @@ export interface BridgeStackProps extends StackProps {
    * `parseConfig` is not idempotent (it adds derived fields such as `jira.siteUrl` that its strict schema refuses).
    */
   readonly configDocument: unknown;
-  /** E-mail address subscribed to a new SNS topic that receives the dead-letter alarms. @default - no topic */
+  /** E-mail address subscribed to the alarm topic (`-c alarmEmail=`), besides `settings.alarmEmail`. @default - none */
   readonly alarmEmail?: string;
-  /** Existing SNS topic the dead-letter alarms notify (e.g. one wired to chat). @default - none */
+  /** Existing SNS topic every alarm notifies too (e.g. one wired to chat). @default - none */
   readonly alarmTopicArn?: string;
-  /** Steady-state requests/s and burst allowed on the HTTP API. @default { rateLimit: 50, burstLimit: 100 } */
+  /** X-Ray active tracing on every function (`-c tracing=false`). @default settings.tracing (true) */
+  readonly tracing?: boolean;
+  /** Default requests/s and burst of the HTTP API's stage; each route has its own limits from `settings.throttling`. @default { rateLimit: 50, burstLimit: 100 } */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Retention of function and access logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -48,6 +52,8 @@ export interface BridgeStackProps extends StackProps {
  * - Jira -> Backtrace: HTTP API `POST /jira/webhook` -> receive-jira-webhook function -> `jiraChanges`:
  *   SQS jira-changes (+ DLQ and its alarm) -> sync-to-backtrace worker.
  * Secrets are referenced by name and readable only by the functions that need them.
+ * Watched by alarms that all notify one SNS topic (infra/constructs/bridge-alarms.ts) and a dashboard; every function
+ * is traced by X-Ray unless `settings.tracing` / `-c tracing` is false; each route has its own throttle.
  */
 export class BridgeStack extends Stack {
   readonly linksTable: LinksTable;
@@ -63,9 +69,15 @@ export class BridgeStack extends Stack {
   readonly backtraceEventsRule?: Rule;
   /** Reads Backtrace's linked fingerprints on a schedule (Backtrace pushes no change): present when any integration polls. */
   readonly pollFunction?: BridgeFunction;
+  /** The alarm topic (always created) and every alarm of the stack. */
+  readonly alarms: BridgeAlarms;
+  readonly dashboard: BridgeDashboard;
+  /** Present only when `settings.waf.enabled` is set. */
+  readonly webAcl?: RateLimitWebAcl;
+  readonly #pollRules: Rule[] = [];
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
-    const { config, configDocument, alarmEmail, alarmTopicArn, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
+    const { config, configDocument, alarmEmail, alarmTopicArn, tracing, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
     super(scope, id, {
       description: 'Backtrace <-> Jira bridge: each Backtrace error group becomes exactly one Jira issue; state and assignee stay in sync',
       ...stackProps,
@@ -76,19 +88,16 @@ export class BridgeStack extends Stack {
     this.linksTable = new LinksTable(this, 'Links');
     const linksTableName = this.linksTable.tableName;
 
-    // The dead-letter alarms notify these topics: an existing one and/or a new one mailing `alarmEmail`.
-    const alarmTopics: ITopic[] = [];
-    if (alarmTopicArn) alarmTopics.push(Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn));
-    if (alarmEmail) {
-      const topic = new Topic(this, 'AlarmTopic', { displayName: 'Backtrace-Jira bridge alarms', enforceSSL: true });
-      topic.addSubscription(new EmailSubscription(alarmEmail));
-      alarmTopics.push(topic);
-    }
+    // Every alarm notifies the alarm topic (always created, mailing the configured addresses) and an existing topic.
+    this.alarms = new BridgeAlarms(this, 'Alarms', {
+      emails: [config.settings.alarmEmail, alarmEmail].filter((email): email is string => Boolean(email)),
+      extraTopics: alarmTopicArn ? [Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn)] : [],
+    });
 
-    const functionDefaults = { configDocument, logRetention };
+    const functionDefaults = { configDocument, logRetention, activeTracing: tracing ?? config.settings.tracing };
     const workerDefaults = { ...functionDefaults, memorySize: 512, environment: { LINKS_TABLE_NAME: linksTableName } };
     // A few concurrent workers per direction: Jira rate-limits per account, and a bulk edit in Jira fires one webhook per issue.
-    const pipelineDefaults = { maxReceiveCount: config.settings.maxReceiveCount, maxConcurrency: 5, alarmTopics };
+    const pipelineDefaults = { maxReceiveCount: config.settings.maxReceiveCount, maxConcurrency: 5 };
     this.backtraceEvents = new WorkerPipeline(this, 'BacktraceEvents', {
       ...pipelineDefaults,
       worker: {
@@ -159,12 +168,15 @@ export class BridgeStack extends Stack {
       '/backtrace/events',
       this.ingestFunction,
       "Backtrace's webhook integration can only send HTTP Basic credentials; the ingest function checks them against ingest.basicAuthSecret before queueing anything.",
+      config.settings.throttling.backtraceEvents,
     );
     this.api.addPostRoute(
       '/jira/webhook',
       this.receiveJiraWebhookFunction,
       "Jira's webhooks cannot send AWS or JWT credentials; the receiver verifies each delivery's X-Hub-Signature HMAC of the raw body (or, for Jira versions that cannot sign, the URL token) against jiraWebhook.secret and answers 401 before queueing anything.",
+      config.settings.throttling.jiraWebhooks,
     );
+    if (config.settings.waf.enabled) this.webAcl = this.webAclOf(config);
 
     const eventBusName = config.settings.eventBusName;
     if (eventBusName) {
@@ -186,6 +198,8 @@ export class BridgeStack extends Stack {
       });
     }
 
+    this.dashboard = this.watch();
+
     const outputs: Record<string, [description: string, value: string]> = {
       BacktraceWebhookUrl: [
         "URL for Backtrace's webhook integration (Project settings -> Integrations -> Webhook), with the Basic credentials of ingest.basicAuthSecret",
@@ -200,6 +214,9 @@ export class BridgeStack extends Stack {
       JiraChangesQueueName: ['Queue of Jira changes waiting for the sync-to-backtrace worker', this.jiraChanges.queue.queueName],
       JiraChangesDeadLetterQueueName: ['Jira changes that failed maxReceiveCount times', this.jiraChanges.deadLetterQueue.queueName],
       LinksTableName: ['Fingerprint <-> Jira issue links', linksTableName],
+      AlarmTopicArn: ['SNS topic every alarm notifies: subscribe e-mail (settings.alarmEmail, -c alarmEmail=...), chat or paging to it', this.alarms.topic.topicArn],
+      DashboardName: ['CloudWatch dashboard of the bridge (CloudWatch -> Dashboards)', this.dashboard.dashboardName],
+      ...(this.webAcl ? { WebAclArn: ['WAF web ACL with the per-IP rate rule: attach it to what fronts the API (WAF cannot attach to an HTTP API)', this.webAcl.webAclArn] as [string, string] } : {}),
     };
     for (const [outputId, [description, value]] of Object.entries(outputs)) new CfnOutput(this, outputId, { description, value });
   }
@@ -221,13 +238,63 @@ export class BridgeStack extends Stack {
     // Lists an integration's links (Query) and notes a disagreeing pair (UpdateItem); never puts or deletes one.
     this.linksTable.grantItemActions(poller, ['dynamodb:Query', 'dynamodb:UpdateItem']);
     for (const [minutes, integrations] of schedules) {
-      new Rule(this, `PollBacktraceEvery${minutes}Min`, {
+      const rule = new Rule(this, `PollBacktraceEvery${minutes}Min`, {
         description: `Polls Backtrace for ${integrations.join(', ')} every ${minutes} minute${minutes === 1 ? '' : 's'}`,
         schedule: Schedule.rate(Duration.minutes(minutes)),
         targets: [new LambdaFunction(poller, { event: RuleTargetInput.fromObject({ integrations }), retryAttempts: 0 })],
       });
+      this.#pollRules.push(rule);
     }
     return poller;
+  }
+
+  /** The alarms beyond the dead-letter ones (WorkerPipeline's), and the dashboard. */
+  private watch(): BridgeDashboard {
+    const alarms = this.alarms;
+    for (const pipeline of [this.backtraceEvents, this.jiraChanges]) alarms.notify(pipeline.deadLetterAlarm);
+    const pipelines = [
+      { name: 'BacktraceEvents', pipeline: this.backtraceEvents, worker: 'sync-to-jira' },
+      { name: 'JiraChanges', pipeline: this.jiraChanges, worker: 'sync-to-backtrace' },
+    ];
+    for (const { name, pipeline, worker } of pipelines) {
+      alarms.onQueueAge(name, pipeline.queue, WORK_QUEUE_MAX_AGE, `Messages wait on ${name} and ${worker} is not taking them: check its errors, throttles and log`);
+      alarms.onQueueAge(
+        `${name}DeadLetter`,
+        pipeline.deadLetterQueue,
+        DEAD_LETTER_MAX_AGE,
+        `A message has sat in the ${name} dead-letter queue for ${DEAD_LETTER_MAX_AGE.toDays()} days; SQS deletes it at 14: fix the cause and redrive it now`,
+      );
+    }
+    const functions = [
+      { name: 'IngestBacktraceEvents', fn: this.ingestFunction, what: 'Backtrace deliveries were answered 5xx (Backtrace may not retry them)' },
+      { name: 'ReceiveJiraWebhook', fn: this.receiveJiraWebhookFunction, what: 'Jira deliveries were answered 5xx (Jira retries them up to 5 times)' },
+      { name: 'SyncToJira', fn: this.backtraceEvents.worker, what: 'a whole batch of backtrace-events failed and comes back after its visibility timeout' },
+      { name: 'SyncToBacktrace', fn: this.jiraChanges.worker, what: 'a whole batch of jira-changes failed and comes back after its visibility timeout' },
+      ...(this.pollFunction ? [{ name: 'PollBacktrace', fn: this.pollFunction, what: "a poll of Backtrace failed for at least one integration, so its fingerprints' changes wait for the next schedule" }] : []),
+    ];
+    for (const { name, fn, what } of functions) alarms.onFunction(name, fn, what);
+    for (const rule of this.#pollRules) {
+      alarms.onFailedInvocations(rule.node.id, rule, 'EventBridge could not invoke poll-backtrace on schedule (throttled or missing): Backtrace changes are not being read');
+    }
+    alarms.onApiServerErrors(this.api);
+    return new BridgeDashboard(this, 'Dashboard', {
+      dashboardName: this.stackName,
+      queues: pipelines.flatMap(({ name, pipeline }) => [
+        { name, queue: pipeline.queue },
+        { name: `${name} DLQ`, queue: pipeline.deadLetterQueue },
+      ]),
+      functions: functions.map(({ name, fn }) => ({ name, fn })),
+      api: this.api,
+    });
+  }
+
+  /** The optional WAF web ACL (REGIONAL): nothing here to attach it to, so say so at synth. */
+  private webAclOf(config: BridgeConfig): RateLimitWebAcl {
+    Annotations.of(this).addWarningV2(
+      'bridge:waf-not-attached',
+      'settings.waf.enabled: the web ACL is created (output WebAclArn), but AWS WAF cannot be attached to an HTTP API (API Gateway v2); attach it to a load balancer or API Gateway REST API you put in front of the bridge, or rely on the per-route throttling (settings.throttling)',
+    );
+    return new RateLimitWebAcl(this, 'RateLimit', { requestsPer5MinutesPerIp: config.settings.waf.requestsPer5MinutesPerIp });
   }
 }
 

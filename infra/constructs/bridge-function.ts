@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -30,12 +30,15 @@ export interface BridgeFunctionProps extends Omit<NodejsFunctionProps, 'entry' |
   readonly configDocument: unknown;
   /** How long the function's log group keeps its logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /** X-Ray active tracing (`settings.tracing`, `-c tracing=false`). @default true */
+  readonly activeTracing?: boolean;
 }
 
 /**
  * A Lambda function of the bridge with every default in one place: Node.js 22 on arm64, one minified ESM bundle
  * with the AWS SDK inside (it initialises faster than the runtime's copy), source maps, JSON logs in a log group
- * with a retention, and an execution role that may write to that log group only. Callers add their own grants.
+ * with a retention, X-Ray active tracing (unless turned off), and an execution role that may write to that log
+ * group (and X-Ray) only. Callers add their own grants.
  *
  * @example
  * const worker = new BridgeFunction(this, 'SyncToJira', {
@@ -50,7 +53,7 @@ export class BridgeFunction extends NodejsFunction {
   readonly logs: LogGroup;
 
   constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
-    const { configDocument, logRetention, bundling, environment, entry, ...rest } = props;
+    const { configDocument, logRetention, bundling, environment, entry, activeTracing = true, ...rest } = props;
 
     const logs = new LogGroup(scope, `${id}Logs`, {
       retention: logRetention ?? RetentionDays.ONE_MONTH,
@@ -76,6 +79,8 @@ export class BridgeFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       role,
       logGroup: logs,
+      // Active: Lambda samples and sends each invocation's trace itself (no SDK in the bundle); the role gets X-Ray's write actions.
+      tracing: activeTracing ? Tracing.ACTIVE : Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.INFO,
@@ -110,5 +115,11 @@ export class BridgeFunction extends NodejsFunction {
       reason:
         'Node.js 22 is pinned on purpose: the code is built and tested for Node 20 and 22 (local tooling runs Node 20); a newer runtime is adopted deliberately, with the test suite, not by a synth-time default.',
     });
+    if (activeTracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*" for them.',
+      });
+    }
   }
 }

@@ -1,10 +1,16 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CfnStage, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+
+/** Steady-state requests/s and burst API Gateway allows; beyond them it answers 429 without invoking anything. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 export interface BridgeHttpApiProps {
   /** Name of the API in the API Gateway console. */
@@ -12,7 +18,7 @@ export interface BridgeHttpApiProps {
   /** What the API is for, shown in the console. */
   readonly description: string;
   /** Steady-state requests/s and burst allowed on the `$default` stage. @default { rateLimit: 50, burstLimit: 100 } */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle?: RouteThrottle;
   /** How long the access log group keeps the access logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
@@ -31,6 +37,8 @@ export class BridgeHttpApi extends HttpApi {
   /** The `$default` stage; its `url` ends in `/`. */
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  /** Per-route throttles (route key -> limits), written to the stage's RouteSettings. */
+  readonly #routeThrottles: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
   constructor(scope: Construct, id: string, props: BridgeHttpApiProps) {
     super(scope, id, {
@@ -75,8 +83,9 @@ export class BridgeHttpApi extends HttpApi {
    * Route `POST <path>` to `handler` through a Lambda proxy integration named after the path (`/jira/webhook` ->
    * `JiraWebhookIntegration`), with no API Gateway authorizer: `handler` must authenticate every request itself.
    * `whyNoAuthorizer` says how it does, and acknowledges cdk-nag's AwsSolutions-APIG4 finding on the route.
+   * `throttle` gives the route its own limits instead of the stage's default ones.
    */
-  addPostRoute(path: string, handler: IFunction, whyNoAuthorizer: string): HttpRoute {
+  addPostRoute(path: string, handler: IFunction, whyNoAuthorizer: string, throttle?: RouteThrottle): HttpRoute {
     const name = path
       .split('/')
       .filter(Boolean)
@@ -84,6 +93,11 @@ export class BridgeHttpApi extends HttpApi {
       .join('');
     const [route] = this.addRoutes({ path, methods: [HttpMethod.POST], integration: new HttpLambdaIntegration(`${name}Integration`, handler) });
     Validations.of(route).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: whyNoAuthorizer });
+    if (throttle) {
+      // Each route its own bucket, so a flood on one route cannot throttle the other's deliveries.
+      this.#routeThrottles[`POST ${path}`] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+      (this.stage.node.defaultChild as CfnStage).routeSettings = { ...this.#routeThrottles };
+    }
     return route;
   }
 }

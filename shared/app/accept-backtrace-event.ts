@@ -16,6 +16,7 @@ import { syncEnabled } from '../domain/sync/sync-decisions.ts';
 import type { Clock } from '../ports/clock.ts';
 import { RetryableError } from '../ports/errors.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { answer, type HttpAnswer, type IncomingRequest } from './http.ts';
@@ -31,6 +32,8 @@ export interface AcceptEventDeps {
   queue: Queue;
   log: Logger;
   clock: Clock;
+  /** Counts events in and filtered. @default - none */
+  metrics?: Metrics;
 }
 
 const refuse = (statusCode: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): HttpAnswer =>
@@ -118,6 +121,8 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   // One message for all of them: the worker handles the integrations of one fingerprint in turn, never racing on
   // its ticket list.
   if (accepted.length > 0) await deps.queue.send({ kind: GROUP_KIND, integrations: accepted.map((entry) => entry.integration), group, receivedAt });
+  if (accepted.length > 0) deps.metrics?.count('EventsIn', { route: 'BacktraceEvents' });
+  if (filtered.length > 0) deps.metrics?.count('EventsFiltered', undefined, filtered.length);
   deps.log.info('Backtrace event accepted', { fingerprint: group.fingerprint, accepted: accepted.length, filtered: filtered.length });
   return { statusCode: 202, body: { accepted, filtered } };
 }
@@ -157,6 +162,7 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
     await deps.queue.send({ kind: FINGERPRINT_CHANGE_KIND, integration: integration.name, event, receivedAt });
     accepted.push({ integration: integration.name, fingerprint: event.fingerprint });
   }
+  if (accepted.length > 0) deps.metrics?.count('EventsIn', { route: 'BacktraceEvents' });
   deps.log.info('Fingerprint change accepted', { fingerprint: event.fingerprint, state: event.state, accepted: accepted.length });
   return { statusCode: 202, body: { accepted, skipped } };
 }

@@ -16,6 +16,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { DeliveryLog } from '../ports/delivery-log.ts';
 import { RetryableError } from '../ports/errors.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { answer, type HttpAnswer, type IncomingRequest } from './http.ts';
@@ -32,6 +33,8 @@ export interface AcceptJiraWebhookDeps {
   deliveries: DeliveryLog;
   log: Logger;
   clock: Clock;
+  /** Counts deliveries queued. @default - none */
+  metrics?: Metrics;
 }
 
 /** Integrations that take Jira webhooks, each checked (no early exit) against the delivery's proof. */
@@ -101,6 +104,7 @@ export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: In
   // where the other order would drop that retry as a duplicate and lose the change.
   await deps.queue.send({ kind: JIRA_CHANGE_KIND, integrations, deliveryId, receivedAt: new Date(now).toISOString(), event: trimJiraWebhook(json) });
   if (deliveryId) await deps.deliveries.record(deliveryId, now, DELIVERY_MEMORY_SECONDS);
+  deps.metrics?.count('EventsIn', { route: 'JiraWebhook' });
   deps.log.info('Jira webhook queued', { issueKey: parsed.issueKey, event: parsed.event, deliveryId, integrations });
   return answer(200, { queued: parsed.issueKey });
 }

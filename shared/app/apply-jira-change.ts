@@ -70,6 +70,7 @@ async function applyToLink(
   const echo = await echoOf(clients, link, change);
   if (echo.echo) {
     deps.log.debug('Echo of our own Jira write dropped', { ...context, reason: echo.reason });
+    deps.metrics?.count('EchoesDropped');
     return { outcome: 'echo', detail: ECHO_DETAILS[echo.reason] };
   }
   if (change.event === 'deleted' && (await stillInJira(clients, change.issueId))) {

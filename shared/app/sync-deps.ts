@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ClientsFor } from '../ports/integration-clients.ts';
 import type { LinkStore } from '../ports/link-store.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 
 export interface SyncDeps {
   config: BridgeConfig;
@@ -16,4 +17,6 @@ export interface SyncDeps {
   users: BacktraceUserDirectory;
   clock: Clock;
   log: Logger;
+  /** Counts issues created and adopted, sync writes, echoes dropped. @default - none */
+  metrics?: Metrics;
 }

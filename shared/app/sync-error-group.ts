@@ -41,6 +41,7 @@ function targetsOf(deps: SyncDeps, message: GroupMessage): IntegrationConfig[] {
   return integrationsForProject(deps.config, group).filter((integration) => {
     const decision = shouldSubmit(group, integration.rules);
     if (!decision.submit) deps.log.info('Event filtered by a rule', { integration: integration.name, fingerprint: group.fingerprint, reason: decision.reason });
+    if (!decision.submit) deps.metrics?.count('EventsFiltered');
     return decision.submit;
   });
 }
@@ -72,6 +73,8 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
         },
       );
       deps.log.info('Error group synced to Jira', { ...context, outcome: result.outcome, issueKey: result.issueKey });
+      if (result.outcome === 'created') deps.metrics?.count('IssuesCreated');
+      if (result.outcome === 'adopted' || result.outcome === 'recovered') deps.metrics?.count('IssuesAdopted');
       if (syncs && result.outcome !== 'superseded' && isLinked(result.link)) {
         const configPath = `integrations[${index}]`;
         const note = integration.fixVersions.enabled ? groupNoteFor(integration.fixVersions, group) : undefined;

@@ -11,11 +11,12 @@ import type { SecretSource } from '../ports/secrets.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { BacktraceIssues } from '../ports/backtrace-issues.ts';
 import type { ClientsFor, IntegrationClients } from '../ports/integration-clients.ts';
+import type { Metrics } from '../ports/metrics.ts';
 
 /** As long as SecretsManagerSecretSource keeps a value. */
 export const CLIENTS_TTL_MS = 5 * 60_000;
 
-type Options = { maxInlineWaitMs: number; clock?: Clock };
+type Options = { maxInlineWaitMs: number; clock?: Clock; metrics?: Metrics };
 
 /** One value per integration, built on first use and kept for {@link CLIENTS_TTL_MS}; a failure is not kept. */
 function cachedPerIntegration<T>(build: (integration: IntegrationConfig) => Promise<T>, clock: Clock): (integration: IntegrationConfig) => Promise<T> {
@@ -36,7 +37,7 @@ async function backtraceClient(secrets: SecretSource, integration: IntegrationCo
   const credentials: BacktraceCredentials = login
     ? { kind: 'login', username: login.username, password: await secrets.get(login.passwordSecret) }
     : { kind: 'api-token', token: await secrets.get(tokenSecret ?? '') };
-  return createBacktraceClient({ url: integration.backtrace.url, credentials, maxInlineWaitMs: options.maxInlineWaitMs });
+  return createBacktraceClient({ url: integration.backtrace.url, credentials, maxInlineWaitMs: options.maxInlineWaitMs, ...(options.metrics ? { metrics: options.metrics } : {}) });
 }
 
 /** Each integration's Jira and Backtrace clients, for the workers. */
@@ -52,6 +53,7 @@ export function integrationClientsFactory(secrets: SecretSource, options: Option
         auth: integration.jira.auth,
         secrets: resolved,
         maxInlineWaitMs: options.maxInlineWaitMs,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
       }),
       backtrace: await backtraceClient(secrets, integration, options),
     };

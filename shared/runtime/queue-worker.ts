@@ -16,6 +16,8 @@ import { parseQueueMessage, type QueueMessage, type QueueMessageKind } from '../
 import { redeliveryDelaySeconds } from '../domain/redelivery.ts';
 import { changeVisibility, sendMessageBody } from '../adapters/sqs/queue.ts';
 import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
+import type { Metrics, QueueName } from '../ports/metrics.ts';
+import { correlatedLogger, withCorrelation } from './correlation.ts';
 import { describeError } from './logger.ts';
 
 /** The use-case for each kind of message this worker takes; a kind without one is refused for good. */
@@ -27,6 +29,11 @@ export interface QueueWorkerOptions {
   queueUrl: string;
   logger: Logger;
   handlers: MessageHandlers;
+  /**
+   * Counts `Retries` (system Queue) for a failed message handed back, and `DeadLetterSends` for one failed for the
+   * last time (its `maxReceiveCount`th receive). @default - none
+   */
+  metrics?: { metrics: Metrics; queue: QueueName; maxReceiveCount: number };
 }
 
 /** What a message is about, for the log line an operator reads next to the DLQ (never the whole body). */
@@ -44,7 +51,9 @@ function aboutMessage(message: QueueMessage | undefined): Record<string, unknown
 }
 
 export function queueWorker(options: QueueWorkerOptions) {
-  const { sqs, queueUrl, logger, handlers } = options;
+  const { sqs, queueUrl, handlers } = options;
+  // Every line about a record names what it is about (integration, fingerprint, Jira key, delivery id).
+  const logger = correlatedLogger(options.logger);
 
   async function dispatch(message: QueueMessage): Promise<void> {
     const handler = handlers[message.kind] as ((message: QueueMessage) => Promise<unknown>) | undefined;
@@ -55,6 +64,12 @@ export function queueWorker(options: QueueWorkerOptions) {
   async function processRecord(record: SQSRecord): Promise<void> {
     const parsed = parseQueueMessage(record.body);
     const message = parsed.ok ? parsed.message : undefined;
+    const { kind: _kind, ...about } = aboutMessage(message);
+    const correlation = { ...about, ...(message?.kind === 'jira.webhook' && message.deliveryId ? { deliveryId: message.deliveryId } : {}) };
+    return withCorrelation(correlation, () => settle(record, parsed, message));
+  }
+
+  async function settle(record: SQSRecord, parsed: ReturnType<typeof parseQueueMessage>, message: QueueMessage | undefined): Promise<void> {
     try {
       if (!parsed.ok) throw new PermanentError(`the message is not one the bridge sends: ${parsed.problems.join('; ')}`);
       await dispatch(parsed.message);
@@ -75,6 +90,11 @@ export function queueWorker(options: QueueWorkerOptions) {
       const context = { messageId: record.messageId, ...aboutMessage(message), receiveCount, retryInSeconds: seconds, error: describeError(error) };
       if (retryable) logger.warn('Will retry the message', context);
       else logger.error('Refused for good; the message goes to the DLQ after its last attempt', context);
+      if (options.metrics) {
+        const { metrics, queue, maxReceiveCount } = options.metrics;
+        if (receiveCount >= maxReceiveCount) metrics.count('DeadLetterSends', { queue });
+        else metrics.count('Retries', { system: 'Queue' });
+      }
       try {
         await changeVisibility(sqs, queueUrl, record.receiptHandle, seconds);
       } catch (visibilityError) {
@@ -86,7 +106,7 @@ export function queueWorker(options: QueueWorkerOptions) {
   }
 
   return middy(async (event: SQSEvent) => Promise.allSettled(event.Records.map(processRecord)))
-    .use(injectLambdaContext(logger))
+    .use(injectLambdaContext(options.logger))
     // Logged above with the reason and the retry delay; the middleware's own logger would print whole records.
     .use(sqsPartialBatchFailure({ logger: () => undefined }));
 }

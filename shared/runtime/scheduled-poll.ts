@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
 import { polls, type PollReport } from '../app/poll-backtrace.ts';
 import { PermanentError } from '../ports/errors.ts';
+import { withCorrelation } from './correlation.ts';
 import { describeError } from './logger.ts';
 
 const pollEvent = z.looseObject({ integrations: z.array(z.string().min(1)).optional() });
@@ -32,7 +33,7 @@ export function scheduledPoll(options: ScheduledPollOptions) {
     let failed: unknown;
     for (const integration of targets) {
       try {
-        reports.push(await options.poll(integration));
+        reports.push(await withCorrelation({ integration: integration.name }, () => options.poll(integration)));
       } catch (error) {
         logger.error('Could not poll Backtrace for an integration', { integration: integration.name, error: describeError(error) });
         failed ??= error;

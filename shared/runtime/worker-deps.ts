@@ -1,5 +1,6 @@
 /**
- * What both queue workers build once per cold start: the logger, the validated config (its warnings logged), each
+ * What both queue workers build once per cold start: the logger (its lines carry the record's correlation keys,
+ * shared/runtime/correlation.ts), the metrics, the validated config (its warnings logged), each
  * integration's Jira and Backtrace clients (secrets resolved on first use), the DynamoDB link store and the
  * Backtrace user directory (same table, their own keys).
  */
@@ -10,22 +11,26 @@ import { DynamoDbBacktraceUserDirectory } from '../adapters/dynamodb/backtrace-u
 import { DynamoDbLinkStore } from '../adapters/dynamodb/link-store.ts';
 import { systemClock } from '../ports/clock.ts';
 import { integrationClientsFactory } from './integration-clients.ts';
+import { correlatedLogger } from './correlation.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics } from './powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from './runtime-config.ts';
 import { createSecretSource } from './secret-source.ts';
 
 export function workerDeps(serviceName: string) {
   const logger = createLogger(serviceName);
+  const metrics = createMetrics(serviceName);
   const config = loadRuntimeConfig();
   for (const warning of configWarnings(config)) logger.warn(warning);
   const table = { client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') };
   const deps: SyncDeps = {
     config,
-    clientsFor: integrationClientsFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000 }),
+    clientsFor: integrationClientsFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000, metrics }),
     links: new DynamoDbLinkStore(table),
     users: new DynamoDbBacktraceUserDirectory(table),
     clock: systemClock,
-    log: logger,
+    log: correlatedLogger(logger),
+    metrics,
   };
-  return { logger, deps };
+  return { logger, deps, metrics };
 }

@@ -17,11 +17,11 @@ interface ValidationReport {
   }[];
 }
 
-/** Synthesise the fullest variant of the stack (EventBridge rule, alarm topic, Jira webhook secret) under the AwsSolutions rules. */
+/** Synthesise the fullest variant of the stack (EventBridge rule, alarm e-mail, Jira webhook secret, the WAF web ACL) under the AwsSolutions rules. */
 function synthWithNag(): ValidationReport {
   const outdir = mkdtempSync(join(tmpdir(), 'bridge-nag-'));
   const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const document = configDocument({ settings: { eventBusName: 'backtrace' }, integrations: [integrationDocument('jira-prod', twoWaySync('jira-prod'))] });
+  const document = configDocument({ settings: { eventBusName: 'backtrace', waf: { enabled: true } }, integrations: [integrationDocument('jira-prod', twoWaySync('jira-prod'))] });
   new BridgeStack(app, 'NagBridge', { config: parseConfig(document, 'test config'), configDocument: document, alarmEmail: 'ops@acme.com' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   try {
@@ -49,7 +49,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(awsSolutions?.violations).toEqual([]);
   });
 
-  it('acknowledges only the Node.js 22 pin and the two webhook routes (Basic auth, HMAC signature), each with a reason', () => {
+  it('acknowledges only the Node.js 22 pin, the two webhook routes (Basic auth, HMAC signature) and X-Ray\'s wildcard write actions, each with a reason', () => {
     // Prepare
     const report = synthWithNag();
 
@@ -62,6 +62,12 @@ describe('cdk-nag AwsSolutions checks', () => {
     ).toEqual([
       'AwsSolutions-APIG4 NagBridge/Api/POST--backtrace--events/Resource',
       'AwsSolutions-APIG4 NagBridge/Api/POST--jira--webhook/Resource',
+      // X-Ray's PutTraceSegments/PutTelemetryRecords take no resource ARN: active tracing needs Resource "*".
+      'AwsSolutions-IAM5[Resource::*] NagBridge/BacktraceEvents/SyncToJiraRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::*] NagBridge/IngestBacktraceEventsRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::*] NagBridge/JiraChanges/SyncToBacktraceRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::*] NagBridge/PollBacktraceRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::*] NagBridge/ReceiveJiraWebhookRole/DefaultPolicy/Resource',
       'AwsSolutions-L1 NagBridge/BacktraceEvents/SyncToJira/Resource',
       'AwsSolutions-L1 NagBridge/IngestBacktraceEvents/Resource',
       'AwsSolutions-L1 NagBridge/JiraChanges/SyncToBacktrace/Resource',

@@ -78,7 +78,14 @@ describe('Function: parseConfig', () => {
 
     // Assess
     const [integration] = config.integrations;
-    expect(config.settings).toEqual({ claimLeaseSeconds: 300, maxReceiveCount: 5, maxInlineRetryWaitSeconds: 5 });
+    expect(config.settings).toEqual({
+      claimLeaseSeconds: 300,
+      maxReceiveCount: 5,
+      maxInlineRetryWaitSeconds: 5,
+      tracing: true,
+      throttling: { backtraceEvents: { rateLimit: 50, burstLimit: 100 }, jiraWebhooks: { rateLimit: 50, burstLimit: 100 } },
+      waf: { enabled: false, requestsPer5MinutesPerIp: 1000 },
+    });
     expect(integration.jira).toMatchObject({
       issueType: 'Bug',
       labels: ['Backtrace'],

@@ -30,6 +30,7 @@
 import type { FingerprintRow, FingerprintState, Ticket } from '../../domain/model/backtrace.ts';
 import type { BacktraceIssues } from '../../ports/backtrace-issues.ts';
 import { PermanentError } from '../../ports/errors.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type HttpRequest, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { embeddedError, explainBacktraceFailure, explainLoginFailure, type BacktraceCredentialKind } from './backtrace-errors.ts';
 import { batchQuery, fingerprintBatches, PAGE_SIZE, singleQuery } from './issue-queries.ts';
@@ -47,6 +48,8 @@ export interface BacktraceClientOptions {
   timeoutMs?: number;
   /** `settings.maxInlineRetryWaitSeconds` in ms; default 5 s. */
   maxInlineWaitMs?: number;
+  /** Counts failed requests, 429s and in-process retries. @default - none */
+  metrics?: Metrics;
   /** Test seams of the request runner (sleep, clock, randomness). */
   runner?: Pick<RequestRunnerOptions, 'sleep' | 'now' | 'random' | 'maxRetries'>;
 }
@@ -78,6 +81,7 @@ export function createBacktraceClient(options: BacktraceClientOptions): Backtrac
     baseUrl: `${location}/`,
     timeoutMs,
     maxInlineWaitMs: options.maxInlineWaitMs,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     headers: () => ({ ...(credentials.kind === 'api-token' ? { 'X-Coroner-Token': credentials.token } : {}), 'X-Coroner-Location': location }),
     ...options.runner,
   });

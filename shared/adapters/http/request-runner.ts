@@ -9,6 +9,7 @@
  */
 import axios, { type AxiosResponse, type RawAxiosResponseHeaders, type AxiosResponseHeaders } from 'axios';
 import { PermanentError, RetryableError } from '../../ports/errors.ts';
+import type { ErrorClass, ExternalSystem, Metrics } from '../../ports/metrics.ts';
 import { HttpExchangeError, describeExchange, safeUrl, type HttpFailure } from './http-failure.ts';
 import { retryDelayMs } from './retry-delay.ts';
 
@@ -21,8 +22,10 @@ export const DEFAULT_MAX_RETRIES = 4;
 export type ExplainFailure = (failure: HttpFailure) => string | undefined | Promise<string | undefined>;
 
 export interface RequestRunnerOptions {
-  /** The outside system's name for messages: `Jira`, `Backtrace`. */
-  system: string;
+  /** The outside system's name for messages and metrics: `Jira`, `Backtrace`. */
+  system: ExternalSystem;
+  /** Counts each failed request by class (`JiraErrors` / `BacktraceErrors`), each 429 and each in-process retry. @default - none */
+  metrics?: Metrics;
   /** Absolute base URL; request paths are resolved against it. */
   baseUrl: string;
   /** Deadline for one attempt, from sending to the last byte of the answer. Default 10 s. */
@@ -121,6 +124,7 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
     const explained = (await safely(request.explain, failure)) ?? (await safely(options.explain, failure));
     const message = explained ?? `${options.system}: ${describeExchange(failure)}`;
     const cause = new HttpExchangeError(failure);
+    options.metrics?.count(options.system === 'Jira' ? 'JiraErrors' : 'BacktraceErrors', { errorClass: errorClassOf(failure) });
     if (decision === 'permanent') throw new PermanentError(message, { status: failure.status, cause });
     throw new RetryableError(`${message} (retry in ${Math.ceil(retryAfterMs / 1000)} s)`, { retryAfterMs, cause, notApplied: !failure.mayHaveBeenProcessed });
   }
@@ -137,8 +141,10 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
         }
         const failure = isFailure(outcome) ? outcome : statusFailure(outcome, request.path);
         const decision = decide(failure, idempotent);
+        if (failure.status === 429) options.metrics?.count('RateLimited', { system: options.system });
         const waitMs = retryDelayMs({ headers: failure.headers, retryIndex, now: now(), random: random() });
         if (decision === 'retry-inline' && retryIndex < maxRetries && waitedMs + waitMs <= maxInlineWaitMs) {
+          options.metrics?.count('Retries', { system: options.system });
           await sleep(waitMs);
           waitedMs += waitMs;
           continue;
@@ -162,6 +168,19 @@ function decide(failure: HttpFailure, idempotent: boolean): Decision {
   // A conflict is another writer's moment; the queue's delay is the better place to wait for it.
   if (failure.status === 409) return 'retry-later';
   return idempotent || !failure.mayHaveBeenProcessed ? 'retry-inline' : 'retry-later';
+}
+
+/** The metric class of a failure (see {@link ErrorClass}). */
+export function errorClassOf(failure: HttpFailure): ErrorClass {
+  if (failure.kind === 'timeout') return 'Timeout';
+  if (failure.kind === 'network') return 'Network';
+  const status = failure.status ?? 0;
+  if (status === 429) return 'RateLimited';
+  if (status >= 500) return 'ServerError';
+  if (status === 401 || status === 403) return 'Auth';
+  if (status === 404) return 'NotFound';
+  if (status === 409) return 'Conflict';
+  return 'Refused';
 }
 
 function statusFailure(response: AxiosResponse, path: string): HttpFailure {

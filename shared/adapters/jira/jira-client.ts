@@ -11,6 +11,7 @@
  * this issue" (the issue moved between reading its transitions and posting one) is retryable for the same reason.
  */
 import { PermanentError, RetryableError } from '../../ports/errors.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import type { IssueRef, JiraDeployment, JiraField, JiraTransition, JiraUser } from '../../domain/model/jira.ts';
 import type { IssueTracker } from '../../ports/issue-tracker.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
@@ -45,6 +46,8 @@ export interface JiraClientOptions {
   timeoutMs?: number;
   /** `settings.maxInlineRetryWaitSeconds` in ms; default 5 s. */
   maxInlineWaitMs?: number;
+  /** Counts failed requests, 429s and in-process retries. @default - none */
+  metrics?: Metrics;
   /** Test seams of the request runner (sleep, clock, randomness). */
   runner?: Pick<RequestRunnerOptions, 'sleep' | 'now' | 'random' | 'maxRetries'>;
 }
@@ -91,6 +94,7 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
     baseUrl: options.apiUrl,
     timeoutMs,
     maxInlineWaitMs: options.maxInlineWaitMs,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     headers: jiraAuthHeaders(options.auth, options.secrets ?? {}),
     explain: (failure) => explainCommonJiraFailure(failure, context),
     ...options.runner,

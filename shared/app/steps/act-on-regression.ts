@@ -23,6 +23,7 @@ import { cutText } from '../../domain/text-cut.ts';
 import { PermanentError } from '../../ports/errors.ts';
 import type { IssueTracker } from '../../ports/issue-tracker.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { writeToIssue } from './write-to-issue.ts';
 
 /** Jira's stock link type for "relates to" (../shared/reference/jira-rest-v2.md: present on Cloud and Data Center). */
@@ -57,7 +58,7 @@ export interface RegressionActResult {
   newIssue?: { ref: IssueRef; state: JiraIssueState };
 }
 
-export async function actOnRegression(deps: { tracker: IssueTracker; log: Logger }, input: RegressionActInput): Promise<RegressionActResult> {
+export async function actOnRegression(deps: { tracker: IssueTracker; log: Logger; metrics?: Metrics }, input: RegressionActInput): Promise<RegressionActResult> {
   const { integration, issue, context } = input;
   const { onRegression } = integration.fixVersions;
   const group = input.link.sync?.group;

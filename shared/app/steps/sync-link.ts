@@ -26,6 +26,7 @@ import { PermanentError } from '../../ports/errors.ts';
 import type { IssueTracker } from '../../ports/issue-tracker.ts';
 import type { LinkStore, SyncRecord } from '../../ports/link-store.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { actOnRegression, type RegressionActResult } from './act-on-regression.ts';
 import { backtraceAssigneesFor, jiraUserFor } from './map-users.ts';
 import { versionFieldIdOf } from './version-field.ts';
@@ -39,6 +40,7 @@ export interface SyncLinkDeps {
   users: BacktraceUserDirectory;
   clock: Clock;
   log: Logger;
+  metrics?: Metrics;
 }
 
 /** What started the sync. */

@@ -8,6 +8,7 @@ import { stateAfterTicketWrite, type FingerprintIssue, type FingerprintRef, type
 import { sameTickets, ticketsAfterJiraChange } from '../../domain/sync/sync-decisions.ts';
 import type { BacktraceIssues } from '../../ports/backtrace-issues.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 
 export interface WriteToFingerprintInput {
   integration: IntegrationConfig;
@@ -31,7 +32,7 @@ export interface WriteToFingerprintResult {
   actions: string[];
 }
 
-export async function writeToFingerprint(deps: { backtrace: BacktraceIssues; log: Logger }, input: WriteToFingerprintInput): Promise<WriteToFingerprintResult> {
+export async function writeToFingerprint(deps: { backtrace: BacktraceIssues; log: Logger; metrics?: Metrics }, input: WriteToFingerprintInput): Promise<WriteToFingerprintResult> {
   const { row, state, assignees, ticket } = input;
   const tickets = ticketsAfterJiraChange(row.tickets, input.integration.name, {
     issueState: ticket.state,
@@ -53,6 +54,7 @@ export async function writeToFingerprint(deps: { backtrace: BacktraceIssues; log
     ...(ticketsChange ? { tickets } : {}),
     ...(invariantsChange ? { invariants: input.invariants } : {}),
   });
+  deps.metrics?.count('SyncWrites', { direction: 'ToBacktrace' });
   const after = {
     ...row,
     tickets,

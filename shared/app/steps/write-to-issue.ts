@@ -9,6 +9,7 @@ import { chooseTransition, describeTarget, resolutionFor, statusMatches, type Ji
 import { jiraUserKey } from '../../domain/sync/user-mapping.ts';
 import type { IssueTracker } from '../../ports/issue-tracker.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 
 export interface WriteToIssueInput {
   integration: IntegrationConfig;
@@ -27,7 +28,7 @@ export interface WriteToIssueResult {
   actions: string[];
 }
 
-export async function writeToIssue(deps: { tracker: IssueTracker; log: Logger }, input: WriteToIssueInput): Promise<WriteToIssueResult> {
+export async function writeToIssue(deps: { tracker: IssueTracker; log: Logger; metrics?: Metrics }, input: WriteToIssueInput): Promise<WriteToIssueResult> {
   const { issue, target, assignee, context } = input;
   const after: WriteToIssueResult['after'] = { status: issue.status, assignee: issue.assignee };
   const actions: string[] = [];
@@ -42,6 +43,7 @@ export async function writeToIssue(deps: { tracker: IssueTracker; log: Logger },
         deps.log.warn(`Cannot move ${issue.key} with "${choice.transition.name}": ${resolution.reason}`, context);
       } else {
         await deps.tracker.transition(issue.id, choice.transition.id, resolution.kind === 'set' ? { resolution: resolution.resolution } : undefined);
+        deps.metrics?.count('SyncWrites', { direction: 'ToJira' });
         after.status = choice.transition.to;
         actions.push(`transitioned to ${choice.transition.to.name}`);
       }
@@ -53,6 +55,7 @@ export async function writeToIssue(deps: { tracker: IssueTracker; log: Logger },
     const wantedKey = assignee === null ? null : 'accountId' in assignee ? assignee.accountId : assignee.name;
     if (currentKey?.toLowerCase() !== wantedKey?.toLowerCase()) {
       await deps.tracker.assign(issue.id, assignee);
+      deps.metrics?.count('SyncWrites', { direction: 'ToJira' });
       after.assignee = assignee;
       actions.push(assignee === null ? 'unassigned' : `assigned to ${wantedKey}`);
     }

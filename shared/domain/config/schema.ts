@@ -300,6 +300,38 @@ const integration = z.strictObject({
   }
 });
 
+/** Requests/s and burst API Gateway lets through to one route; more is answered 429 before any function runs. */
+const routeThrottle = (rateLimit: number, burstLimit: number) =>
+  z
+    .strictObject({
+      rateLimit: z.number({ error: 'must be a number of requests per second, e.g. 50' }).positive().max(10_000).default(rateLimit),
+      burstLimit: z.number({ error: 'must be a whole number of requests, e.g. 100' }).int().min(1).max(5_000).default(burstLimit),
+    })
+    .prefault({});
+
+/** How the deployed stack is watched and shielded (README "Alarms, metrics and dashboard", "Throttling"). */
+const operationsSettings = {
+  /** Subscribed by e-mail to the alarm topic (`cdk deploy -c alarmEmail=...` adds another). */
+  alarmEmail: z.email({ error: 'must be an e-mail address, e.g. "ops@example.com"' }).optional(),
+  /** X-Ray active tracing on every function (`cdk deploy -c tracing=false` turns it off too). */
+  tracing: z.boolean({ error: 'must be true or false' }).default(true),
+  /** Per-route limits on the HTTP API: a flood on one route cannot throttle the other's deliveries. */
+  throttling: z
+    .strictObject({
+      backtraceEvents: routeThrottle(50, 100),
+      jiraWebhooks: routeThrottle(50, 100),
+    })
+    .prefault({}),
+  /** A WAF web ACL with a rate-based rule per source IP (off by default; see README "Throttling" for what it can attach to). */
+  waf: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Requests one IP may make in 5 minutes before WAF blocks it (AWS's minimum is 10). */
+      requestsPer5MinutesPerIp: z.number().int().min(10).max(2_000_000_000).default(1_000),
+    })
+    .prefault({}),
+};
+
 const settings = z
   .strictObject({
     claimLeaseSeconds: z
@@ -315,6 +347,7 @@ const settings = z
       .string()
       .regex(/^[A-Za-z0-9._\-/:]{1,256}$/, { error: 'must be an EventBridge bus name (or ARN)' })
       .optional(),
+    ...operationsSettings,
   })
   .prefault({});
 
