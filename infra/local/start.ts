@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../../shared/domain/config/index.ts';
 import { PermanentError } from '../../shared/ports/errors.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, startLocalStack } from './local-stack.ts';
-import { LOCAL_STATE_FILE } from './local-state.ts';
+import { LOCAL_STATE_FILE, localStateOf } from './local-state.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Powertools prints one readable JSON object per log line locally.
@@ -19,7 +19,7 @@ const secretsFile = process.env.BRIDGE_SECRETS_FILE || DEFAULT_SECRETS_FILE;
 try {
   const stack = await startLocalStack({ configFile, secretsFile, port: Number(process.env.PORT ?? 3000) });
   mkdirSync(new URL('../../.local/', import.meta.url), { recursive: true });
-  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify({ url: stack.url, configFile, secretsFile, jiraSandbox: stack.jiraSandbox?.url, backtraceSandbox: stack.backtraceSandbox?.url }, null, 2)}\n`);
+  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify(localStateOf(stack, configFile, secretsFile), null, 2)}\n`);
   console.log('\nPost the documented Backtrace sample and see the Jira issue it became:  npm run send-sample');
   console.log('Stop with Ctrl-C.');
   let stopping = false;
