@@ -1,0 +1,116 @@
+/**
+ * What a person gets for a mistake: usage with the closest match, the path and the reason of an unreadable config,
+ * the URL and the network error of an unreachable Jira; never a stack trace, always a non-zero exit code.
+ */
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { localIntegration, localSecrets } from '../e2e/support/stack-files.ts';
+import { runBridge, tempFiles } from './support/run-bridge.ts';
+
+const files = tempFiles();
+afterAll(() => files.remove());
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+describe('Bad input', () => {
+  it('answers an unknown command with usage and the closest command', async () => {
+    // Act
+    const run = await runBridge(['valdate']);
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("error: unknown command 'valdate'");
+    expect(run.stderr).toContain('(Did you mean validate?)');
+    expect(run.stderr).toContain('npx bridge --help');
+  });
+
+  it('answers an unknown flag with the closest flag', async () => {
+    // Act
+    const run = await runBridge(['links', '--fingerprnt', 'abc']);
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("error: unknown option '--fingerprnt'");
+    expect(run.stderr).toContain('(Did you mean --fingerprint?)');
+  });
+
+  it('names the path and the reason of a config it cannot read', async () => {
+    // Prepare
+    const missing = `${files.write('placeholder', '')}-missing.json`;
+    const broken = files.write('broken.json', '{"integrations": [');
+
+    // Act
+    const [absent, notJson] = await Promise.all([runBridge(['--config', missing, 'validate']), runBridge(['--config', broken, 'preview', '--event', broken])]);
+
+    // Assess
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toBe(`error: Cannot read the config file ${missing}: no such file. Pass the bridge config with --config <file>.\n`);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain(`error: The config file ${broken} is not valid JSON (`);
+    noStackTrace(absent.stderr + notJson.stderr);
+  });
+
+  it('reports schema problems with their JSON path before any live check', async () => {
+    // Prepare
+    const base = localIntegration();
+    const config = files.write('v3.json', { integrations: [{ ...base, jira: { ...base.jira, apiUrl: 'https://acme.atlassian.net/rest/api/3/' }, backtrace: { ...base.backtrace, url: 'http://127.0.0.1:9' } }] });
+
+    // Act
+    const run = await runBridge(['--config', config, '--json', 'validate']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.json().ok).toBe(false);
+    expect(run.json().integrations[0].checks[0]).toMatchObject({ check: 'config.schema', status: 'fail', detail: expect.stringContaining('integrations[0].jira.apiUrl (integration "local-jira"): Jira REST API v3 is not supported') });
+  });
+
+  it('names the URL and the network error when Jira cannot be reached, without a stack trace', async () => {
+    // Prepare
+    const port = await closedPort();
+    const base = localIntegration();
+    const config = files.write('unreachable.json', { integrations: [{ ...base, jira: { ...base.jira, apiUrl: `http://127.0.0.1:${port}/rest/api/2/` }, backtrace: { ...base.backtrace, url: `http://127.0.0.1:${port}` } }] });
+    const secrets = files.write('secrets.json', localSecrets());
+    const event = new URL('../../infra/local/sample-backtrace-group.json', import.meta.url).pathname;
+
+    // Act
+    const [validate, preview] = await Promise.all([
+      runBridge(['--config', config, '--secrets', secrets, 'validate']),
+      runBridge(['--config', config, '--secrets', secrets, 'preview', '--event', event]),
+    ]);
+
+    // Assess
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain(`FAIL  jira.credentials: Could not connect to Jira for GET http://127.0.0.1:${port}/rest/api/2/myself (ECONNREFUSED)`);
+    expect(preview.code).toBe(1);
+    expect(preview.stderr).toMatch(new RegExp(`^error: Could not connect to Jira for GET http://127\\.0\\.0\\.1:${port}/rest/api/2/(field|serverInfo) \\(ECONNREFUSED\\)`));
+    noStackTrace(validate.stdout + validate.stderr + preview.stderr);
+  });
+
+  it('asks which dead letters to replay, and names a missing secret with where to set it', async () => {
+    // Prepare
+    const base = localIntegration();
+    const config = files.write('ok.json', { integrations: [{ ...base, jira: { ...base.jira, apiUrl: 'http://127.0.0.1:9/rest/api/2/' }, backtrace: { ...base.backtrace, url: 'http://127.0.0.1:9' } }] });
+    const noSecrets = files.write('empty-secrets.json', {});
+
+    // Act
+    const [replay, secretless] = await Promise.all([runBridge(['--config', config, 'dlq', 'replay']), runBridge(['--config', config, '--secrets', noSecrets, '--json', 'validate'])]);
+
+    // Assess
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toBe('error: Say which dead letters to replay: --id <id> (see `npx bridge dlq list`) or --all.\n');
+    expect(secretless.code).toBe(1);
+    expect(secretless.json().integrations[0].checks).toContainEqual(expect.objectContaining({
+      check: 'secret[local/jira-api-token]',
+      status: 'fail',
+      detail: `Secret "local/jira-api-token" is not set (set environment variable BRIDGE_SECRET_LOCAL_JIRA_API_TOKEN or key "local/jira-api-token" in ${noSecrets})`,
+    }));
+  });
+});
