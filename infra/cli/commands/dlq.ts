@@ -29,7 +29,7 @@ export interface DeadLetter {
   integrations: string[];
   fingerprint: string | null;
   issueKey: string | null;
-  /** Deliveries before SQS moved it (ApproximateReceiveCount). */
+  /** SQS's ApproximateReceiveCount: the worker's deliveries, plus the receives of listings like this one. */
   receiveCount: number;
   /** When it was first sent, ISO-8601. */
   sentAt: string | null;
@@ -71,7 +71,7 @@ export function describeDeadLetter(queue: string, message: Message, now: number)
     sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : null,
     age: Number.isFinite(sent) ? formatAge(sent, now) : null,
     reason: parsed.ok
-      ? `failed ${message.Attributes?.ApproximateReceiveCount ?? '?'} deliveries; the worker's log line for messageId ${message.MessageId} gives the reason`
+      ? `the worker's log line for messageId ${message.MessageId} gives the reason ("Will retry the message" / "Refused for good")`
       : `the message is malformed: ${parsed.problems.join('; ')}`,
   };
 }
@@ -126,7 +126,7 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
       else if (letters.length === 0) io.stdout(`No dead letters in the ${resources.where}.\n`);
       else {
         io.stdout(`${formatTable(
-          ['QUEUE', 'ID', 'KIND', 'FINGERPRINT / ISSUE', 'INTEGRATIONS', 'DELIVERIES', 'AGE'],
+          ['QUEUE', 'ID', 'KIND', 'FINGERPRINT / ISSUE', 'INTEGRATIONS', 'RECEIVES', 'AGE'],
           letters.map((letter) => [letter.queue, letter.id, letter.kind, letter.fingerprint ?? letter.issueKey ?? '-', letter.integrations.join(',') || '-', String(letter.receiveCount), letter.age ?? '-']),
         )}\n${letters.map((letter) => `${letter.id}: ${letter.reason}`).join('\n')}\n`);
       }
