@@ -8,12 +8,13 @@ import { queueWorker } from '../shared/runtime/queue-worker.ts';
 import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
 
-const { logger, deps } = workerDeps('sync-to-backtrace');
+const { logger, deps, failures } = workerDeps('sync-to-backtrace');
 
 export const handler = queueWorker({
   sqs: new SQSClient({}),
   queueUrl: requiredEnv('JIRA_CHANGES_QUEUE_URL'),
   logger,
+  failures,
   handlers: {
     'jira.webhook': async (message) => {
       const applied = await applyJiraChange(deps, message);

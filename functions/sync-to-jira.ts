@@ -10,12 +10,13 @@ import { queueWorker } from '../shared/runtime/queue-worker.ts';
 import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
 
-const { logger, deps } = workerDeps('sync-to-jira');
+const { logger, deps, failures } = workerDeps('sync-to-jira');
 
 export const handler = queueWorker({
   sqs: new SQSClient({}),
   queueUrl: requiredEnv('EVENTS_QUEUE_URL'),
   logger,
+  failures,
   handlers: {
     'backtrace.group': (message) => syncErrorGroup(deps, message),
     'backtrace.fingerprint-updated': (message) => pushFingerprintChange(deps, message),

@@ -27,6 +27,8 @@ import { createJiraClient, type JiraClientOptions } from '../../shared/adapters/
 import { createJiraMetadata, type JiraMetadata } from '../../shared/adapters/jira/jira-metadata.ts';
 import { createBacktraceClient, type BacktraceCredentials } from '../../shared/adapters/backtrace/backtrace-client.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
+import { DynamoDbFailureLog } from '../../shared/adapters/dynamodb/failure-log.ts';
+import type { FailureLog } from '../../shared/ports/failure-log.ts';
 import type { SecretSource } from '../../shared/ports/secrets.ts';
 import type { IssueTracker } from '../../shared/ports/issue-tracker.ts';
 import type { BacktraceIssues } from '../../shared/ports/backtrace-issues.ts';
@@ -69,6 +71,8 @@ export interface BridgeResources {
   /** `local stack` or `stack BacktraceJiraBridge (eu-west-1)`. */
   where: string;
   links: LinkStore;
+  /** The workers' notes of why each message last failed. */
+  failures: FailureLog;
   sqs: SQSClient;
   queues: BridgeQueue[];
 }
@@ -229,9 +233,11 @@ function localResources(state: LocalState | undefined): BridgeResources {
     throw new CliError('The local stack is not running: start it with `npm start` (in another terminal), or add --aws to read the deployed stack.');
   }
   const clientConfig = (endpoint: string) => ({ endpoint, region: state.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const table = { client: new DynamoDBClient(clientConfig(state.dynamodbEndpoint)), tableName: state.linksTableName };
   return {
     where: 'local stack',
-    links: new DynamoDbLinkStore({ client: new DynamoDBClient(clientConfig(state.dynamodbEndpoint)), tableName: state.linksTableName }),
+    links: new DynamoDbLinkStore(table),
+    failures: new DynamoDbFailureLog(table),
     sqs: new SQSClient(clientConfig(state.sqsEndpoint)),
     queues: state.queues,
   };
@@ -267,9 +273,11 @@ async function deployedResources(stackName: string): Promise<BridgeResources> {
     url: await urlOf(need(key)),
     deadLetterQueue: { name: `${name}-dlq`, url: await urlOf(need(dlqKey)) },
   });
+  const table = { client: new DynamoDBClient({}), tableName: need('LinksTableName') };
   return {
     where: `stack ${stackName}`,
-    links: new DynamoDbLinkStore({ client: new DynamoDBClient({}), tableName: need('LinksTableName') }),
+    links: new DynamoDbLinkStore(table),
+    failures: new DynamoDbFailureLog(table),
     sqs,
     queues: [
       await queue('EventsQueueName', 'DeadLetterQueueName', 'backtrace-events'),

@@ -16,6 +16,7 @@ import { parseQueueMessage, type QueueMessage, type QueueMessageKind } from '../
 import { redeliveryDelaySeconds } from '../domain/redelivery.ts';
 import { changeVisibility, sendMessageBody } from '../adapters/sqs/queue.ts';
 import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
+import type { FailureLog } from '../ports/failure-log.ts';
 import { describeError } from './logger.ts';
 
 /** The use-case for each kind of message this worker takes; a kind without one is refused for good. */
@@ -27,6 +28,8 @@ export interface QueueWorkerOptions {
   queueUrl: string;
   logger: Logger;
   handlers: MessageHandlers;
+  /** Where each failed delivery's reason is noted, by message id (shown beside the dead letter by `bridge dlq list`). */
+  failures?: FailureLog;
 }
 
 /** What a message is about, for the log line an operator reads next to the DLQ (never the whole body). */
@@ -44,7 +47,7 @@ function aboutMessage(message: QueueMessage | undefined): Record<string, unknown
 }
 
 export function queueWorker(options: QueueWorkerOptions) {
-  const { sqs, queueUrl, logger, handlers } = options;
+  const { sqs, queueUrl, logger, handlers, failures } = options;
 
   async function dispatch(message: QueueMessage): Promise<void> {
     const handler = handlers[message.kind] as ((message: QueueMessage) => Promise<unknown>) | undefined;
@@ -75,6 +78,12 @@ export function queueWorker(options: QueueWorkerOptions) {
       const context = { messageId: record.messageId, ...aboutMessage(message), receiveCount, retryInSeconds: seconds, error: describeError(error) };
       if (retryable) logger.warn('Will retry the message', context);
       else logger.error('Refused for good; the message goes to the DLQ after its last attempt', context);
+      try {
+        await failures?.record({ messageId: record.messageId, reason: (error as Error)?.message ?? String(error), retryable, receiveCount, at: Date.now() });
+      } catch (noteError) {
+        // Only the note is lost: the log line above has the reason too.
+        logger.warn('Could not note the failure reason of the message', { messageId: record.messageId, error: describeError(noteError) });
+      }
       try {
         await changeVisibility(sqs, queueUrl, record.receiptHandle, seconds);
       } catch (visibilityError) {

@@ -1,13 +1,14 @@
 /**
  * What both queue workers build once per cold start: the logger, the validated config (its warnings logged), each
  * integration's Jira and Backtrace clients (secrets resolved on first use), the DynamoDB link store and the
- * Backtrace user directory (same table, their own keys).
+ * Backtrace user directory and the failure notes of queue messages (same table, their own keys).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SyncDeps } from '../app/sync-deps.ts';
 import { configWarnings } from '../domain/config/index.ts';
 import { DynamoDbBacktraceUserDirectory } from '../adapters/dynamodb/backtrace-user-directory.ts';
 import { DynamoDbLinkStore } from '../adapters/dynamodb/link-store.ts';
+import { DynamoDbFailureLog } from '../adapters/dynamodb/failure-log.ts';
 import { systemClock } from '../ports/clock.ts';
 import { integrationClientsFactory } from './integration-clients.ts';
 import { createLogger } from './logger.ts';
@@ -27,5 +28,5 @@ export function workerDeps(serviceName: string) {
     clock: systemClock,
     log: logger,
   };
-  return { logger, deps };
+  return { logger, deps, failures: new DynamoDbFailureLog(table) };
 }

@@ -170,9 +170,11 @@ describe('Command: dlq', () => {
     expect(letter).toMatchObject({ queue: EVENTS_QUEUE_NAME, kind: 'backtrace.group', integrations: ['local-jira'], issueKey: null, age: expect.stringMatching(/^\d+s$/) });
     // One delivery to the worker, one move by SQS, plus this command's own receives.
     expect(letter.receiveCount).toBeGreaterThanOrEqual(2);
-    expect(Object.keys(letter).sort()).toEqual(['age', 'fingerprint', 'id', 'integrations', 'issueKey', 'kind', 'queue', 'reason', 'receiveCount', 'sentAt']);
+    expect(Object.keys(letter).sort()).toEqual(['age', 'failedAt', 'fingerprint', 'id', 'integrations', 'issueKey', 'kind', 'queue', 'reason', 'receiveCount', 'sentAt']);
+    expect(letter.reason).toMatch(/^Jira is rate limiting the bridge: POST http:\/\/127\.0\.0\.1:\d+\/rest\/api\/2\/issue answered HTTP 429/);
     expect(listed.stdout).toContain(letter.id);
     expect(listed.stdout).toContain(group.fingerprint);
+    expect(listed.stdout).toContain(`${letter.id}: Jira is rate limiting the bridge`);
     expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stdout).toBe(`replayed ${letter.id} to ${EVENTS_QUEUE_NAME}\n`);
     expect(afterReplay).toBe(1);

@@ -11,6 +11,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCom
 import type { Command } from 'commander';
 import { parseQueueMessage } from '../../../shared/domain/queue-message.ts';
 import { sendMessageBody } from '../../../shared/adapters/sqs/queue.ts';
+import type { FailureNote } from '../../../shared/ports/failure-log.ts';
 import { loadCliContext, type BridgeQueue } from '../context.ts';
 import { CliError, type CliIo } from '../io.ts';
 import { formatAge, formatTable, printJson } from '../output.ts';
@@ -34,12 +35,14 @@ export interface DeadLetter {
   /** When it was first sent, ISO-8601. */
   sentAt: string | null;
   age: string | null;
-  /** The worker records no reason on the message (SQS keeps none): the worker's log has it, by message id. */
+  /** Why the worker's last delivery failed, as the worker noted it (SQS keeps no reason on the message). */
   reason: string;
+  /** When that failure was noted, ISO-8601. */
+  failedAt: string | null;
 }
 
-/** What a queue message is about, for people (pure). */
-export function describeDeadLetter(queue: string, message: Message, now: number): DeadLetter {
+/** What a queue message is about and why it failed, for people (pure). */
+export function describeDeadLetter(queue: string, message: Message, now: number, note?: FailureNote): DeadLetter {
   const sent = Number(message.Attributes?.SentTimestamp);
   const parsed = parseQueueMessage(message.Body ?? '');
   let kind = 'unreadable';
@@ -70,9 +73,11 @@ export function describeDeadLetter(queue: string, message: Message, now: number)
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : null,
     age: Number.isFinite(sent) ? formatAge(sent, now) : null,
-    reason: parsed.ok
-      ? `the worker's log line for messageId ${message.MessageId} gives the reason ("Will retry the message" / "Refused for good")`
-      : `the message is malformed: ${parsed.problems.join('; ')}`,
+    reason: note?.reason
+      ?? (parsed.ok
+        ? `no reason noted; the worker's log line for messageId ${message.MessageId} has it ("Will retry the message" / "Refused for good")`
+        : `the message is malformed: ${parsed.problems.join('; ')}`),
+    failedAt: note ? new Date(note.at).toISOString() : null,
   };
 }
 
@@ -120,7 +125,8 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
       for (const queue of pickQueues(resources.queues, options.queue)) {
         const messages = await receiveAll(resources.sqs, queue.deadLetterQueue.url);
         await release(resources.sqs, queue.deadLetterQueue.url, messages);
-        letters.push(...messages.map((message) => describeDeadLetter(queue.name, message, Date.now())));
+        const notes = await resources.failures.find(messages.map((message) => message.MessageId ?? ''));
+        letters.push(...messages.map((message) => describeDeadLetter(queue.name, message, Date.now(), notes.get(message.MessageId ?? ''))));
       }
       if (globals.json) printJson(io, { where: resources.where, messages: letters });
       else if (letters.length === 0) io.stdout(`No dead letters in the ${resources.where}.\n`);
