@@ -34,8 +34,16 @@ const checkOf = (run: { json(): any }, name: string): Json | undefined =>
   (run.json().integrations[0].checks as Json[]).find((row) => row.check === name);
 const failures = (run: { json(): any }): Json[] => (run.json().integrations[0].checks as Json[]).filter((row) => row.status === 'fail');
 
-for (const deployment of ['Cloud', 'Server'] as const) {
-  describe(`Command: validate (Jira ${deployment === 'Cloud' ? 'Cloud' : 'Data Center'})`, () => {
+const JIRAS = [
+  { deployment: 'Cloud', title: 'Cloud' },
+  { deployment: 'Server', title: 'Data Center 9' },
+  // Before 8.4 only the old bulk createmeta exists (reference section 2.1).
+  { deployment: 'Server', title: 'Data Center 8.3', serverVersion: '8.3.0' },
+] as const;
+
+for (const { deployment, title, ...version } of JIRAS) {
+  const legacy = 'serverVersion' in version;
+  describe(`Command: validate (Jira ${title})`, () => {
     let jira: JiraFake;
     let backtrace: BacktraceFake;
     const files = tempFiles();
@@ -48,7 +56,7 @@ for (const deployment of ['Cloud', 'Server'] as const) {
     const validate = (config: string, ...more: string[]) => runBridge(['--config', config, '--secrets', secretsFile, ...more, 'validate']);
 
     beforeAll(async () => {
-      [jira, backtrace] = await Promise.all([startJiraFake({ deployment, fields: FIELDS, projects: PROJECTS, openApiValidation: true }), startBacktraceFake()]);
+      [jira, backtrace] = await Promise.all([startJiraFake({ deployment, ...version, fields: FIELDS, projects: PROJECTS, openApiValidation: true }), startBacktraceFake()]);
       secretsFile = files.write('secrets.json', localSecrets());
     });
     afterAll(async () => {
@@ -77,9 +85,19 @@ for (const deployment of ['Cloud', 'Server'] as const) {
       for (const name of ['backtrace.query', 'secret[local/jira-api-token]', 'integrations[0].jira.issueType', 'integrations[0].sync.stateMap.toJira.resolved']) {
         expect(checkOf(json, name)?.status, name).toBe('pass');
       }
-      // The screen has more than 200 fields: two pages, as Jira serves them.
       const pages = jira.requests.filter((request) => request.path === '/rest/api/2/issue/createmeta/CRASH/issuetypes/10004').map((request) => request.query.startAt);
-      expect(pages.slice(0, 2)).toEqual(['0', '200']);
+      const bulk = jira.requests.filter((request) => request.path === '/rest/api/2/issue/createmeta');
+      if (legacy) {
+        // The paged form answered 404, serverInfo said 8.3: the bulk form, once per run, with the fields expanded.
+        expect(checkOf(json, 'integrations[0].jira.projectKey')?.detail).toContain('(createmeta, legacy expand form)');
+        expect(pages).toEqual([]);
+        expect(bulk.map((request) => request.query)).toEqual([{ projectKeys: 'CRASH', expand: 'projects.issuetypes.fields' }, { projectKeys: 'CRASH', expand: 'projects.issuetypes.fields' }]);
+      } else {
+        // The screen has more than 200 fields: two pages, as Jira serves them.
+        expect(checkOf(json, 'integrations[0].jira.projectKey')?.detail).toContain('(createmeta, paged endpoints)');
+        expect(pages.slice(0, 2)).toEqual(['0', '200']);
+        expect(bulk).toEqual([]);
+      }
       expect(jira.requests.every((request) => request.method === 'GET')).toBe(true);
       expect(jira.validationErrors).toEqual([]);
     });

@@ -116,7 +116,9 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const webhooks = new WebhookDispatcher({ deployment, apiUrl, store, catalogue, users }, outbox);
   for (const hook of [options.webhooks ?? []].flat()) webhooks.add(hook);
   const changes = new IssueChanges({ deployment, apiUrl, store, workflow, users, emit: (event) => webhooks.dispatch(event) });
-  state = { deployment, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
+  const serverVersion = (options.serverVersion ?? '9.12.15').split('.').map(Number);
+  if (serverVersion.length !== 3 || serverVersion.some((part) => !Number.isInteger(part) || part < 0)) throw new Error(`Jira fake: serverVersion must be like '8.3.0', got '${options.serverVersion}'`);
+  state = { deployment, serverVersion, siteUrl, apiUrl, catalogue, projects, versions, links, store, searchLagMs: options.searchLagMs ?? 0, users, workflow, changes };
 
   return {
     url: siteUrl,

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { sendEmpty, sendJson } from '../common/http-server.ts';
 import type { Principal } from './auth.ts';
 import { addComment, listComments } from './comment-routes.ts';
-import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
+import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, legacyCreateMeta, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';
 import { editIssue } from './edit-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
@@ -27,6 +27,8 @@ import type { JiraDeploymentType } from './types.ts';
 
 export interface JiraState {
   deployment: JiraDeploymentType;
+  /** Data Center's version as serverInfo's `versionNumbers` (Cloud reports 1001.0.0). */
+  serverVersion: number[];
   siteUrl: string;
   apiUrl: string;
   catalogue: FieldCatalogue;
@@ -70,6 +72,7 @@ const ROUTES: Route[] = [
   route('/field', { GET: listFields }),
   route('/myself', { GET: myself }),
   route('/issue', { POST: createIssue }),
+  route('/issue/createmeta', { GET: createMetaLegacy }),
   route('/issue/createmeta/{project}/issuetypes', { GET: createMetaIssueTypes }),
   route('/issue/createmeta/{project}/issuetypes/{issueTypeId}', { GET: createMetaFields }),
   route('/issue/{idOrKey}', { GET: getIssue, PUT: editIssue, DELETE: deleteIssue }),
@@ -105,13 +108,13 @@ export function routeApiRequest(state: JiraState, req: ApiRequest, res: ServerRe
 
 function serverInfo(state: JiraState, req: ApiRequest, res: ServerResponse): void {
   const cloud = state.deployment === 'Cloud';
-  const versionNumbers = cloud ? [1001, 0, 0] : [9, 12, 15];
+  const versionNumbers = cloud ? [1001, 0, 0] : state.serverVersion;
   sendJson(res, 200, {
     baseUrl: state.siteUrl,
     version: cloud ? '1001.0.0-SNAPSHOT' : versionNumbers.join('.'),
     versionNumbers,
     deploymentType: state.deployment,
-    buildNumber: cloud ? 100_282 : 9_120_015,
+    buildNumber: cloud ? 100_282 : versionNumbers[0]! * 1_000_000 + versionNumbers[1]! * 10_000 + versionNumbers[2]!,
     buildDate: '2025-01-15T00:00:00.000+0000',
     serverTime: jiraTime(req.now),
     scmInfo: '0f4e2fd5e4b5c4a0c1e0bd7a6a0c6c2fbd1d7f5e',
@@ -154,7 +157,22 @@ function listResolutions(state: JiraState, _req: ApiRequest, res: ServerResponse
   sendJson(res, 200, state.workflow.resolutions.map((resolution) => renderResolution(resolution, state.apiUrl)));
 }
 
+/** Data Center 8.4 brought the paged createmeta; 9.0 removed the bulk form; Cloud serves only the paged one. */
+const versionAtLeast = (state: JiraState, major: number, minor: number) =>
+  state.deployment === 'Cloud' || state.serverVersion[0]! > major || (state.serverVersion[0] === major && state.serverVersion[1]! >= minor);
+
+function createMetaLegacy(state: JiraState, req: ApiRequest, res: ServerResponse): void {
+  if (versionAtLeast(state, 9, 0)) return sendNoResource(res, req.url);
+  const projects = state.projects.projects.map((project) => ({
+    project,
+    screens: project.issueTypes.map((type) => state.projects.screen(project, type.id)!).filter(Boolean),
+    versions: state.versions.of(project),
+  }));
+  sendJson(res, 200, legacyCreateMeta(projects, req.query, state.apiUrl, state.siteUrl));
+}
+
 function createMetaIssueTypes(state: JiraState, req: ApiRequest, res: ServerResponse, [projectRef]: string[]): void {
+  if (!versionAtLeast(state, 8, 4)) return sendNoResource(res, req.url);
   const project = state.projects.find(projectRef!);
   if (!project) return sendErrors(res, 404, [`No project could be found with key '${projectRef}'.`]);
   const page = parsePage(req.query, CREATEMETA_MAX_RESULTS);
@@ -163,6 +181,7 @@ function createMetaIssueTypes(state: JiraState, req: ApiRequest, res: ServerResp
 }
 
 function createMetaFields(state: JiraState, req: ApiRequest, res: ServerResponse, [projectRef, issueTypeId]: string[]): void {
+  if (!versionAtLeast(state, 8, 4)) return sendNoResource(res, req.url);
   const project = state.projects.find(projectRef!);
   if (!project) return sendErrors(res, 404, [`No project could be found with key '${projectRef}'.`]);
   const screen = state.projects.screen(project, issueTypeId!);

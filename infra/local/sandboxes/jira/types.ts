@@ -84,6 +84,11 @@ export interface FakeField {
 export interface JiraFakeOptions {
   /** `serverInfo.deploymentType`, and which dialect the fake speaks (search endpoints, user fields); default 'Cloud'. */
   deployment?: JiraDeploymentType;
+  /**
+   * The Data Center version serverInfo reports, e.g. '8.3.0'; default '9.12.15'. Before 8.4 only the old bulk
+   * createmeta exists, from 9.0 only the paged one (reference section 2). Ignored on Cloud.
+   */
+  serverVersion?: string;
   /** Data Center context path such as '/jira'; default ''. */
   contextPath?: string;
   /** Accepted credentials; default Basic `bot@example.com` / `sandbox-token`. Every request is checked. */
