@@ -62,7 +62,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<E
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof ConfigError || isAdminFacing(error)) {
-      io.stderr(`error: ${error.message}\n`);
+      // A script asked for JSON: it gets JSON on stdout, with the same message.
+      if (program.opts<{ json?: boolean }>().json) io.stdout(`${JSON.stringify({ ok: false, error: error.message }, null, 2)}\n`);
+      else io.stderr(`error: ${error.message}\n`);
       return error instanceof CliError ? error.exitCode : 1;
     }
     io.stderr(`error (a bug in the bridge CLI, please report it): ${(error as Error)?.stack ?? String(error)}\n`);

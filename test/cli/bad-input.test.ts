@@ -48,13 +48,19 @@ describe('Bad input', () => {
     const broken = files.write('broken.json', '{"integrations": [');
 
     // Act
-    const [absent, notJson] = await Promise.all([runBridge(['--config', missing, 'validate']), runBridge(['--config', broken, 'preview', '--event', broken])]);
+    const [absent, notJson, forScripts] = await Promise.all([
+      runBridge(['--config', missing, 'validate']),
+      runBridge(['--config', broken, 'preview', '--event', broken]),
+      runBridge(['links', '--json', '--config', missing]),
+    ]);
 
     // Assess
     expect(absent.code).toBe(1);
     expect(absent.stderr).toBe(`error: Cannot read the config file ${missing}: no such file. Pass the bridge config with --config <file>.\n`);
     expect(notJson.code).toBe(1);
     expect(notJson.stderr).toContain(`error: The config file ${broken} is not valid JSON (`);
+    expect(forScripts.code).toBe(1);
+    expect(forScripts.json()).toEqual({ ok: false, error: `Cannot read the config file ${missing}: no such file. Pass the bridge config with --config <file>.` });
     noStackTrace(absent.stderr + notJson.stderr);
   });
 
