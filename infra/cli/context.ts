@@ -16,19 +16,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError, parseConfig, jiraSecretNames, type BridgeConfig, type IntegrationConfig } from '../../shared/domain/config/index.ts';
 import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
-import { SecretsManagerSecretSource } from '../../shared/adapters/secrets/secrets-manager-secret-source.ts';
 import { createJiraClient, type JiraClientOptions } from '../../shared/adapters/jira/jira-client.ts';
 import { createJiraMetadata, type JiraMetadata } from '../../shared/adapters/jira/jira-metadata.ts';
 import { createBacktraceClient, type BacktraceCredentials } from '../../shared/adapters/backtrace/backtrace-client.ts';
-import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
-import { DynamoDbFailureLog } from '../../shared/adapters/dynamodb/failure-log.ts';
 import type { FailureLog } from '../../shared/ports/failure-log.ts';
+import { toBridgeError } from '../../shared/adapters/aws/aws-errors.ts';
 import type { SecretSource } from '../../shared/ports/secrets.ts';
 import type { IssueTracker } from '../../shared/ports/issue-tracker.ts';
 import type { BacktraceIssues } from '../../shared/ports/backtrace-issues.ts';
@@ -161,7 +156,16 @@ export function loadCliContext(globals: GlobalOptions, io: CliIo): CliContext {
   let secrets: SecretSource;
   let secretsSource: string;
   if (globals.aws) {
-    secrets = new SecretsManagerSecretSource({ client: new SecretsManagerClient({}) });
+    // Loaded on first use: the AWS SDK costs half a second to import, which commands that never read a secret skip.
+    let source: Promise<SecretSource> | undefined;
+    const load = () => (source ??= (async () => {
+      const [{ SecretsManagerClient }, { SecretsManagerSecretSource }] = await Promise.all([
+        import('@aws-sdk/client-secrets-manager'),
+        import('../../shared/adapters/secrets/secrets-manager-secret-source.ts'),
+      ]);
+      return new SecretsManagerSecretSource({ client: new SecretsManagerClient({}) });
+    })());
+    secrets = { get: async (name) => (await load()).get(name) };
     secretsSource = 'AWS Secrets Manager';
   } else {
     const file = resolve(globals.secrets ?? io.env.BRIDGE_SECRETS_FILE ?? localState?.secretsFile ?? DEFAULT_SECRETS_FILE);
@@ -221,69 +225,29 @@ export function loadCliContext(globals: GlobalOptions, io: CliIo): CliContext {
         : { kind: 'api-token', token: await secrets.get(tokenSecret ?? '') };
       return createBacktraceClient({ url: integration.backtrace.url, credentials, maxInlineWaitMs: CLI_MAX_INLINE_WAIT_MS });
     },
-    resources(stackName) {
-      return globals.aws ? deployedResources(stackName ?? io.env.BRIDGE_STACK_NAME ?? DEFAULT_STACK_NAME) : Promise.resolve(localResources(localState));
+    async resources(stackName) {
+      const { deployedResources, localResources } = await import('./stack-resources.ts');
+      return globals.aws ? deployedResources(stackName ?? io.env.BRIDGE_STACK_NAME ?? DEFAULT_STACK_NAME) : localResources(localState);
     },
   };
   return context;
 }
 
-function localResources(state: LocalState | undefined): BridgeResources {
-  if (!state?.dynamodbEndpoint || !state.sqsEndpoint || !state.linksTableName || !state.queues) {
-    throw new CliError('The local stack is not running: start it with `npm start` (in another terminal), or add --aws to read the deployed stack.');
-  }
-  const clientConfig = (endpoint: string) => ({ endpoint, region: state.region ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const table = { client: new DynamoDBClient(clientConfig(state.dynamodbEndpoint)), tableName: state.linksTableName };
-  return {
-    where: 'local stack',
-    links: new DynamoDbLinkStore(table),
-    failures: new DynamoDbFailureLog(table),
-    sqs: new SQSClient(clientConfig(state.sqsEndpoint)),
-    queues: state.queues,
-  };
-}
-
-/** The deployed stack's table and queues, from its outputs (LinksTableName, EventsQueueName, ...). */
-async function deployedResources(stackName: string): Promise<BridgeResources> {
-  const cloudFormation = new CloudFormationClient({});
-  let outputs: Record<string, string>;
+/**
+ * Runs `work` on the stack's stores; an AWS error becomes one message naming the store, and a local stack that does
+ * not answer is said to be stopped (its state file outlived it).
+ */
+export async function onResources<T>(resources: BridgeResources, what: string, work: () => Promise<T>): Promise<T> {
   try {
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+    return await work();
   } catch (error) {
-    throw new CliError(`Cannot read the outputs of CloudFormation stack ${stackName} (${(error as Error).name}: ${(error as Error).message}): check AWS credentials and region (AWS_PROFILE, AWS_REGION), or name the stack with --stack <name>.`);
-  }
-  const need = (key: string) => {
-    const value = outputs[key];
-    if (!value) throw new CliError(`Stack ${stackName} has no output ${key}: deploy this version of the bridge (npx cdk deploy) first.`);
-    return value;
-  };
-  const sqs = new SQSClient({});
-  const urlOf = async (name: string) => {
-    try {
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-      if (!QueueUrl) throw new Error('no QueueUrl');
-      return QueueUrl;
-    } catch (error) {
-      throw new CliError(`Cannot find SQS queue ${name} of stack ${stackName} (${(error as Error).message}).`);
+    if (error instanceof CliError) throw error;
+    const bridgeError = toBridgeError(error, what);
+    if (resources.where === 'local stack' && /ECONNREFUSED/.test(bridgeError.message)) {
+      throw new CliError(`The local stack does not answer (${bridgeError.message}): start it with \`npm start\`, or add --aws to read the deployed stack.`);
     }
-  };
-  const queue = async (key: string, dlqKey: string, name: string): Promise<BridgeQueue> => ({
-    name,
-    url: await urlOf(need(key)),
-    deadLetterQueue: { name: `${name}-dlq`, url: await urlOf(need(dlqKey)) },
-  });
-  const table = { client: new DynamoDBClient({}), tableName: need('LinksTableName') };
-  return {
-    where: `stack ${stackName}`,
-    links: new DynamoDbLinkStore(table),
-    failures: new DynamoDbFailureLog(table),
-    sqs,
-    queues: [
-      await queue('EventsQueueName', 'DeadLetterQueueName', 'backtrace-events'),
-      await queue('JiraChangesQueueName', 'JiraChangesDeadLetterQueueName', 'jira-changes'),
-    ],
-  };
+    throw bridgeError;
+  }
 }
 
 /** Messages of errors the admin can act on, without stack traces; anything else is a bug and keeps its trace. */

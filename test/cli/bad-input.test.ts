@@ -119,4 +119,37 @@ describe('Bad input', () => {
       detail: `Secret "local/jira-api-token" is not set (set environment variable BRIDGE_SECRET_LOCAL_JIRA_API_TOKEN or key "local/jira-api-token" in ${noSecrets})`,
     }));
   });
+
+  it('says the local stack is not answering when its state file outlived it', async () => {
+    // Prepare
+    const port = await closedPort();
+    const dead = `http://127.0.0.1:${port}`;
+    const state = files.write('stale-state.json', {
+      url: dead, configFile: new URL('../../infra/local/local.config.json', import.meta.url).pathname, secretsFile: new URL('../../infra/local/local.secrets.json', import.meta.url).pathname,
+      jiraSandbox: dead, backtraceSandbox: dead, region: 'us-east-1', dynamodbEndpoint: dead, sqsEndpoint: dead, linksTableName: 'links',
+      queues: [{ name: 'backtrace-events', url: `${dead}/000000000000/backtrace-events`, deadLetterQueue: { name: 'backtrace-events-dlq', url: `${dead}/000000000000/backtrace-events-dlq` } }],
+    });
+
+    // Act
+    const [links, dlq] = await Promise.all([runBridge(['links'], { BRIDGE_LOCAL_STATE: state }), runBridge(['dlq', 'list'], { BRIDGE_LOCAL_STATE: state })]);
+
+    // Assess
+    for (const run of [links, dlq]) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^error: The local stack does not answer \(.*ECONNREFUSED.*\): start it with `npm start`, or add --aws to read the deployed stack\.\n$/);
+    }
+  });
+
+  it('says so when no local stack runs', async () => {
+    // Prepare
+    const base = localIntegration();
+    const config = files.write('urls.json', { integrations: [{ ...base, jira: { ...base.jira, apiUrl: 'http://127.0.0.1:9/rest/api/2/' }, backtrace: { ...base.backtrace, url: 'http://127.0.0.1:9' } }] });
+
+    // Act
+    const run = await runBridge(['--config', config, 'dlq', 'list']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: The local stack is not running: start it with `npm start` (in another terminal), or add --aws to read the deployed stack.\n');
+  });
 });

@@ -7,20 +7,14 @@
  * after that send succeeded, so a failure in between leaves a copy in both, never in neither; a replayed create is
  * safe because the worker's claim and the fingerprint's ticket entry make a second delivery create no second issue.
  */
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { parseQueueMessage } from '../../../shared/domain/queue-message.ts';
-import { sendMessageBody } from '../../../shared/adapters/sqs/queue.ts';
 import type { FailureNote } from '../../../shared/ports/failure-log.ts';
-import { loadCliContext, type BridgeQueue } from '../context.ts';
+import { loadCliContext, onResources, type BridgeQueue } from '../context.ts';
 import { CliError, type CliIo } from '../io.ts';
 import { formatAge, formatTable, printJson } from '../output.ts';
 import { globalsOf, setExitCode } from '../command-state.ts';
-
-/** Long enough to finish a listing (or a replay's send) before SQS shows the messages again. */
-const HOLD_SECONDS = 30;
-/** At most this many receives per DLQ, ten messages each. */
-const MAX_BATCHES = 100;
 
 /** A dead letter as printed; `--json` keys are stable. */
 export interface DeadLetter {
@@ -81,27 +75,6 @@ export function describeDeadLetter(queue: string, message: Message, now: number,
   };
 }
 
-/** Every message of a DLQ, held invisible for {@link HOLD_SECONDS}; the caller releases or deletes each. */
-async function receiveAll(sqs: SQSClient, url: string): Promise<Message[]> {
-  const seen = new Map<string, Message>();
-  for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: url,
-      MaxNumberOfMessages: 10,
-      VisibilityTimeout: HOLD_SECONDS,
-      WaitTimeSeconds: 0,
-      MessageSystemAttributeNames: ['All'],
-    }));
-    if (!Messages || Messages.length === 0) break;
-    for (const message of Messages) if (message.MessageId) seen.set(message.MessageId, message);
-  }
-  return [...seen.values()];
-}
-
-async function release(sqs: SQSClient, url: string, messages: Message[]): Promise<void> {
-  await Promise.all(messages.map((message) => sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })).catch(() => undefined)));
-}
-
 function pickQueues(queues: BridgeQueue[], name: string | undefined): BridgeQueue[] {
   if (name === undefined) return queues;
   const found = queues.filter((queue) => queue.name === name || queue.deadLetterQueue.name === name);
@@ -121,11 +94,12 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
     .action(async (options: { queue?: string; stack?: string }, command: Command) => {
       const globals = globalsOf(command);
       const resources = await loadCliContext(globals, io).resources(options.stack);
+      const { receiveAll, release } = await import('../dead-letters.ts');
       const letters: DeadLetter[] = [];
       for (const queue of pickQueues(resources.queues, options.queue)) {
-        const messages = await receiveAll(resources.sqs, queue.deadLetterQueue.url);
+        const messages = await onResources(resources, `SQS ReceiveMessage on ${queue.deadLetterQueue.name}`, () => receiveAll(resources.sqs, queue.deadLetterQueue.url));
         await release(resources.sqs, queue.deadLetterQueue.url, messages);
-        const notes = await resources.failures.find(messages.map((message) => message.MessageId ?? ''));
+        const notes = await onResources(resources, `reading the failure notes (${resources.where})`, () => resources.failures.find(messages.map((message) => message.MessageId ?? '')));
         letters.push(...messages.map((message) => describeDeadLetter(queue.name, message, Date.now(), notes.get(message.MessageId ?? ''))));
       }
       if (globals.json) printJson(io, { where: resources.where, messages: letters });
@@ -149,22 +123,24 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
       if ((options.id === undefined) === (options.all !== true)) throw new CliError('Say which dead letters to replay: --id <id> (see `npx bridge dlq list`) or --all.');
       const globals = globalsOf(command);
       const resources = await loadCliContext(globals, io).resources(options.stack);
+      const { receiveAll, release, sendBack, remove } = await import('../dead-letters.ts');
       const replayed: { queue: string; id: string }[] = [];
       const failed: { queue: string; id: string; error: string }[] = [];
       for (const queue of pickQueues(resources.queues, options.queue)) {
-        const messages = await receiveAll(resources.sqs, queue.deadLetterQueue.url);
+        const messages = await onResources(resources, `SQS ReceiveMessage on ${queue.deadLetterQueue.name}`, () => receiveAll(resources.sqs, queue.deadLetterQueue.url));
         const chosen = messages.filter((message) => options.all === true || message.MessageId === options.id);
         await release(resources.sqs, queue.deadLetterQueue.url, messages.filter((message) => !chosen.includes(message)));
         for (const message of chosen) {
           try {
-            await sendMessageBody(resources.sqs, queue.url, message.Body ?? '');
+            await sendBack(resources.sqs, queue.url, message);
           } catch (error) {
             failed.push({ queue: queue.name, id: message.MessageId ?? '', error: (error as Error).message });
             await release(resources.sqs, queue.deadLetterQueue.url, [message]);
             continue;
           }
           // Only now: the message is safely back on its work queue.
-          await resources.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.deadLetterQueue.url, ReceiptHandle: message.ReceiptHandle }));
+          await onResources(resources, `SQS DeleteMessage on ${queue.deadLetterQueue.name}`, () =>
+            remove(resources.sqs, queue.deadLetterQueue.url, message));
           replayed.push({ queue: queue.name, id: message.MessageId ?? '' });
         }
       }

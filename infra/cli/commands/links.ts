@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { Link } from '../../../shared/domain/model/link.ts';
-import { loadCliContext } from '../context.ts';
+import { loadCliContext, onResources } from '../context.ts';
 import type { CliIo } from '../io.ts';
 import { formatTable, printJson } from '../output.ts';
 import { globalsOf, setExitCode } from '../command-state.ts';
@@ -49,18 +49,20 @@ export function registerLinksCommand(program: Command, io: CliIo): void {
       const context = loadCliContext(globals, io);
       const resources = await context.resources(options.stack);
       const rows: LinkRow[] = [];
-      for (const integration of context.selectedIntegrations()) {
-        if (options.fingerprint !== undefined) {
-          const link = await resources.links.get(integration.name, options.fingerprint);
-          if (link) rows.push(toLinkRow(link));
-          continue;
-        }
-        for await (const page of resources.links.listLinked(integration.name)) {
-          for (const link of page) {
-            if (options.issue === undefined || link.issueKey?.toUpperCase() === options.issue.toUpperCase()) rows.push(toLinkRow(link));
+      await onResources(resources, `reading the links table (${resources.where})`, async () => {
+        for (const integration of context.selectedIntegrations()) {
+          if (options.fingerprint !== undefined) {
+            const link = await resources.links.get(integration.name, options.fingerprint);
+            if (link) rows.push(toLinkRow(link));
+            continue;
+          }
+          for await (const page of resources.links.listLinked(integration.name)) {
+            for (const link of page) {
+              if (options.issue === undefined || link.issueKey?.toUpperCase() === options.issue.toUpperCase()) rows.push(toLinkRow(link));
+            }
           }
         }
-      }
+      });
       if (globals.json) {
         printJson(io, { where: resources.where, links: rows });
       } else if (rows.length === 0) {
