@@ -151,7 +151,18 @@ export function loadCliContext(globals: GlobalOptions, io: CliIo): CliContext {
   const raw = readConfigDocument(configSource);
   const sameAsLocal = localState !== undefined && resolve(localState.configFile) === configSource;
   const { document } = withSandboxUrls(raw, sameAsLocal ? localState : undefined);
-  const config = parseConfig(document, configPath);
+  let config: BridgeConfig;
+  try {
+    config = parseConfig(document, configPath);
+  } catch (error) {
+    // The local config leaves the URLs to the sandboxes of `npm start`: say so, rather than only "missing".
+    const needsSandbox = Array.isArray(raw.integrations) && (raw.integrations as { jira?: { apiUrl?: unknown }; backtrace?: { url?: unknown } }[])
+      .some((integration) => !integration?.jira?.apiUrl || !integration?.backtrace?.url);
+    if (error instanceof ConfigError && needsSandbox && !sameAsLocal) {
+      throw new ConfigError(error.source, [...error.problems, '(root): an integration without jira.apiUrl / backtrace.url uses the sandboxes of the local stack: start it with `npm start` (with this config), or give the URLs']);
+    }
+    throw error;
+  }
 
   let secrets: SecretSource;
   let secretsSource: string;

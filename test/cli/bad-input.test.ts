@@ -152,4 +152,14 @@ describe('Bad input', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('error: The local stack is not running: start it with `npm start` (in another terminal), or add --aws to read the deployed stack.\n');
   });
+
+  it('points a config without URLs at the local stack that would give them', async () => {
+    // Act
+    const run = await runBridge(['--config', new URL('../../infra/local/local.config.json', import.meta.url).pathname, 'validate']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAIL  config.schema: integrations[0].jira.apiUrl (integration "local-jira"): required');
+    expect(run.stdout).toContain('FAIL  config.schema: (root): an integration without jira.apiUrl / backtrace.url uses the sandboxes of the local stack: start it with `npm start` (with this config), or give the URLs');
+  });
 });
