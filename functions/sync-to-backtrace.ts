@@ -8,13 +8,14 @@ import { queueWorker } from '../shared/runtime/queue-worker.ts';
 import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
 
-const { logger, deps, metrics } = workerDeps('sync-to-backtrace');
+const { logger, deps, metrics, failures } = workerDeps('sync-to-backtrace');
 
 export const handler = queueWorker({
   sqs: new SQSClient({}),
   queueUrl: requiredEnv('JIRA_CHANGES_QUEUE_URL'),
   logger,
   metrics: { metrics, queue: 'jira-changes', maxReceiveCount: deps.config.settings.maxReceiveCount },
+  failures,
   handlers: {
     'jira.webhook': async (message) => {
       const applied = await applyJiraChange(deps, message);

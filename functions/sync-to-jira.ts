@@ -10,13 +10,14 @@ import { queueWorker } from '../shared/runtime/queue-worker.ts';
 import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
 
-const { logger, deps, metrics } = workerDeps('sync-to-jira');
+const { logger, deps, metrics, failures } = workerDeps('sync-to-jira');
 
 export const handler = queueWorker({
   sqs: new SQSClient({}),
   queueUrl: requiredEnv('EVENTS_QUEUE_URL'),
   logger,
   metrics: { metrics, queue: 'backtrace-events', maxReceiveCount: deps.config.settings.maxReceiveCount },
+  failures,
   handlers: {
     'backtrace.group': (message) => syncErrorGroup(deps, message),
     'backtrace.fingerprint-updated': (message) => pushFingerprintChange(deps, message),

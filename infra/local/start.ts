@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../shared/domain/config/index.ts';
 import { PermanentError } from '../../shared/ports/errors.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, startLocalStack } from './local-stack.ts';
-import { LOCAL_STATE_FILE } from './local-state.ts';
+import { LOCAL_STATE_FILE, localStateOf } from './local-state.ts';
 import { demoPageLines, demoPageUrls, seedDemoVersions } from './demo-pages.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,7 +25,7 @@ try {
   // Links survive a restart (even a kill) in .local/dynamodb (git-ignored); delete that folder to start afresh.
   const stack = await startLocalStack({ configFile, secretsFile, port: Number(process.env.PORT ?? 3000), dataDir: fileURLToPath(localDir) });
   mkdirSync(localDir, { recursive: true });
-  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify({ url: stack.url, configFile, secretsFile, jiraSandbox: stack.jiraSandbox?.url, backtraceSandbox: stack.backtraceSandbox?.url }, null, 2)}\n`);
+  writeFileSync(LOCAL_STATE_FILE, `${JSON.stringify(localStateOf(stack, configFile, secretsFile), null, 2)}\n`);
   seedDemoVersions(stack);
   for (const line of demoPageLines(demoPageUrls(stack))) console.log(line);
   console.log('\nPost the documented Backtrace sample and see the Jira issue it became:  npm run send-sample');

@@ -18,6 +18,7 @@ import { changeVisibility, sendMessageBody } from '../adapters/sqs/queue.ts';
 import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
 import type { Metrics, QueueName } from '../ports/metrics.ts';
 import { correlatedLogger, withCorrelation } from './correlation.ts';
+import type { FailureLog } from '../ports/failure-log.ts';
 import { describeError } from './logger.ts';
 
 /** The use-case for each kind of message this worker takes; a kind without one is refused for good. */
@@ -34,6 +35,8 @@ export interface QueueWorkerOptions {
    * last time (its `maxReceiveCount`th receive). @default - none
    */
   metrics?: { metrics: Metrics; queue: QueueName; maxReceiveCount: number };
+  /** Where each failed delivery's reason is noted, by message id (shown beside the dead letter by `bridge dlq list`). */
+  failures?: FailureLog;
 }
 
 /** What a message is about, for the log line an operator reads next to the DLQ (never the whole body). */
@@ -51,7 +54,7 @@ function aboutMessage(message: QueueMessage | undefined): Record<string, unknown
 }
 
 export function queueWorker(options: QueueWorkerOptions) {
-  const { sqs, queueUrl, handlers } = options;
+  const { sqs, queueUrl, handlers, failures } = options;
   // Every line about a record names what it is about (integration, fingerprint, Jira key, delivery id).
   const logger = correlatedLogger(options.logger);
 
@@ -94,6 +97,12 @@ export function queueWorker(options: QueueWorkerOptions) {
         const { metrics, queue, maxReceiveCount } = options.metrics;
         if (receiveCount >= maxReceiveCount) metrics.count('DeadLetterSends', { queue });
         else metrics.count('Retries', { system: 'Queue' });
+      }
+      try {
+        await failures?.record({ messageId: record.messageId, reason: (error as Error)?.message ?? String(error), retryable, receiveCount, at: Date.now() });
+      } catch (noteError) {
+        // Only the note is lost: the log line above has the reason too.
+        logger.warn('Could not note the failure reason of the message', { messageId: record.messageId, error: describeError(noteError) });
       }
       try {
         await changeVisibility(sqs, queueUrl, record.receiptHandle, seconds);

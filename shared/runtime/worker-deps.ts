@@ -2,13 +2,14 @@
  * What both queue workers build once per cold start: the logger (its lines carry the record's correlation keys,
  * shared/runtime/correlation.ts), the metrics, the validated config (its warnings logged), each
  * integration's Jira and Backtrace clients (secrets resolved on first use), the DynamoDB link store and the
- * Backtrace user directory (same table, their own keys).
+ * Backtrace user directory and the failure notes of queue messages (same table, their own keys).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SyncDeps } from '../app/sync-deps.ts';
 import { configWarnings } from '../domain/config/index.ts';
 import { DynamoDbBacktraceUserDirectory } from '../adapters/dynamodb/backtrace-user-directory.ts';
 import { DynamoDbLinkStore } from '../adapters/dynamodb/link-store.ts';
+import { DynamoDbFailureLog } from '../adapters/dynamodb/failure-log.ts';
 import { systemClock } from '../ports/clock.ts';
 import { integrationClientsFactory } from './integration-clients.ts';
 import { correlatedLogger } from './correlation.ts';
@@ -32,5 +33,5 @@ export function workerDeps(serviceName: string) {
     log: correlatedLogger(logger),
     metrics,
   };
-  return { logger, deps, metrics };
+  return { logger, deps, metrics, failures: new DynamoDbFailureLog(table) };
 }

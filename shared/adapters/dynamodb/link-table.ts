@@ -29,6 +29,11 @@ export const deliveryPartitionKey = (deliveryId: string): string => `DELIVERY#${
 /** `sk` of a recorded webhook delivery: one item per delivery id. */
 export const DELIVERY_SORT_KEY = 'DELIVERY';
 
+/** `pk` of a queue message's last failure (its SQS message id), for the reason shown beside a dead letter. */
+export const failurePartitionKey = (messageId: string): string => `FAILURE#${messageId}`;
+/** `sk` of a failure note: one item per message id. */
+export const FAILURE_SORT_KEY = 'FAILURE';
+
 /** `pk` of a Backtrace user seen in events: user ids are per universe. */
 export const backtraceUserPartitionKey = (universe: string): string => `BTUSER#${universe}`;
 /** `sk` of a Backtrace user: e-mail addresses compare case-insensitively (Jira and Backtrace disagree on case). */

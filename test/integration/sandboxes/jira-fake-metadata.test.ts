@@ -149,3 +149,44 @@ describe('Jira fake: configuration mistakes', () => {
     await expect(start).rejects.toThrow(/unknown field 'customfield_404'/);
   });
 });
+
+describe('Jira fake: createmeta by Data Center version', () => {
+  const projects = [{ id: '10000', key: 'CRASH', issueTypes: [{ id: '10004', name: 'Bug', requiredFields: ['Severity'] }, { id: '10002', name: 'Task' }] }];
+  let old: JiraFake;
+  let current: JiraFake;
+  beforeAll(async () => {
+    [old, current] = await Promise.all([startJiraFake({ deployment: 'Server', serverVersion: '8.3.0', fields: customFields, projects }), startJiraFake({ deployment: 'Server', fields: customFields, projects })]);
+  });
+  afterAll(() => Promise.all([old.close(), current.close()]));
+
+  it('serves only the old bulk form before 8.4, with the create screen keyed by field id when expanded', async () => {
+    // Act
+    const info = await call(`${old.apiUrl}serverInfo`);
+    const paged = await call(`${old.apiUrl}issue/createmeta/CRASH/issuetypes`);
+    const bulk = await call(`${old.apiUrl}issue/createmeta?projectKeys=CRASH&issuetypeNames=Bug&expand=projects.issuetypes.fields`);
+    const bare = await call(`${old.apiUrl}issue/createmeta?projectKeys=CRASH`);
+
+    // Assess
+    expect(info.json).toMatchObject({ version: '8.3.0', versionNumbers: [8, 3, 0], buildNumber: 8_030_000 });
+    expect(paged.status).toBe(404);
+    expect(bulk.status).toBe(200);
+    expect(bulk.json.projects).toHaveLength(1);
+    const [project] = bulk.json.projects;
+    expect(project).toMatchObject({ id: '10000', key: 'CRASH' });
+    expect(project.issuetypes.map((type: { name: string }) => type.name)).toEqual(['Bug']);
+    expect(project.issuetypes[0].fields.customfield_10010).toMatchObject({ required: true, name: 'Severity', fieldId: 'customfield_10010', allowedValues: [{ value: 'Critical' }, { value: 'Minor' }] });
+    expect(project.issuetypes[0].fields.summary).toMatchObject({ required: true });
+    expect(bare.json.projects[0].issuetypes.map((type: { name: string }) => type.name)).toEqual(['Bug', 'Task']);
+    expect(bare.json.projects[0].issuetypes[0].fields).toBeUndefined();
+  });
+
+  it('serves only the paged form from 9.0', async () => {
+    // Act
+    const bulk = await call(`${current.apiUrl}issue/createmeta?projectKeys=CRASH&expand=projects.issuetypes.fields`);
+    const paged = await call(`${current.apiUrl}issue/createmeta/CRASH/issuetypes`);
+
+    // Assess
+    expect(bulk.status).toBe(404);
+    expect(paged.status).toBe(200);
+  });
+});

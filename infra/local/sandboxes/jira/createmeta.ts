@@ -1,6 +1,7 @@
 /**
  * `GET issue/createmeta/{project}/issuetypes[/{id}]` (reference sections 2.2-2.3): Cloud pages carry `issueTypes`
- * or `fields`; Server/DC pages carry `values` and `isLast`.
+ * or `fields`; Server/DC pages carry `values` and `isLast`. Data Center before 8.4 has only the old bulk form
+ * (`issue/createmeta?expand=projects.issuetypes.fields`, section 2.1), which 9.0 removed and Cloud no longer serves.
  */
 import { PRIORITIES } from './field-values.ts';
 import { FieldCatalogue, isVersionField, type FieldDef } from './fields.ts';
@@ -58,6 +59,44 @@ export function fieldsPage(project: FakeProject, screen: IssueTypeScreen, pageSp
   const selectable = versions.filter((v) => !v.archived).map((v) => renderIssueVersion(v, apiUrl));
   const entries = screen.fields.map((field) => fieldMeta(field, project, screen, apiUrl, siteUrl, selectable));
   return page(entries, pageSpec, 'fields', deployment);
+}
+
+/**
+ * The old bulk form, `GET issue/createmeta?projectKeys=&issuetypeNames=&expand=projects.issuetypes.fields` (reference
+ * section 2.1): every project asked for (all the user may create in when none is named), each issue type with its
+ * create screen keyed by field id when `expand` asks for fields.
+ */
+export function legacyCreateMeta(
+  projects: { project: FakeProject; screens: IssueTypeScreen[]; versions: FakeVersion[] }[],
+  query: Record<string, string | string[]>,
+  apiUrl: string,
+  siteUrl: string,
+): Record<string, unknown> {
+  const list = (name: string) => [query[name] ?? []].flat().flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  const keys = list('projectKeys').map((key) => key.toUpperCase());
+  const ids = list('projectIds');
+  const typeNames = list('issuetypeNames');
+  const typeIds = list('issuetypeIds');
+  const withFields = [query.expand ?? []].flat().some((value) => value.split(',').includes('projects.issuetypes.fields'));
+  const chosen = projects.filter(({ project }) => (keys.length === 0 && ids.length === 0) || keys.includes(project.key.toUpperCase()) || ids.includes(project.id));
+  return {
+    expand: 'projects',
+    projects: chosen.map(({ project, screens, versions }) => ({
+      self: `${apiUrl}project/${project.id}`,
+      id: project.id,
+      key: project.key,
+      name: project.name ?? project.key,
+      issuetypes: screens
+        .filter((screen) => (typeNames.length === 0 && typeIds.length === 0) || typeNames.includes(screen.issueType.name) || typeIds.includes(screen.issueType.id))
+        .map((screen) => {
+          const selectable = versions.filter((v) => !v.archived).map((v) => renderIssueVersion(v, apiUrl));
+          return {
+            ...renderIssueType(screen.issueType, apiUrl, siteUrl),
+            ...(withFields ? { expand: 'fields', fields: Object.fromEntries(screen.fields.map((field) => [field.id, fieldMeta(field, project, screen, apiUrl, siteUrl, selectable)])) } : {}),
+          };
+        }),
+    })),
+  };
 }
 
 function fieldMeta(field: FieldDef, project: FakeProject, screen: IssueTypeScreen, apiUrl: string, siteUrl: string, versions: Record<string, unknown>[]): Record<string, unknown> {

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { sendEmpty, sendJson } from '../common/http-server.ts';
 import type { Principal } from './auth.ts';
 import { addComment, listComments } from './comment-routes.ts';
-import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, parsePage } from './createmeta.ts';
+import { CREATEMETA_MAX_RESULTS, fieldsPage, issueTypesPage, legacyCreateMeta, parsePage } from './createmeta.ts';
 import { validateCreate } from './create-issue.ts';
 import { editIssue } from './edit-issue.ts';
 import { renderField, type FieldCatalogue } from './fields.ts';
@@ -72,6 +72,7 @@ const ROUTES: Route[] = [
   route('/field', { GET: listFields }),
   route('/myself', { GET: myself }),
   route('/issue', { POST: createIssue }),
+  route('/issue/createmeta', { GET: createMetaLegacy }),
   route('/issue/createmeta/{project}/issuetypes', { GET: createMetaIssueTypes }),
   route('/issue/createmeta/{project}/issuetypes/{issueTypeId}', { GET: createMetaFields }),
   route('/issue/{idOrKey}', { GET: getIssue, PUT: editIssue, DELETE: deleteIssue }),
@@ -156,7 +157,24 @@ function listResolutions(state: JiraState, _req: ApiRequest, res: ServerResponse
   sendJson(res, 200, state.workflow.resolutions.map((resolution) => renderResolution(resolution, state.apiUrl)));
 }
 
+/** Data Center 8.4 brought the paged createmeta; 9.0 removed the bulk form; Cloud serves only the paged one. */
+const versionAtLeast = (state: JiraState, major: number, minor: number) => {
+  const [actualMajor = 0, actualMinor = 0] = state.serverVersion.split('.').map(Number);
+  return state.deployment === 'Cloud' || actualMajor > major || (actualMajor === major && actualMinor >= minor);
+};
+
+function createMetaLegacy(state: JiraState, req: ApiRequest, res: ServerResponse): void {
+  if (versionAtLeast(state, 9, 0)) return sendNoResource(res, req.url);
+  const projects = state.projects.projects.map((project) => ({
+    project,
+    screens: project.issueTypes.map((type) => state.projects.screen(project, type.id)!).filter(Boolean),
+    versions: state.versions.of(project),
+  }));
+  sendJson(res, 200, legacyCreateMeta(projects, req.query, state.apiUrl, state.siteUrl));
+}
+
 function createMetaIssueTypes(state: JiraState, req: ApiRequest, res: ServerResponse, [projectRef]: string[]): void {
+  if (!versionAtLeast(state, 8, 4)) return sendNoResource(res, req.url);
   const project = state.projects.find(projectRef!);
   if (!project) return sendErrors(res, 404, [`No project could be found with key '${projectRef}'.`]);
   const page = parsePage(req.query, CREATEMETA_MAX_RESULTS);
@@ -165,6 +183,7 @@ function createMetaIssueTypes(state: JiraState, req: ApiRequest, res: ServerResp
 }
 
 function createMetaFields(state: JiraState, req: ApiRequest, res: ServerResponse, [projectRef, issueTypeId]: string[]): void {
+  if (!versionAtLeast(state, 8, 4)) return sendNoResource(res, req.url);
   const project = state.projects.find(projectRef!);
   if (!project) return sendErrors(res, 404, [`No project could be found with key '${projectRef}'.`]);
   const screen = state.projects.screen(project, issueTypeId!);

@@ -86,8 +86,9 @@ export interface JiraFakeOptions {
   deployment?: JiraDeploymentType;
   /**
    * `serverInfo.version` of a Server/Data Center fake, e.g. '10.3.0'; default '9.12.15'. From 10.0 the admin
-   * webhooks live at `/rest/jira-webhook/1.0/webhooks` instead of `/rest/webhooks/1.0/webhook` (section 6.3).
-   * Ignored for Cloud.
+   * webhooks live at `/rest/jira-webhook/1.0/webhooks` instead of `/rest/webhooks/1.0/webhook` (section 6.3);
+   * before 8.4 only the old bulk createmeta exists, from 9.0 only the paged one (reference section 2). Ignored for
+   * Cloud.
    */
   serverVersion?: string;
   /** Data Center context path such as '/jira'; default ''. */
