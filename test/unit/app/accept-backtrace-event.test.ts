@@ -139,6 +139,21 @@ describe('Use-case: acceptBacktraceEvent', () => {
     expect(w.queue.sent).toHaveLength(1);
   });
 
+  it('answers 413 to a group under MAX_EVENT_BYTES that outgrows SQS once queued (non-ASCII is queued escaped), queuing nothing', async () => {
+    // Prepare: 45,000 CJK characters are 135,000 bytes of UTF-8, and 270,000 once each is a 6-byte \uXXXX escape.
+    const w = appWorld();
+    const body = JSON.stringify(groupBody({ application: '\u4e2d'.repeat(45_000) }));
+
+    // Act
+    const result = await acceptBacktraceEvent(deps(w), post(body));
+
+    // Assess
+    expect(Buffer.byteLength(body)).toBeLessThan(MAX_EVENT_BYTES);
+    expect(result.statusCode).toBe(413);
+    expect(result.body.message).toMatch(/^the body is \d+ bytes once queued \(characters past ASCII take 6 bytes each\); the queue takes 262144: send a smaller body$/);
+    expect(w.queue.sent).toEqual([]);
+  });
+
   it.each([
     ['an empty body', '', 'the body is empty'],
     ['a body of blanks', ' \n\t ', 'the body is empty'],
