@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   createLambdaContext,
@@ -336,7 +337,9 @@ function buildEvent(input: EventInput): APIGatewayProxyEventV2 {
 
   const queryStringParameters = joinQuery(rawQueryString);
   const domainName = headers.host ?? '127.0.0.1';
-  const isText = body.length === 0 || isTextContentType(headers['content-type']);
+  // A "text" body that is not valid UTF-8 is handed over base64-encoded, byte for byte: decoding it as a string
+  // would replace the bad bytes with U+FFFD unseen, and the handler could neither refuse it nor check a signature.
+  const isText = body.length === 0 || (isTextContentType(headers['content-type']) && isUtf8(body));
   return {
     version: '2.0',
     routeKey: input.routeKey,

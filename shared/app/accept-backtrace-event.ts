@@ -8,7 +8,8 @@
 import type { BridgeConfig } from '../domain/config/index.ts';
 import { credentialsMatch, parseBasicAuthorization, parseStoredCredentials, type BasicCredentials } from '../domain/basic-auth.ts';
 import { parseBacktraceGroup } from '../domain/backtrace-group.ts';
-import { FINGERPRINT_CHANGE_KIND, GROUP_KIND } from '../domain/queue-message.ts';
+import { checkEventTime, checkFingerprint, groupLimitProblems } from '../domain/input-limits.ts';
+import { FINGERPRINT_CHANGE_KIND, GROUP_KIND, type QueueMessageInput } from '../domain/queue-message.ts';
 import { integrationsForProject } from '../domain/routing.ts';
 import { shouldSubmit } from '../domain/rules.ts';
 import { isFingerprintUpdated, parseFingerprintUpdated } from '../domain/sync/fingerprint-event.ts';
@@ -20,11 +21,10 @@ import type { Metrics } from '../ports/metrics.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { answer, type HttpAnswer, type IncomingRequest } from './http.ts';
+import { checkQueueMessageSize, parseJsonBody, requestBytes } from './request-body.ts';
 
 /** Backtrace posts one group of a few KiB; SQS takes 256 KiB per message, and the message wraps the group. */
 export const MAX_EVENT_BYTES = 200 * 1024;
-/** How far ahead of our clock a change's `at` may be (clock skew), before it is refused as a unit mistake. */
-const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
 
 export interface AcceptEventDeps {
   config: BridgeConfig;
@@ -66,24 +66,19 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   }
   const allowed = await integrationsAcceptingCredentials(deps, given);
   if (allowed.size === 0) {
-    deps.log.warn('Refused a Backtrace event: credentials match no integration', { username: given.username });
+    // No username: a caller who typed a password into the username field would find it in the log.
+    deps.log.warn('Refused a Backtrace event: credentials match no integration');
     return refuse(401, "the HTTP Basic credentials match no integration's ingest.basicAuthSecret", {}, BASIC_CHALLENGE);
   }
 
-  const raw = request.body ?? '';
-  const bytes = Buffer.byteLength(raw, request.isBase64Encoded ? 'base64' : 'utf8');
-  if (bytes > MAX_EVENT_BYTES) {
-    return refuse(413, `the body is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (Backtrace sends one error group per POST)`);
+  const bytes = requestBytes(request);
+  if (!bytes.ok) return bytes.answer;
+  if (bytes.value.byteLength > MAX_EVENT_BYTES) {
+    return refuse(413, `the body is ${bytes.value.byteLength} bytes; the limit is ${MAX_EVENT_BYTES} bytes (Backtrace sends one error group per POST)`);
   }
-  const text = request.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (!text.trim()) return refuse(400, 'the body is empty: expected the JSON error group Backtrace\'s webhook integration sends');
-
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return refuse(400, `the body is not valid JSON (${(error as Error).message})`);
-  }
+  const body = parseJsonBody(bytes.value, "the JSON error group Backtrace's webhook integration sends");
+  if (!body.ok) return body.answer;
+  const json = body.value;
   if (Array.isArray(json)) {
     return refuse(400, 'the body is a JSON array: send one error group object per POST, as Backtrace\'s webhook integration does');
   }
@@ -93,6 +88,8 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
     return refuse(400, `the body is not a Backtrace error group: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
   }
   const group = parsed.group;
+  const limits = groupLimitProblems(group, deps.clock.now());
+  if (limits.length > 0) return refuse(400, `the error group is outside the bridge's limits: ${limits.join('; ')}`, { problems: limits });
 
   const targets = integrationsForProject(deps.config, group);
   if (targets.length === 0) {
@@ -120,8 +117,13 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
   }
   // One message for all of them: the worker handles the integrations of one fingerprint in turn, never racing on
   // its ticket list.
-  if (accepted.length > 0) await deps.queue.send({ kind: GROUP_KIND, integrations: accepted.map((entry) => entry.integration), group, receivedAt });
-  if (accepted.length > 0) deps.metrics?.count('EventsIn', { route: 'BacktraceEvents' });
+  if (accepted.length > 0) {
+    const message: QueueMessageInput = { kind: GROUP_KIND, integrations: accepted.map((entry) => entry.integration), group, receivedAt };
+    const tooLarge = checkQueueMessageSize(message);
+    if (tooLarge) return tooLarge;
+    await deps.queue.send(message);
+    deps.metrics?.count('EventsIn', { route: 'BacktraceEvents' });
+  }
   if (filtered.length > 0) deps.metrics?.count('EventsFiltered', undefined, filtered.length);
   deps.log.info('Backtrace event accepted', { fingerprint: group.fingerprint, accepted: accepted.length, filtered: filtered.length });
   return { statusCode: 202, body: { accepted, filtered } };
@@ -138,10 +140,9 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
   }
   const { event } = parsed;
   const now = deps.clock.now();
-  if (event.at > now + MAX_CLOCK_AHEAD_MS) {
-    // A time in the future would become the watermark and silently drop every real change after it.
-    return refuse(400, `at: ${new Date(event.at).toISOString()} is more than a day ahead of now; send ISO-8601, unix seconds or unix milliseconds`);
-  }
+  // A time in the future would become the watermark and silently drop every real change after it.
+  const limits = [checkFingerprint(event.fingerprint), checkEventTime(event.at, now, 'at', 'ISO-8601, unix seconds or unix milliseconds')].flatMap((check) => (check.ok ? [] : [check.problem]));
+  if (limits.length > 0) return refuse(400, `the fingerprint.updated event is outside the bridge's limits: ${limits.join('; ')}`, { problems: limits });
   const targets = integrationsForProject(deps.config, event);
   if (targets.length === 0) {
     return refuse(422, `no integration is configured for Backtrace universe "${event.universe}", project "${event.project}"`);
@@ -153,14 +154,23 @@ async function acceptFingerprintChange(deps: AcceptEventDeps, json: unknown, all
   const accepted: { integration: string; fingerprint: string }[] = [];
   const skipped: { integration: string; reason: string }[] = [];
   const receivedAt = new Date(now).toISOString();
+  const messages: { integration: string; message: QueueMessageInput }[] = [];
   for (const integration of permitted) {
     if (!syncEnabled(integration.sync, 'to-jira', 'state') && !syncEnabled(integration.sync, 'to-jira', 'assignee')) {
       const reason = integration.sync.mode === 'none' ? 'sync to Jira is off (sync.mode "none")' : 'sync to Jira is off (sync.state and sync.assignee are both false)';
       skipped.push({ integration: integration.name, reason });
       continue;
     }
-    await deps.queue.send({ kind: FINGERPRINT_CHANGE_KIND, integration: integration.name, event, receivedAt });
-    accepted.push({ integration: integration.name, fingerprint: event.fingerprint });
+    messages.push({ integration: integration.name, message: { kind: FINGERPRINT_CHANGE_KIND, integration: integration.name, event, receivedAt } });
+  }
+  // Every message checked before the first is sent: a refusal enqueues nothing.
+  for (const { message } of messages) {
+    const tooLarge = checkQueueMessageSize(message);
+    if (tooLarge) return tooLarge;
+  }
+  for (const { integration, message } of messages) {
+    await deps.queue.send(message);
+    accepted.push({ integration, fingerprint: event.fingerprint });
   }
   if (accepted.length > 0) deps.metrics?.count('EventsIn', { route: 'BacktraceEvents' });
   deps.log.info('Fingerprint change accepted', { fingerprint: event.fingerprint, state: event.state, accepted: accepted.length });

@@ -74,6 +74,22 @@ export type JiraChangeMessage = Extract<QueueMessage, { kind: typeof JIRA_CHANGE
 
 export const QUEUE_MESSAGE_KINDS: readonly QueueMessageKind[] = [GROUP_KIND, FINGERPRINT_CHANGE_KIND, JIRA_CHANGE_KIND];
 
+/** SQS's limit on one message body, in bytes. */
+export const MAX_QUEUE_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * A message as a queue record body: JSON with every character past ASCII written as a `\uXXXX` escape, so the body
+ * is plain ASCII. SQS refuses U+FFFE, U+FFFF and other characters outside its set (and fauxqs, locally, astral
+ * characters such as emoji); escaped, any string a valid JSON body holds crosses the queue and `JSON.parse` in
+ * {@link parseQueueMessage} restores it exactly, with no second decoding step.
+ *
+ * @example
+ * encodeQueueMessage({ kind: 'backtrace.group', group }) // '{"kind":"backtrace.group","group":{"callstack":["\uffff"],...}}'
+ */
+export function encodeQueueMessage(message: QueueMessageInput): string {
+  return JSON.stringify(message).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export type ParseQueueMessageResult = { ok: true; message: QueueMessage } | { ok: false; problems: string[] };
 
 /** One problem line, with the hints of the part of the message it is about. */

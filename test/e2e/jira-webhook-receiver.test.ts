@@ -20,7 +20,12 @@ import type { BacktraceFake, Ticket, TicketAssignee } from '../../infra/local/sa
 import { deliverJiraWebhook, hubSignature } from './support/jira-webhook-delivery.ts';
 import { localIntegration, writeStackFiles, type StackFiles } from './support/stack-files.ts';
 
-const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/jira-webhooks/${name}`, import.meta.url));
+/**
+ * A captured delivery, byte for byte except its `timestamp`, set to now as Jira would send it today: a 2016
+ * timestamp is past jiraWebhook.replayWindowSeconds and would be dropped as a replay.
+ */
+const fixture = (name: string): Buffer =>
+  Buffer.from(readFileSync(new URL(`../fixtures/jira-webhooks/${name}`, import.meta.url), 'utf8').replace(/"timestamp": \d+/, `"timestamp": ${Date.now()}`), 'utf8');
 const sample = JSON.parse(readFileSync(new URL('../../infra/local/sample-backtrace-group.json', import.meta.url), 'utf8')) as Record<string, any>;
 
 const WATCHER = 'dc-jira';

@@ -130,6 +130,8 @@ describe('Function: parseConfig', () => {
     ['a Backtrace state that does not exist', (i) => (i.sync.stateMap = { toBacktrace: { statuses: { "Won't Fix": 'ignored' } } }), /toBacktrace\.statuses.*must be a Backtrace state/],
     ['a user pair without its Jira side', (i) => (i.sync.users = [{ backtrace: 'ana@acme.com' }]), /sync\.users\[0\]\.jira.*accountId \(Cloud\) or username/],
     ['an unknown webhook verification', (i) => (i.jiraWebhook = { secret: 'x', verification: 'basic' }), /jiraWebhook\.verification.*"signature".*"query-token"/],
+    ['a replay window under a minute', (i) => (i.jiraWebhook = { secret: 'x', replayWindowSeconds: 59 }), /jiraWebhook\.replayWindowSeconds.*at least 60 seconds/],
+    ['a replay window longer than the delivery memory', (i) => (i.jiraWebhook = { secret: 'x', replayWindowSeconds: 86_401 }), /jiraWebhook\.replayWindowSeconds.*at most 86400 \(a day\)/],
     ['a custom field template that is not a string', (i) => (i.jira.customFields = { Severity: 3 }), /jira\.customFields\.Severity.*must be a template string/],
   ])('refuses %s, naming the path and the fix', (_case, edit, message) => {
     // Act

@@ -3,7 +3,7 @@
  * (Jira's Retry-After, a busy claim's lease) on its queue instead of sleeping in a Lambda.
  */
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueMessageInput } from '../../domain/queue-message.ts';
+import { encodeQueueMessage, type QueueMessageInput } from '../../domain/queue-message.ts';
 import type { Queue } from '../../ports/queue.ts';
 import { toBridgeError } from '../aws/aws-errors.ts';
 
@@ -18,7 +18,8 @@ export interface SqsQueueOptions {
 }
 
 /**
- * Sends queue messages, as JSON, to one queue. Not idempotent (a standard queue may also deliver twice): consumers
+ * Sends queue messages, as ASCII-only JSON ({@link encodeQueueMessage}: any string survives SQS), to one queue.
+ * Not idempotent (a standard queue may also deliver twice): consumers
  * dedupe (the link store's claim does, for issue creation). Failures: throttling/5xx/network -> RetryableError,
  * the rest (missing queue, access denied, oversized body) -> PermanentError naming the queue.
  */
@@ -32,7 +33,7 @@ export class SqsQueue implements Queue {
   }
 
   send(message: QueueMessageInput, options: { delaySeconds?: number } = {}): Promise<void> {
-    return sendMessageBody(this.#client, this.#queueUrl, JSON.stringify(message), options.delaySeconds);
+    return sendMessageBody(this.#client, this.#queueUrl, encodeQueueMessage(message), options.delaySeconds);
   }
 }
 

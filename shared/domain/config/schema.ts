@@ -211,6 +211,17 @@ const jiraWebhook = z.strictObject({
       error: 'must be "signature" (X-Hub-Signature, Jira Cloud and Data Center 10+) or "query-token" (?token=<secret> in the URL, for Jira versions that cannot sign)',
     })
     .default('signature'),
+  /**
+   * Deliveries whose webhook `timestamp` (else the issue's `updated`) is older than this are dropped with a log line:
+   * a captured signed body cannot be replayed after it. 2 hours covers Jira Cloud's retries (up to 5, 5-15 min apart).
+   */
+  replayWindowSeconds: z
+    .number()
+    .int()
+    .min(60, { error: 'must be at least 60 seconds: Jira delivers late by tens of seconds, and retries for over an hour' })
+    // The delivery log remembers ids for a day (DELIVERY_MEMORY_SECONDS): inside the window, a resent id is a duplicate.
+    .max(86_400, { error: 'must be at most 86400 (a day): delivery ids are remembered for a day, so a longer window would let a body resent under its own id through again' })
+    .default(7200),
 });
 
 /** A regular expression with exactly one capture group, isolating the version number in a Jira version name. */

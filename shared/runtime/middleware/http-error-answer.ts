@@ -4,7 +4,8 @@
  * and a log line with the reason. Shaped after middy's `http-error-handler`: defaults, options, one `onError` hook.
  *
  * - {@link PermanentError} (a missing secret or queue: the deployment's fault): 500, the log says what to fix.
- * - anything else: 503 with `Retry-After`, so Backtrace and Jira deliver again later.
+ * - anything else: 503, so Backtrace and Jira deliver again later.
+ * Both carry `Retry-After`. Bad input never gets here: the use-cases answer it with a 4xx (see request-body.ts).
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -29,10 +30,12 @@ export function httpErrorAnswer(opts: HttpErrorAnswerOptions): middy.MiddlewareO
   return {
     onError: async (request) => {
       options.logger.error(`Could not accept ${options.what}`, { error: describeError(request.error) });
+      // Every 5xx says when to come back: once the deployment is fixed, the sender's retry succeeds.
+      const retryAfter = { 'retry-after': String(options.retryAfterSeconds) };
       request.response = toHttpResult(
         request.error instanceof PermanentError
-          ? answer(500, { message: 'the bridge is misconfigured; its log says what to fix' })
-          : answer(503, { message: `temporarily unable to accept ${options.what}; retry later` }, { 'retry-after': String(options.retryAfterSeconds) }),
+          ? answer(500, { message: 'the bridge is misconfigured; its log says what to fix' }, retryAfter)
+          : answer(503, { message: `temporarily unable to accept ${options.what}; retry later` }, retryAfter),
       );
     },
   };

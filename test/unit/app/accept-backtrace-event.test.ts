@@ -70,7 +70,7 @@ describe('Use-case: acceptBacktraceEvent', () => {
   it.each([
     ['a wrong password', BASIC.username, 'guessed-password'],
     ['a wrong username', 'admin', BASIC.password],
-  ])('answers 401 to %s, and logs the username but no password', async (_case, username, password) => {
+  ])('answers 401 to %s, and logs neither the username nor the password', async (_case, username, password) => {
     // Prepare
     const w = appWorld();
 
@@ -82,8 +82,10 @@ describe('Use-case: acceptBacktraceEvent', () => {
     expect(result.headers?.['www-authenticate']).toMatch(/^Basic realm=/);
     expect(result.body.message).toBe("the HTTP Basic credentials match no integration's ingest.basicAuthSecret");
     expect(w.queue.sent).toEqual([]);
-    expect(w.log.lines).toContainEqual({ level: 'warn', message: 'Refused a Backtrace event: credentials match no integration', extra: { username } });
+    expect(w.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'Refused a Backtrace event: credentials match no integration' }));
     const logged = JSON.stringify(w.log.lines);
+    // A caller who typed a password into the username field must not find it in the log.
+    expect(logged).not.toContain(username);
     expect(logged).not.toContain(password);
     expect(logged).not.toContain(BASIC.password);
   });
@@ -135,6 +137,21 @@ describe('Use-case: acceptBacktraceEvent', () => {
     expect(Buffer.byteLength(body)).toBe(MAX_EVENT_BYTES);
     expect(result.statusCode).toBe(202);
     expect(w.queue.sent).toHaveLength(1);
+  });
+
+  it('answers 413 to a group under MAX_EVENT_BYTES that outgrows SQS once queued (non-ASCII is queued escaped), queuing nothing', async () => {
+    // Prepare: 45,000 CJK characters are 135,000 bytes of UTF-8, and 270,000 once each is a 6-byte \uXXXX escape.
+    const w = appWorld();
+    const body = JSON.stringify(groupBody({ application: '\u4e2d'.repeat(45_000) }));
+
+    // Act
+    const result = await acceptBacktraceEvent(deps(w), post(body));
+
+    // Assess
+    expect(Buffer.byteLength(body)).toBeLessThan(MAX_EVENT_BYTES);
+    expect(result.statusCode).toBe(413);
+    expect(result.body.message).toMatch(/^the body is \d+ bytes once queued \(characters past ASCII take 6 bytes each\); the queue takes 262144: send a smaller body$/);
+    expect(w.queue.sent).toEqual([]);
   });
 
   it.each([
@@ -474,7 +491,9 @@ describe('Use-case: acceptBacktraceEvent', () => {
 
       // Assess
       expect(result.statusCode).toBe(400);
-      expect(result.body.message).toBe(`at: ${new Date(given).toISOString()} is more than a day ahead of now; send ISO-8601, unix seconds or unix milliseconds`);
+      expect(result.body.message).toBe(
+        `the fingerprint.updated event is outside the bridge's limits: at: ${new Date(given).toISOString()} is more than a day ahead of now; send ISO-8601, unix seconds or unix milliseconds`,
+      );
       expect(w.queue.sent).toEqual([]);
     });
 

@@ -5,6 +5,7 @@ import type { IncomingRequest } from '../../../shared/app/http.ts';
 import { trimJiraWebhook } from '../../../shared/domain/jira/trim-jira-webhook.ts';
 import { parseQueueMessage } from '../../../shared/domain/queue-message.ts';
 import { RetryableError } from '../../../shared/ports/errors.ts';
+import { ManualClock } from '../../support/in-memory/clock.ts';
 import { webhookFixture } from '../sync/sync-factories.ts';
 import { appWorld, INTEGRATION, integrationDocument, WEBHOOK_SECRET, type AppWorld } from './app-world.ts';
 
@@ -30,7 +31,9 @@ function delivery(body: string, options: { secret?: string | null; id?: string |
   };
 }
 
-const fixtureText = (name: string) => JSON.stringify(webhookFixture(name));
+/** The world's clock reading: fixtures are re-dated to it, as Jira would send them now (the replay window has its own tests). */
+const NOW = new ManualClock().now();
+const fixtureText = (name: string) => JSON.stringify({ ...webhookFixture(name), timestamp: NOW });
 
 /** Another integration on its own Backtrace and Jira projects. */
 function otherIntegration(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -166,7 +169,7 @@ describe('Use-case: acceptJiraWebhook', () => {
   ])('queues %s trimmed, for the integration whose secret signed it, and answers 200 `queued`', async (fixture, issueKey, event) => {
     // Prepare
     const w = appWorld();
-    const body = webhookFixture(fixture);
+    const body = { ...webhookFixture(fixture), timestamp: NOW };
 
     // Act
     const result = await acceptJiraWebhook(deps(w), delivery(JSON.stringify(body)));
@@ -221,7 +224,8 @@ describe('Use-case: acceptJiraWebhook', () => {
   it.each([
     ['the same day', 0, 'duplicate'],
     ['just within the delivery memory', DELIVERY_MEMORY_SECONDS * 1000, 'duplicate'],
-    ['after the delivery memory ended', DELIVERY_MEMORY_SECONDS * 1000 + 1, 'queued'],
+    // The replay window (at most the delivery memory) has closed by then: the body is dropped as stale, not queued.
+    ['after the delivery memory ended', DELIVERY_MEMORY_SECONDS * 1000 + 1, 'stale'],
   ])('answers a delivery id seen %s with %s', async (_case, laterMs, answered) => {
     // Prepare
     const w = appWorld();
@@ -233,8 +237,9 @@ describe('Use-case: acceptJiraWebhook', () => {
     const result = await acceptJiraWebhook(deps(w), delivery(body, { headers: { 'x-atlassian-webhook-retry': '1' } }));
 
     // Assess
-    expect(result).toEqual({ statusCode: 200, body: answered === 'duplicate' ? { duplicate: DELIVERY } : { queued: 'CRASH-7' } });
-    expect(w.queue.sent).toHaveLength(answered === 'duplicate' ? 1 : 2);
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toMatchObject(answered === 'duplicate' ? { duplicate: DELIVERY } : { dropped: 'stale' });
+    expect(w.queue.sent).toHaveLength(1);
     if (answered === 'duplicate') expect(w.log.lines).toContainEqual({ level: 'debug', message: 'Duplicate Jira webhook delivery dropped', extra: { deliveryId: DELIVERY, retry: '1' } });
   });
 
@@ -342,6 +347,64 @@ describe('Use-case: acceptJiraWebhook', () => {
       level: 'error',
       message: "An integration's Jira webhook secret cannot be read; it accepts no delivery until fixed",
       extra: { integration: OPS, error: 'secret "jira/webhook-ops" does not exist' },
+    });
+  });
+
+  describe('the replay window (jiraWebhook.replayWindowSeconds, default 7200)', () => {
+    const HOUR = 3600_000;
+    const at = (ageMs: number) => JSON.stringify({ ...webhookFixture('cloud_issue_updated_status_to_done.json'), timestamp: NOW - ageMs });
+
+    it.each([
+      ['fired now', 0, true],
+      ['fired exactly two hours ago', 2 * HOUR, true],
+      ['fired two hours and a second ago', 2 * HOUR + 1000, false],
+      ['captured in 2024 and replayed under a new id', NOW - 1733900000123, false],
+    ])('a signed delivery %s is queued: %s', async (_case, ageMs, queued) => {
+      // Prepare
+      const w = appWorld();
+
+      // Act
+      const result = await acceptJiraWebhook(deps(w), delivery(at(ageMs)));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(w.queue.sent).toHaveLength(queued ? 1 : 0);
+      if (queued) return;
+      // Dropped with a 200 (Jira does not retry it) and a warning an operator can find; the id is not recorded.
+      expect(result.body).toMatchObject({ dropped: 'stale', ageSeconds: Math.floor(ageMs / 1000) });
+      expect(String(result.body.message)).toContain('older than jiraWebhook.replayWindowSeconds; nothing was queued');
+      expect(w.log.lines).toContainEqual({
+        level: 'warn',
+        message: 'Stale Jira webhook delivery dropped (older than jiraWebhook.replayWindowSeconds)',
+        extra: { issueKey: 'CRASH-7', deliveryId: DELIVERY, eventAt: new Date(NOW - ageMs).toISOString(), ageSeconds: Math.floor(ageMs / 1000), integrations: [INTEGRATION] },
+      });
+      expect(w.deliveries.expiries.size).toBe(0);
+    });
+
+    it('judges the delivery by each integration\'s own window, and names only those it is fresh for', async () => {
+      // Prepare: both share the secret; the ops integration keeps a one-hour window.
+      const w = appWorld({ integrations: [integrationDocument(), otherIntegration(OPS, { jiraWebhook: { secret: 'jira/webhook', replayWindowSeconds: 3600 } })] });
+
+      // Act
+      const result = await acceptJiraWebhook(deps(w), delivery(at(90 * 60_000)));
+
+      // Assess
+      expect(result).toEqual({ statusCode: 200, body: { queued: 'CRASH-7' } });
+      expect(w.queue.sent.map(({ message }) => message)).toEqual([expect.objectContaining({ integrations: [INTEGRATION] })]);
+    });
+
+    it('answers 400 to a signed delivery whose timestamp is far ahead (1e308), naming the field, and queues nothing', async () => {
+      // Prepare
+      const w = appWorld();
+      const body = fixtureText('cloud_issue_updated_status_to_done.json').replace(/"timestamp":\d+/, '"timestamp":1e308');
+
+      // Act
+      const result = await acceptJiraWebhook(deps(w), delivery(body));
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(result.body.message).toMatch(/^timestamp: 1e\+308 is more than a day ahead of now; send the time Jira set/);
+      expect(w.queue.sent).toEqual([]);
     });
   });
 });

@@ -33,7 +33,7 @@ describe('Function: httpRoute', () => {
   it.each([
     ['an outage (queue, secrets)', new RetryableError('SQS SendMessage failed transiently'), 503, { 'retry-after': '30' }, 'temporarily unable to accept a Backtrace event; retry later'],
     ['a thrown non-taxonomy error', new Error('boom'), 503, { 'retry-after': '30' }, 'temporarily unable to accept a Backtrace event; retry later'],
-    ['a misconfiguration (a missing secret)', new PermanentError('secret "x" does not exist'), 500, {}, 'the bridge is misconfigured; its log says what to fix'],
+    ['a misconfiguration (a missing secret)', new PermanentError('secret "x" does not exist'), 500, { 'retry-after': '30' }, 'the bridge is misconfigured; its log says what to fix'],
   ])('answers %s with %i and no detail of the error', async (_case, error, statusCode, headers, message) => {
     // Act
     const result = await call(async () => {
