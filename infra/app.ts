@@ -6,6 +6,8 @@
  * - `stackName`     CloudFormation stack name (default BacktraceJiraBridge), to deploy several bridges side by side
  * - `alarmEmail`    optional e-mail subscribed to the dead-letter alarms (backtrace-events and jira-changes)
  * - `alarmTopicArn` optional existing SNS topic for the dead-letter alarms
+ * - `enableSourceMaps` `true` starts every function with `--enable-source-maps` (off by default: it costs cold start;
+ *                    the source maps are uploaded either way). Read by BridgeFunction.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
