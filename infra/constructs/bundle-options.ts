@@ -9,20 +9,18 @@ import type { BuildOptions } from 'esbuild';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * ESM bundles have no `require`; CommonJS dependencies bundled into them (axios' follow-redirects, proxy-from-env)
- * call it, so every bundle starts by recreating it.
+ * ESM bundles have no `require`; a CommonJS dependency bundled into them that requires a Node built-in would call
+ * it, so every bundle starts by recreating it.
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
- * Packages replaced inside the bundles, relative to {@link REPO_ROOT} (each shim says why it is safe on Lambda):
- * - `form-data` (pulled in by axios' Node build) becomes Node's own FormData: it carried `mime-types` and the
- *   134 KiB `mime-db` into each bundle;
- * - `@aws-sdk/credential-provider-node` (every SDK client's default chain) becomes the environment provider, what
- *   answers on Lambda: the rest of the chain and its STS/SSO clients are ~95 KiB of each bundle.
+ * Packages replaced inside the bundles, relative to {@link REPO_ROOT} (the shim says why it is safe on Lambda):
+ * `@aws-sdk/credential-provider-node`, every SDK client's default credential chain, becomes the environment
+ * provider, the one source that answers on Lambda: the rest of the chain and its STS/SSO clients are ~130 KiB of
+ * each bundle.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  'form-data': './infra/constructs/bundle-shims/form-data.ts',
   '@aws-sdk/credential-provider-node': './infra/constructs/bundle-shims/credential-provider-node.ts',
 };
 

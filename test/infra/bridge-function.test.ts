@@ -64,12 +64,12 @@ describe('Class: BridgeFunction', () => {
       expect(readFileSync(outfile, 'utf8')).toBe(readFileSync(join(bundleDir, 'index.mjs'), 'utf8'));
     });
 
-    it('runs as an ES module on plain Node with no node_modules in reach: axios and the AWS SDK are inside, the config is embedded verbatim', async () => {
+    it('runs as an ES module on plain Node with no node_modules in reach: the HTTP client and the AWS SDK are inside, the config is embedded verbatim', async () => {
       // Prepare
       const url = pathToFileURL(join(bundleDir, 'index.mjs')).href;
       // Like the Lambda runtime, the bundle's directory cannot resolve our packages: whatever loads comes from the bundle.
       expect(() => createRequire(url).resolve('@aws-sdk/client-sqs')).toThrow();
-      expect(() => createRequire(url).resolve('axios')).toThrow();
+      expect(() => createRequire(url).resolve('@aws-sdk/credential-provider-env')).toThrow();
       const script = `const { handler } = await import(${JSON.stringify(url)}); console.log(JSON.stringify(await handler()));`;
 
       // Act
@@ -78,8 +78,8 @@ describe('Class: BridgeFunction', () => {
       });
 
       // Assess
-      const result = JSON.parse(stdout) as { config: string; axiosLoaded: boolean; sqsClientLoaded: boolean; credentials: unknown };
-      expect(result.axiosLoaded).toBe(true);
+      const result = JSON.parse(stdout) as { config: string; httpClientLoaded: boolean; sqsClientLoaded: boolean; credentials: unknown };
+      expect(result.httpClientLoaded).toBe(true);
       expect(result.sqsClientLoaded).toBe(true);
       expect(result.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', sessionToken: 'session-token' });
       expect(JSON.parse(result.config)).toEqual(document);

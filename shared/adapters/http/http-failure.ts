@@ -1,5 +1,5 @@
 /**
- * One failed HTTP exchange, described without anything secret. axios errors carry the request config (and with it
+ * One failed HTTP exchange, described without anything secret. HTTP client errors may carry the request (and with it
  * the Authorization / X-Coroner-Token headers), so they are never passed on as a `cause`: {@link HttpExchangeError}
  * is what error chains and logs get instead.
  */
@@ -18,7 +18,7 @@ export interface HttpFailure {
   body?: unknown;
   /** Response headers, lower-cased names. */
   headers: Record<string, string>;
-  /** Node/axios error code of a network failure (ECONNREFUSED, ECONNRESET, ...). */
+  /** Node error code of a network failure (ECONNREFUSED, ECONNRESET, ...). */
   code?: string;
   /**
    * False when the request certainly never reached the server's application (connection refused, rate-limited,
@@ -29,7 +29,7 @@ export interface HttpFailure {
 
 const BODY_EXCERPT_CHARS = 2_000;
 
-/** A log-safe stand-in for the axios error: status, method, URL, error code and a short excerpt of the body. */
+/** A log-safe stand-in for the HTTP client's error: status, method, URL, error code and a short excerpt of the body. */
 export class HttpExchangeError extends Error {
   override readonly name = 'HttpExchangeError';
   readonly status?: number;

@@ -1,13 +1,12 @@
 /**
- * The one way adapters talk HTTP: axios with a per-request deadline, short in-process retries while the total wait
+ * The one way adapters talk HTTP: Node's own `fetch` with a per-request deadline, short in-process retries while the total wait
  * stays small, and every failure turned into {@link RetryableError} or {@link PermanentError}.
  *
  * Why no retry library: the wait comes from the server's answer (Retry-After, X-RateLimit-Reset) and a wait beyond
  * the inline budget must surface as `retryAfterMs` so the worker hands the message back to its queue instead of
- * sleeping in a Lambda. p-retry / axios-retry compute their own delays and would need that logic bolted on anyway;
+ * sleeping in a Lambda. p-retry and the like compute their own delays and would need that logic bolted on anyway;
  * the loop below is the whole policy.
  */
-import axios, { type AxiosResponse, type RawAxiosResponseHeaders, type AxiosResponseHeaders } from 'axios';
 import { PermanentError, RetryableError } from '../../ports/errors.ts';
 import { HttpExchangeError, describeExchange, safeUrl, type HttpFailure } from './http-failure.ts';
 import { retryDelayMs } from './retry-delay.ts';
@@ -74,6 +73,15 @@ export interface RequestRunner {
 
 type Decision = 'permanent' | 'retry-inline' | 'retry-later';
 
+/** One answer of any status, body read and parsed. */
+interface Answer {
+  method: string;
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  data: unknown;
+}
+
 /**
  * @example
  * const http = createRequestRunner({ system: 'Jira', baseUrl: 'https://acme.atlassian.net/rest/api/2/',
@@ -88,30 +96,25 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
-  const client = axios.create({
-    timeout: timeoutMs,
-    // A redirect would replay credentials to wherever it points, and turns a POST into a GET: refuse it instead.
-    maxRedirects: 0,
-    validateStatus: () => true,
-    transitional: { clarifyTimeoutError: true },
-  });
 
-  async function attempt(request: HttpRequest, url: string): Promise<AxiosResponse | HttpFailure> {
+  async function attempt(request: HttpRequest, url: string): Promise<Answer | HttpFailure> {
+    // The signal bounds the whole exchange, from sending to the last byte of the body.
     const deadline = AbortSignal.timeout(timeoutMs);
     const method = request.method;
     try {
-      return await client.request({
+      const response = await fetch(url, {
         method,
-        url,
-        data: request.form ? new URLSearchParams(request.form).toString() : request.body,
+        body: request.form ? new URLSearchParams(request.form).toString() : request.body === undefined ? undefined : JSON.stringify(request.body),
         headers: {
           Accept: 'application/json',
           ...(request.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...options.headers?.({ method, url }),
         },
-        // axios' own timeout is an idle timeout on the socket; the signal bounds the whole exchange.
+        // A redirect would replay credentials to wherever it points, and turns a POST into a GET: refuse it instead.
+        redirect: 'manual',
         signal: deadline,
       });
+      return { method, url, status: response.status, headers: lowerCaseHeaders(response.headers), data: parseBody(await response.text()) };
     } catch (error) {
       return networkFailure(error, { method, url, path: request.path, timedOut: deadline.aborted });
     }
@@ -133,7 +136,7 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
       for (let retryIndex = 0; ; retryIndex++) {
         const outcome = await attempt(request, url);
         if (!isFailure(outcome) && outcome.status >= 200 && outcome.status < 300) {
-          return { status: outcome.status, data: outcome.data as T, headers: lowerCaseHeaders(outcome.headers) };
+          return { status: outcome.status, data: outcome.data as T, headers: outcome.headers };
         }
         const failure = isFailure(outcome) ? outcome : statusFailure(outcome, request.path);
         const decision = decide(failure, idempotent);
@@ -164,16 +167,16 @@ function decide(failure: HttpFailure, idempotent: boolean): Decision {
   return idempotent || !failure.mayHaveBeenProcessed ? 'retry-inline' : 'retry-later';
 }
 
-function statusFailure(response: AxiosResponse, path: string): HttpFailure {
+function statusFailure(response: Answer, path: string): HttpFailure {
   const status = response.status;
   return {
     kind: 'status',
-    method: (response.config.method ?? 'GET').toUpperCase(),
-    url: safeUrl(response.config.url ?? ''),
+    method: response.method,
+    url: safeUrl(response.url),
     path,
     status,
     body: response.data === '' ? undefined : response.data,
-    headers: lowerCaseHeaders(response.headers),
+    headers: response.headers,
     // 429 and 503 are refusals before any work (Jira's rate limiter, an unavailable node).
     mayHaveBeenProcessed: !(status === 429 || status === 503),
   };
@@ -182,9 +185,19 @@ function statusFailure(response: AxiosResponse, path: string): HttpFailure {
 /** Codes meaning the connection was never established, so the server never saw the request. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** `fetch` rejects with `TypeError: fetch failed` whose `cause` (or the cause's own errors) holds the socket's code. */
+function errorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; depth++) {
+    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === 'string' && !code.startsWith('UND_ERR') && code !== 'ABORT_ERR') return code;
+    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
+  }
+  return undefined;
+}
+
 function networkFailure(error: unknown, at: { method: string; url: string; path: string; timedOut: boolean }): HttpFailure {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-  const timedOut = at.timedOut || code === 'ETIMEDOUT' || code === 'ECONNABORTED';
+  const code = errorCode(error);
+  const timedOut = at.timedOut || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || (error as { name?: unknown })?.name === 'TimeoutError';
   return {
     kind: timedOut ? 'timeout' : 'network',
     method: at.method,
@@ -202,16 +215,26 @@ function resolveUrl(baseUrl: string, path: string, query: Record<string, string>
   return url.toString();
 }
 
-function lowerCaseHeaders(headers: RawAxiosResponseHeaders | AxiosResponseHeaders): Record<string, string> {
+/** Headers iterate with lower-case names, repeated ones joined with `, ` (set-cookie aside, which we never read). */
+function lowerCaseHeaders(headers: Headers): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || value === null) continue;
-    result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
+  headers.forEach((value, name) => {
+    result[name] = value;
+  });
   return result;
 }
 
-function isFailure(outcome: AxiosResponse | HttpFailure): outcome is HttpFailure {
+/** JSON when the body is JSON (whatever the content type says, as Jira error pages vary), else the text; '' when empty. */
+function parseBody(text: string): unknown {
+  if (text === '') return '';
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function isFailure(outcome: Answer | HttpFailure): outcome is HttpFailure {
   return 'kind' in outcome && 'mayHaveBeenProcessed' in outcome;
 }
 

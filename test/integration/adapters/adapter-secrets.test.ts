@@ -1,6 +1,6 @@
 /**
  * Secrets never leave the adapters: not in messages, not in the JSON of an error, not in what a logger prints of
- * its cause chain (axios errors carry the request headers; the adapters must not pass them on).
+ * its cause chain (HTTP client errors may carry the request headers; the adapters must not pass them on).
  */
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
