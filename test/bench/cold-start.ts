@@ -7,14 +7,15 @@
  * bundle and the function's bundle as fresh processes (their order rotating from round to round, so drift of a
  * shared machine spreads over all three); figures are medians of the rounds. A process's time is its whole life,
  * spawn to exit: module evaluation of the bundle (for ours: config parse and client construction too), no handler
- * call, no network. Options:
+ * call, no network. Each process also reports the CPU time it used (user + system, from `process.cpuUsage()` at
+ * exit), steadier than wall time when other work shares the machine. Options:
  *   --runs N         rounds (default 15)
  *   --source-maps    also time each bundle with `--enable-source-maps` (what the flag costs)
  *   --json FILE      also write the figures as JSON
  *   --outdir DIR     where the bundles are written (default: a fresh temporary folder)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,13 +44,20 @@ const lambdaLikeEnv: NodeJS.ProcessEnv = {
   LINKS_TABLE_NAME: 'links',
 };
 
-/** Wall milliseconds of one fresh `node ...args`, spawn to exit; a failing process stops the bench with its stderr. */
-function timeProcess(args: string[]): number {
+const outdir = values.outdir ?? mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
+/** Preloaded into every process: writes the CPU time it used to a file named by the environment, at exit. */
+mkdirSync(outdir, { recursive: true });
+const cpuReporter = join(outdir, 'cpu-report.cjs');
+writeFileSync(cpuReporter, "process.on('exit', () => { const { user, system } = process.cpuUsage(); require('node:fs').writeFileSync(process.env.BENCH_CPU_FILE, String((user + system) / 1000)); });\n");
+const cpuFile = join(outdir, 'cpu-ms.txt');
+
+/** Wall and CPU milliseconds of one fresh `node ...args`; a failing process stops the bench with its stderr. */
+function timeProcess(args: string[]): { wall: number; cpu: number } {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env: lambdaLikeEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  const result = spawnSync(process.execPath, ['--require', cpuReporter, ...args], { env: { ...lambdaLikeEnv, BENCH_CPU_FILE: cpuFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const wall = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stderr.toString()}`);
-  return elapsed;
+  return { wall, cpu: Number(readFileSync(cpuFile, 'utf8')) };
 }
 
 const median = (samples: number[]) => {
@@ -59,13 +67,13 @@ const median = (samples: number[]) => {
 };
 const kib = (bytes: number) => bytes / 1024;
 
-const outdir = values.outdir ?? mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
 const configDocument = defaultConfigDocument();
 const built: FunctionBundles[] = [];
 for (const entry of functionEntries()) built.push(await buildFunctionBundles(entry, outdir, configDocument));
 
 type Sample = 'baseline' | 'deps' | 'full' | 'maps';
 const samples = built.map(() => ({ baseline: [] as number[], deps: [] as number[], full: [] as number[], maps: [] as number[] }));
+const cpuSamples = built.map(() => ({ baseline: [] as number[], deps: [] as number[], full: [] as number[], maps: [] as number[] }));
 const kinds: Sample[] = values['source-maps'] ? ['baseline', 'deps', 'full', 'maps'] : ['baseline', 'deps', 'full'];
 const argsOf = (kind: Sample, bundles: FunctionBundles) =>
   kind === 'baseline' ? ['-e', '0'] : kind === 'deps' ? [bundles.depsOnly.file] : kind === 'full' ? [bundles.full.file] : ['--enable-source-maps', bundles.full.file];
@@ -75,7 +83,9 @@ for (let round = 0; round < runs; round++) {
   built.forEach((bundles, index) => {
     for (let k = 0; k < kinds.length; k++) {
       const kind = kinds[(k + round) % kinds.length]!;
-      samples[index]![kind].push(timeProcess(argsOf(kind, bundles)));
+      const { wall, cpu } = timeProcess(argsOf(kind, bundles));
+      samples[index]![kind].push(wall);
+      cpuSamples[index]![kind].push(cpu);
     }
   });
 }
@@ -86,6 +96,8 @@ const rows = built.map((bundles, index) => {
   const full = median(s.full);
   const deps = median(s.deps);
   const maps = s.maps.length ? median(s.maps) : undefined;
+  const c = cpuSamples[index]!;
+  const [cpuBaseline, cpuFull, cpuDeps] = [median(c.baseline), median(c.full), median(c.deps)];
   return {
     function: bundles.full.name,
     bundleKiB: Number(kib(bundles.full.bytes).toFixed(1)),
@@ -97,6 +109,11 @@ const rows = built.map((bundles, index) => {
     nodeE0MedianMs: Number(baseline.toFixed(1)),
     ratioToDepsOnly: Number((full / deps).toFixed(2)),
     ratioNetOfNodeE0: Number(((full - baseline) / (deps - baseline)).toFixed(2)),
+    cpuMedianMs: Number(cpuFull.toFixed(1)),
+    cpuDepsOnlyMedianMs: Number(cpuDeps.toFixed(1)),
+    cpuNodeE0MedianMs: Number(cpuBaseline.toFixed(1)),
+    cpuRatioToDepsOnly: Number((cpuFull / cpuDeps).toFixed(2)),
+    cpuRatioNetOfNodeE0: Number(((cpuFull - cpuBaseline) / (cpuDeps - cpuBaseline)).toFixed(2)),
     ...(maps === undefined ? {} : { sourceMapsMedianMs: Number(maps.toFixed(1)), sourceMapsCost: Number((maps / full - 1).toFixed(3)) }),
     largestPackagesKiB: Object.fromEntries(
       Object.entries(bundles.bytesByOrigin)
@@ -111,7 +128,7 @@ const rows = built.map((bundles, index) => {
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}-${process.arch}`;
 console.log(`bench:cold-start — ${new Date().toISOString()} — ${machine}`);
 console.log(`${runs} rounds; fresh \`node <bundle>\` processes, spawn to exit; bundles in ${outdir}\n`);
-const header = ['function', 'bundle KiB', 'ours KiB', 'deps-only KiB', 'median ms', 'deps-only ms', 'node -e 0 ms', 'ratio', 'ratio net of node -e 0'];
+const header = ['function', 'bundle KiB', 'ours KiB', 'deps-only KiB', 'median ms', 'deps-only ms', 'node -e 0 ms', 'ratio', 'ratio net of node -e 0', 'CPU ms (deps-only, node -e 0)', 'CPU ratio', 'CPU ratio net'];
 if (values['source-maps']) header.push('with --enable-source-maps ms', 'source maps cost');
 const table = rows.map((row) => {
   const cells = [
@@ -124,6 +141,9 @@ const table = rows.map((row) => {
     row.nodeE0MedianMs.toFixed(1),
     `${row.ratioToDepsOnly.toFixed(2)} ×`,
     `${row.ratioNetOfNodeE0.toFixed(2)} ×`,
+    `${row.cpuMedianMs.toFixed(1)} (${row.cpuDepsOnlyMedianMs.toFixed(1)}, ${row.cpuNodeE0MedianMs.toFixed(1)})`,
+    `${row.cpuRatioToDepsOnly.toFixed(2)} ×`,
+    `${row.cpuRatioNetOfNodeE0.toFixed(2)} ×`,
   ];
   if (row.sourceMapsMedianMs !== undefined) cells.push(row.sourceMapsMedianMs.toFixed(1), `+${((row.sourceMapsCost ?? 0) * 100).toFixed(0)} %`);
   return cells;
