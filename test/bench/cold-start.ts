@@ -9,7 +9,7 @@
  * spawn to exit: module evaluation of the bundle (for ours: config parse and client construction too), no handler
  * call, no network. Each process also reports the CPU time it used (user + system, from `process.cpuUsage()` at
  * exit), steadier than wall time when other work shares the machine. Options:
- *   --runs N         rounds (default 15)
+ *   --runs N         rounds (default 15; 1 = a smoke run, no warm-up)
  *   --source-maps    also time each bundle with `--enable-source-maps` (what the flag costs)
  *   --json FILE      also write the figures as JSON
  *   --outdir DIR     where the bundles are written (default: a fresh temporary folder)
@@ -77,8 +77,8 @@ const cpuSamples = built.map(() => ({ baseline: [] as number[], deps: [] as numb
 const kinds: Sample[] = values['source-maps'] ? ['baseline', 'deps', 'full', 'maps'] : ['baseline', 'deps', 'full'];
 const argsOf = (kind: Sample, bundles: FunctionBundles) =>
   kind === 'baseline' ? ['-e', '0'] : kind === 'deps' ? [bundles.depsOnly.file] : kind === 'full' ? [bundles.full.file] : ['--enable-source-maps', bundles.full.file];
-// One warm-up of each, not counted: the first start after a build pays for the page cache.
-built.forEach((bundles) => kinds.forEach((kind) => timeProcess(argsOf(kind, bundles))));
+// One warm-up of each, not counted: the first start after a build pays for the page cache. (None for a smoke run.)
+if (runs > 1) built.forEach((bundles) => kinds.forEach((kind) => timeProcess(argsOf(kind, bundles))));
 for (let round = 0; round < runs; round++) {
   built.forEach((bundles, index) => {
     for (let k = 0; k < kinds.length; k++) {
