@@ -51,12 +51,12 @@ const cpuReporter = join(outdir, 'cpu-report.cjs');
 writeFileSync(cpuReporter, "process.on('exit', () => { const { user, system } = process.cpuUsage(); require('node:fs').writeFileSync(process.env.BENCH_CPU_FILE, String((user + system) / 1000)); });\n");
 const cpuFile = join(outdir, 'cpu-ms.txt');
 
-/** Wall and CPU milliseconds of one fresh `node ...args`; a failing process stops the bench with its stderr. */
+/** Wall and CPU milliseconds of one fresh `node ...args`; a failing process stops the bench with its stderr's end. */
 function timeProcess(args: string[]): { wall: number; cpu: number } {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['--require', cpuReporter, ...args], { env: { ...lambdaLikeEnv, BENCH_CPU_FILE: cpuFile }, stdio: ['ignore', 'ignore', 'pipe'] });
   const wall = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stderr.toString()}`);
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stderr.toString().slice(-2_000)}`);
   return { wall, cpu: Number(readFileSync(cpuFile, 'utf8')) };
 }
 
