@@ -7,6 +7,8 @@
  * - `alarmEmail`    optional e-mail subscribed to the alarm topic (besides `settings.alarmEmail`)
  * - `alarmTopicArn` optional existing SNS topic every alarm notifies too
  * - `tracing`       `false` turns X-Ray active tracing off on every function (default: `settings.tracing`, true)
+ * - `enableSourceMaps` `true` starts every function with `--enable-source-maps` (off by default: it costs cold start;
+ *                    the source maps are uploaded either way). Read by BridgeFunction.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -1,23 +1,26 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BUNDLE_ALIASES, BUNDLE_SETTINGS, ESM_REQUIRE_BANNER, REPO_ROOT, configDefine } from './bundle-options.ts';
+
+export { ESM_REQUIRE_BANNER };
 
 /** Repository root: NodejsFunction bundles from here with the lock file that pins what CI tested. */
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = REPO_ROOT;
+
+/**
+ * CDK context key (`cdk deploy -c enableSourceMaps=true`) that makes every function start Node with
+ * `--enable-source-maps`. Off by default: the maps are uploaded either way, but Node reading them costs cold start
+ * (README "Measured figures").
+ */
+export const ENABLE_SOURCE_MAPS_CONTEXT = 'enableSourceMaps';
 
 /** Name Powertools (and our own logger) report as `service` in every log line and metric. */
 export const BRIDGE_SERVICE_NAME = 'backtrace-jira-bridge';
-
-/**
- * ESM bundles have no `require`; CommonJS dependencies bundled into them (axios' form-data, mime-types) call it,
- * so every bundle starts by recreating it.
- */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 export interface BridgeFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'role' | 'logGroup' | 'logRetention'> {
   /** Handler module, relative to the repository root (e.g. `functions/sync-to-jira.ts`); it must export `handler`. */
@@ -32,13 +35,26 @@ export interface BridgeFunctionProps extends Omit<NodejsFunctionProps, 'entry' |
   readonly logRetention?: RetentionDays;
   /** X-Ray active tracing (`settings.tracing`, `-c tracing=false`). @default true */
   readonly activeTracing?: boolean;
+  /**
+   * Start Node with `--enable-source-maps` (stack traces in the TypeScript sources). The source map is uploaded
+   * with the bundle either way. @default the `enableSourceMaps` CDK context (`-c enableSourceMaps=true`), else false
+   */
+  readonly enableSourceMaps?: boolean;
+}
+
+/** The `enableSourceMaps` context as the CLI (`-c key=true`, a string) or cdk.json (a boolean) gives it. */
+function sourceMapsFromContext(scope: Construct): boolean {
+  const value: unknown = scope.node.tryGetContext(ENABLE_SOURCE_MAPS_CONTEXT);
+  if (value === undefined || value === null || value === '' || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new Error(`context "${ENABLE_SOURCE_MAPS_CONTEXT}" must be true or false, got ${JSON.stringify(value)}`);
 }
 
 /**
  * A Lambda function of the bridge with every default in one place: Node.js 22 on arm64, one minified ESM bundle
- * with the AWS SDK inside (it initialises faster than the runtime's copy), source maps, JSON logs in a log group
- * with a retention, X-Ray active tracing (unless turned off), and an execution role that may write to that log
- * group (and X-Ray) only. Callers add their own grants.
+ * with the AWS SDK inside (it initialises faster than the runtime's copy), its source map uploaded beside it (read by
+ * Node only with `enableSourceMaps`), JSON logs in a log group with a retention, X-Ray active tracing (unless turned
+ * off), and an execution role that may write to that log group (and X-Ray) only. Callers add their own grants.
  *
  * @example
  * const worker = new BridgeFunction(this, 'SyncToJira', {
@@ -53,7 +69,7 @@ export class BridgeFunction extends NodejsFunction {
   readonly logs: LogGroup;
 
   constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
-    const { configDocument, logRetention, bundling, environment, entry, activeTracing = true, ...rest } = props;
+    const { configDocument, logRetention, bundling, environment, entry, activeTracing = true, enableSourceMaps, ...rest } = props;
 
     const logs = new LogGroup(scope, `${id}Logs`, {
       retention: logRetention ?? RetentionDays.ONE_MONTH,
@@ -85,26 +101,29 @@ export class BridgeFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.INFO,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...((enableSourceMaps ?? sourceMapsFromContext(scope)) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         POWERTOOLS_SERVICE_NAME: BRIDGE_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: 'BacktraceJiraBridge',
         ...environment,
       },
+      // The same choices `npm run bench:cold-start` measures (./bundle-options.ts).
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer packages' ESM builds: smaller bundles, and no CommonJS interop where a package offers both.
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Empty list = bundle @aws-sdk/* too (NodejsFunction leaves it out by default on Node 18+).
-        externalModules: [],
+        target: BUNDLE_SETTINGS.target,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        banner: BUNDLE_SETTINGS.banner,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourceMap,
+        sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+        externalModules: [...BUNDLE_SETTINGS.externalModules],
         ...bundling,
+        esbuildArgs: {
+          '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`),
+          ...bundling?.esbuildArgs,
+        },
         define: {
           ...bundling?.define,
-          'process.env.BRIDGE_CONFIG': JSON.stringify(JSON.stringify(configDocument)),
+          ...configDefine(configDocument),
         },
       },
     });

@@ -2,7 +2,7 @@
  * The error group Backtrace's webhook integration posts (one group per POST). See
  * ../shared/reference/backtrace.md section 2.1 and the sample in ../../../shared/fixtures/backtrace/.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeValue, formatJsonPath, joinJsonPath } from './json-path.ts';
 
 /** One histogram entry: an attribute value and how many objects of the group carry it. */

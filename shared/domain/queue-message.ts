@@ -4,7 +4,7 @@
  * queue worker parses each record body once into a typed {@link QueueMessage} and hands it to the use-case for its
  * `kind`. Nothing downstream parses JSON or guesses a shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { backtraceGroupInputSchema, describeGroupIssue } from './backtrace-group.ts';
 import { describeFingerprintEventIssue, fingerprintUpdatedSchema } from './sync/fingerprint-event.ts';
 import { parseJiraWebhook, type JiraIssueEvent } from './jira/jira-webhook.ts';

@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
 import { polls, type PollReport } from '../app/poll-backtrace.ts';
 import { PermanentError } from '../ports/errors.ts';

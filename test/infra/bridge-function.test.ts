@@ -7,10 +7,15 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
 import { BridgeFunction, ESM_REQUIRE_BANNER } from '../../infra/constructs/bridge-function.ts';
+import { configDefine, esbuildOptions } from '../../infra/constructs/bundle-options.ts';
 import { configDocument } from './bridge-config.factory.ts';
 
 const run = promisify(execFile);
+
+/** What Lambda puts in every function's environment: the execution role's session credentials. */
+const lambdaCredentials = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret', AWS_SESSION_TOKEN: 'session-token' };
 
 describe('Class: BridgeFunction', () => {
   describe('bundling (esbuild, as cdk synth runs it)', () => {
@@ -48,6 +53,17 @@ describe('Class: BridgeFunction', () => {
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     });
 
+    it('is byte for byte the bundle esbuildOptions builds, the one npm run bench:cold-start measures', async () => {
+      // Prepare
+      const outfile = join(outdir, 'bench-build', 'index.mjs');
+
+      // Act
+      await build(esbuildOptions('test/infra/fixtures/bundle-probe.ts', outfile, configDefine(document)));
+
+      // Assess
+      expect(readFileSync(outfile, 'utf8')).toBe(readFileSync(join(bundleDir, 'index.mjs'), 'utf8'));
+    });
+
     it('runs as an ES module on plain Node with no node_modules in reach: axios and the AWS SDK are inside, the config is embedded verbatim', async () => {
       // Prepare
       const url = pathToFileURL(join(bundleDir, 'index.mjs')).href;
@@ -58,14 +74,30 @@ describe('Class: BridgeFunction', () => {
 
       // Act
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...lambdaCredentials },
+      });
+
+      // Assess
+      const result = JSON.parse(stdout) as { config: string; axiosLoaded: boolean; sqsClientLoaded: boolean; credentials: unknown };
+      expect(result.axiosLoaded).toBe(true);
+      expect(result.sqsClientLoaded).toBe(true);
+      expect(result.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', sessionToken: 'session-token' });
+      expect(JSON.parse(result.config)).toEqual(document);
+    }, 60_000);
+
+    it("finds no credentials but the environment's (the one source on Lambda): no file, metadata or SSO lookup", async () => {
+      // Prepare
+      const url = pathToFileURL(join(bundleDir, 'index.mjs')).href;
+      const script = `const { handler } = await import(${JSON.stringify(url)}); console.log(JSON.stringify(await handler()));`;
+
+      // Act
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
         env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       });
 
       // Assess
-      const result = JSON.parse(stdout) as { config: string; axiosLoaded: boolean; sqsClientLoaded: boolean };
-      expect(result.axiosLoaded).toBe(true);
-      expect(result.sqsClientLoaded).toBe(true);
-      expect(JSON.parse(result.config)).toEqual(document);
+      const result = JSON.parse(stdout) as { credentials: { error?: string } };
+      expect(result.credentials.error).toBe('Unable to find environment variable credentials.');
     }, 60_000);
   });
 });

@@ -225,11 +225,45 @@ describe('Class: BridgeStack', () => {
           Handler: 'index.handler',
           LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
         });
-        expect(fn.Properties.Environment.Variables).toMatchObject({
-          POWERTOOLS_SERVICE_NAME: 'backtrace-jira-bridge',
-          NODE_OPTIONS: '--enable-source-maps',
-        });
+        expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'backtrace-jira-bridge' });
+        // Source maps are uploaded, but Node reads them only when asked: the flag costs cold start.
+        expect(fn.Properties.Environment.Variables).not.toHaveProperty('NODE_OPTIONS');
       }
+    });
+
+    it.each([
+      ['true', true],
+      [true, true],
+      ['false', false],
+      [false, false],
+    ])('starts every function with --enable-source-maps only when the enableSourceMaps context is true (given %j)', (value, enabled) => {
+      // Prepare
+      const outdir = mkdtempSync(join(tmpdir(), 'bridge-stack-'));
+      outdirs.push(outdir);
+      const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], enableSourceMaps: value } });
+      const document = configDocument();
+
+      // Act
+      const stack = new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), configDocument: document });
+      const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+
+      // Assess
+      expect(functions).toHaveLength(4);
+      for (const fn of functions) {
+        expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe(enabled ? '--enable-source-maps' : undefined);
+      }
+    });
+
+    it('refuses an enableSourceMaps context that is not true or false, naming the key', () => {
+      // Prepare
+      const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], enableSourceMaps: 'yes' } });
+      const document = configDocument();
+
+      // Act
+      const build = () => new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), configDocument: document });
+
+      // Assess
+      expect(build).toThrow('context "enableSourceMaps" must be true or false, got "yes"');
     });
 
     it('tells each function the queue it sends to or consumes and, where it needs it, the links table', () => {

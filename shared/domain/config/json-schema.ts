@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bridgeConfigSchema } from './schema.ts';
 
 /** JSON Schema (draft 2020-12) of the config as an admin writes it (defaults optional). */

@@ -6,7 +6,7 @@
  * Every setting on Backtrace's Jira integration page has a field here (see README "Config reference").
  * Secrets are referenced by name (AWS Secrets Manager secret name, or a key of the local secrets file), never inlined.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJiraApiUrl } from './jira-url.ts';
 import { DEFAULT_DEDUPE_LABEL_PATTERN, dedupeLabelProblem } from '../dedupe-label.ts';
 import { captureGroups } from '../fix-versions/versions.ts';

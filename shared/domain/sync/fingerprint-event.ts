@@ -3,7 +3,7 @@
  * Backtrace", posted to `POST /backtrace/events` with the same Basic credentials as error groups (README "Syncing
  * state and assignees"). Backtrace's states and ticket shape: ../shared/reference/backtrace.md sections 3.1, 3.4.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FINGERPRINT_STATES, type FingerprintState, type TicketAssignee } from '../model/backtrace.ts';
 import { describeValue, formatJsonPath, joinJsonPath } from '../json-path.ts';
 

@@ -1,0 +1,73 @@
+/**
+ * The esbuild choices of every function bundle, in one place: {@link BridgeFunction} hands them to NodejsFunction
+ * (`cdk synth`), and `npm run bench:cold-start` builds the same bundles with {@link esbuildOptions} to measure them.
+ */
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+
+/** Repository root: bundles are built from here (NodejsFunction's projectRoot, esbuild's working directory). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * ESM bundles have no `require`; CommonJS dependencies bundled into them (axios' follow-redirects, proxy-from-env)
+ * call it, so every bundle starts by recreating it.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * Packages replaced inside the bundles, relative to {@link REPO_ROOT} (each shim says why it is safe on Lambda):
+ * - `form-data` (pulled in by axios' Node build) becomes Node's own FormData: it carried `mime-types` and the
+ *   134 KiB `mime-db` into each bundle;
+ * - `@aws-sdk/credential-provider-node` (every SDK client's default chain) becomes the environment provider, what
+ *   answers on Lambda: the rest of the chain and its STS/SSO clients are ~95 KiB of each bundle.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'form-data': './infra/constructs/bundle-shims/form-data.ts',
+  '@aws-sdk/credential-provider-node': './infra/constructs/bundle-shims/credential-provider-node.ts',
+};
+
+/** The settings shared by both builders; `define` adds the embedded config per function. */
+export const BUNDLE_SETTINGS = {
+  format: 'esm',
+  target: 'node22',
+  // Prefer packages' ESM builds: smaller bundles, and no CommonJS interop where a package offers both.
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  // The map is built and uploaded with the code; whether Node reads it is BridgeFunction's `enableSourceMaps`.
+  sourceMap: true,
+  sourcesContent: false,
+  // Empty list = bundle @aws-sdk/* too (NodejsFunction leaves it out by default on Node 18+): it initialises
+  // faster from the bundle than from the runtime's copy.
+  externalModules: [] as string[],
+} as const;
+
+/** `define` of a function embedding `configDocument` as the literal `process.env.BRIDGE_CONFIG`. */
+export function configDefine(configDocument: unknown): Record<string, string> {
+  return { 'process.env.BRIDGE_CONFIG': JSON.stringify(JSON.stringify(configDocument)) };
+}
+
+/**
+ * The esbuild API options equivalent to the command line NodejsFunction runs for {@link BUNDLE_SETTINGS} (it adds
+ * `--platform=node --bundle` and writes `index.mjs`), so a bundle built here is the bundle `cdk synth` uploads.
+ */
+export function esbuildOptions(entry: string, outfile: string, define: Record<string, string>): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLE_SETTINGS.format,
+    target: BUNDLE_SETTINGS.target,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    banner: { js: BUNDLE_SETTINGS.banner },
+    minify: BUNDLE_SETTINGS.minify,
+    sourcemap: BUNDLE_SETTINGS.sourceMap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+    external: [...BUNDLE_SETTINGS.externalModules],
+    alias: { ...BUNDLE_ALIASES },
+    define,
+    logLevel: 'warning',
+  };
+}

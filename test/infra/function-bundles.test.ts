@@ -1,0 +1,55 @@
+/**
+ * Smoke run of `npm run bench:cold-start` (one round, so it cannot rot) and the size budget of every function
+ * bundle it builds with the stack's esbuild options. Timings are printed by the bench, never asserted here.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BUNDLE_KIB, functionEntries } from '../bench/cold-start-bundles.ts';
+
+const run = promisify(execFile);
+
+type Row = { function: string; bundleKiB: number; depsOnlyKiB: number; medianMs: number; ratioToDepsOnly: number };
+
+describe('npm run bench:cold-start (one round)', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-cold-start-test-'));
+  let stdout = '';
+  let rows: Row[] = [];
+
+  beforeAll(async () => {
+    const json = join(outdir, 'figures.json');
+    ({ stdout } = await run(process.execPath, ['--import', 'tsx', 'test/bench/cold-start.ts', '--runs', '1', '--outdir', join(outdir, 'bundles'), '--json', json]));
+    rows = (JSON.parse(readFileSync(json, 'utf8')) as { rows: Row[] }).rows;
+  }, 120_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('prints one table row per function, with its size, median and ratio to the dependencies-only bundle', () => {
+    // Prepare
+    const names = functionEntries().map((entry) => entry.replace(/^functions\/(.*)\.ts$/, '$1'));
+
+    // Act
+    const tableRows = stdout.split('\n').filter((line) => /^\| [a-z-]+ \| \d/.test(line));
+
+    // Assess
+    expect(rows.map((row) => row.function)).toEqual(names);
+    expect(tableRows.map((line) => line.split(' | ')[0]!.slice(2))).toEqual(names);
+    for (const row of rows) {
+      expect(row.medianMs).toBeGreaterThan(0);
+      expect(row.ratioToDepsOnly).toBeGreaterThan(0);
+      // The dependencies-only twin holds everything but our code, so it is the smaller of the two.
+      expect(row.depsOnlyKiB).toBeLessThan(row.bundleKiB);
+    }
+  });
+
+  it(`keeps every function bundle at most ${MAX_BUNDLE_KIB} KiB minified`, () => {
+    // Act
+    const over = rows.filter((row) => row.bundleKiB > MAX_BUNDLE_KIB).map((row) => `${row.function} ${row.bundleKiB} KiB`);
+
+    // Assess
+    expect(over).toEqual([]);
+  });
+});
