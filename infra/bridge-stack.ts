@@ -39,7 +39,7 @@ export interface BridgeStackProps extends StackProps {
   readonly alarmTopicArn?: string;
   /** X-Ray active tracing on every function (`-c tracing=false`). @default settings.tracing (true) */
   readonly tracing?: boolean;
-  /** Default requests/s and burst of the HTTP API's stage; each route has its own limits from `settings.throttling`. @default { rateLimit: 50, burstLimit: 100 } */
+  /** Default requests/s and burst of the HTTP API's stage; each route has its own limits from `settings.throttling`. @default { rateLimit: 600, burstLimit: 1500 } */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Retention of function and access logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;

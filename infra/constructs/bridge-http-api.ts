@@ -17,7 +17,7 @@ export interface BridgeHttpApiProps {
   readonly apiName: string;
   /** What the API is for, shown in the console. */
   readonly description: string;
-  /** Steady-state requests/s and burst allowed on the `$default` stage. @default { rateLimit: 50, burstLimit: 100 } */
+  /** Steady-state requests/s and burst allowed on the `$default` stage. @default { rateLimit: 600, burstLimit: 1500 } */
   readonly throttle?: RouteThrottle;
   /** How long the access log group keeps the access logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -55,7 +55,8 @@ export class BridgeHttpApi extends HttpApi {
       httpApi: this,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      // At least the routes' own default limits together (500 + 100 per second, bursts 1,000 + 500).
+      throttle: props.throttle ?? { rateLimit: 600, burstLimit: 1_500 },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         // HTTP API context variables only, no headers and no query string: neither the Basic credentials nor a Jira

@@ -93,7 +93,7 @@ describe('Class: BridgeStack', () => {
       expect(stages[0].Properties).toMatchObject({
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        DefaultRouteSettings: { ThrottlingRateLimit: 600, ThrottlingBurstLimit: 1500 },
         AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'] } },
       });
       const format = JSON.parse(stages[0].Properties.AccessLogSettings.Format as string) as Record<string, string>;

@@ -208,8 +208,8 @@ describe('Throttling', () => {
 
     // Assess
     expect(routeSettings(template)).toEqual({
-      'POST /backtrace/events': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      'POST /jira/webhook': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      'POST /backtrace/events': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      'POST /jira/webhook': { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 500 },
     });
   });
 
@@ -223,7 +223,7 @@ describe('Throttling', () => {
     // Assess
     expect(routeSettings(template)).toEqual({
       'POST /backtrace/events': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
-      'POST /jira/webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 100 },
+      'POST /jira/webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 500 },
     });
   });
 

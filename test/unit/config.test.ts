@@ -83,7 +83,7 @@ describe('Function: parseConfig', () => {
       maxReceiveCount: 5,
       maxInlineRetryWaitSeconds: 5,
       tracing: true,
-      throttling: { backtraceEvents: { rateLimit: 50, burstLimit: 100 }, jiraWebhooks: { rateLimit: 50, burstLimit: 100 } },
+      throttling: { backtraceEvents: { rateLimit: 500, burstLimit: 1000 }, jiraWebhooks: { rateLimit: 100, burstLimit: 500 } },
       waf: { enabled: false, requestsPer5MinutesPerIp: 1000 },
     });
     expect(integration.jira).toMatchObject({

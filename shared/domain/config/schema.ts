@@ -329,8 +329,11 @@ const operationsSettings = {
   /** Per-route limits on the HTTP API: a flood on one route cannot throttle the other's deliveries. */
   throttling: z
     .strictObject({
-      backtraceEvents: routeThrottle(50, 100),
-      jiraWebhooks: routeThrottle(50, 100),
+      // Sized for a storm (README "Throttling"): 100,000 group posts accepted in 200 s, a batch arriving at once;
+      // what Backtrace does with a 429 is not documented, so the route must not refuse the storm we plan for.
+      backtraceEvents: routeThrottle(500, 1_000),
+      // A Jira bulk change sends one webhook per issue (1,000 issues in about 10 s); Jira retries a 429.
+      jiraWebhooks: routeThrottle(100, 500),
     })
     .prefault({}),
   /** A WAF web ACL with a rate-based rule per source IP (off by default; see README "Throttling" for what it can attach to). */
