@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configWarnings, parseConfig, parseConfigText, parseJiraApiUrl } from '../../shared/domain/config/index.ts';
 import { configJsonSchema } from '../../shared/domain/config/json-schema.ts';
+import { jiraMaxRequestsPerSecond } from '../../shared/domain/pacing/jira-pace.ts';
 
 const exampleText = readFileSync(new URL('../../infra/config/example.config.json', import.meta.url), 'utf8');
 const example = () => JSON.parse(exampleText) as { integrations: Record<string, any>[]; [key: string]: unknown };
@@ -78,7 +79,7 @@ describe('Function: parseConfig', () => {
 
     // Assess
     const [integration] = config.integrations;
-    expect(config.settings).toEqual({ claimLeaseSeconds: 300, maxReceiveCount: 5, maxInlineRetryWaitSeconds: 5 });
+    expect(config.settings).toEqual({ claimLeaseSeconds: 300, maxReceiveCount: 5, maxInlineRetryWaitSeconds: 5, jira: { maxRequestsPerSecond: 25 } });
     expect(integration.jira).toMatchObject({
       issueType: 'Bug',
       labels: ['Backtrace'],
@@ -123,6 +124,7 @@ describe('Function: parseConfig', () => {
     ['a Backtrace state that does not exist', (i) => (i.sync.stateMap = { toBacktrace: { statuses: { "Won't Fix": 'ignored' } } }), /toBacktrace\.statuses.*must be a Backtrace state/],
     ['a user pair without its Jira side', (i) => (i.sync.users = [{ backtrace: 'ana@acme.com' }]), /sync\.users\[0\]\.jira.*accountId \(Cloud\) or username/],
     ['an unknown webhook verification', (i) => (i.jiraWebhook = { secret: 'x', verification: 'basic' }), /jiraWebhook\.verification.*"signature".*"query-token"/],
+    ['a Jira rate of zero', (i) => (i.jira.maxRequestsPerSecond = 0), /jira\.maxRequestsPerSecond.*must be more than 0 requests per second/],
     ['a custom field template that is not a string', (i) => (i.jira.customFields = { Severity: 3 }), /jira\.customFields\.Severity.*must be a template string/],
   ])('refuses %s, naming the path and the fix', (_case, edit, message) => {
     // Act
@@ -221,6 +223,23 @@ describe('Function: parseConfig', () => {
 
     // Assess
     expect(problems).toEqual([expect.stringMatching(/^settings\.maxInlineRetryWaitSeconds: must be at most 20 seconds: longer waits belong on the queue/)]);
+  });
+
+  it('paces each Jira site at settings.jira.maxRequestsPerSecond unless the integration overrides it', () => {
+    // Prepare
+    const config = example();
+    config.settings = { jira: { maxRequestsPerSecond: 40 } };
+    const overridden = example();
+    overridden.integrations[0].jira.maxRequestsPerSecond = 8;
+
+    // Act
+    const shared = parseConfig(config, 'test.json');
+    const own = parseConfig(overridden, 'test.json');
+
+    // Assess
+    expect(jiraMaxRequestsPerSecond(shared, shared.integrations[0]!)).toBe(40);
+    expect(jiraMaxRequestsPerSecond(own, own.integrations[0]!)).toBe(8);
+    expect(problemsOf({ ...example(), settings: { jira: { maxRequestsPerSecond: -1 } } })).toEqual([expect.stringMatching(/^settings\.jira\.maxRequestsPerSecond: must be more than 0/)]);
   });
 
   it('refuses a config without integrations', () => {

@@ -14,14 +14,18 @@ import type { Item } from './link-item.ts';
 import { pacePartitionKey, paceSortKey } from './link-table.ts';
 import { TableCalls } from './table-calls.ts';
 
-/** Lost races before giving up on one reservation (each one means another worker took a slot meanwhile). */
-const MAX_ATTEMPTS = 25;
+/** Lost races before giving up on one reservation (each one means another container took a slot meanwhile). */
+const MAX_ATTEMPTS = 40;
+/** Pause after a lost race, times the attempt number, times a random 0.5-1.5: contenders spread out. */
+const CONFLICT_BACKOFF_MS = 3;
 
 export class DynamoDbRateLimiter implements RateLimiter {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #calls: TableCalls;
   readonly #clock: Clock;
+  /** The last update of each bucket in this container: the records of a batch queue up here, not on the item. */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(options: { client: DynamoDBClient; tableName: string; clock: Clock }) {
     this.#client = options.client;
@@ -44,8 +48,20 @@ export class DynamoDbRateLimiter implements RateLimiter {
     await this.#update(key, ceiling, (state, now) => penalize(state, ceiling, now, retryAfterMs));
   }
 
+  /** One update of a bucket at a time per container, so concurrent records do not race each other on the item. */
+  #update(key: PaceKey, ceiling: number, change: (state: BucketState, now: number) => BucketState | undefined): Promise<void> {
+    const id = `${key.site} ${key.endpoint}`;
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.#write(key, ceiling, change));
+    this.#queues.set(id, next);
+    void next.finally(() => {
+      if (this.#queues.get(id) === next) this.#queues.delete(id);
+    }).catch(() => undefined);
+    return next;
+  }
+
   /** Read-modify-write under the version condition; `change` returning undefined writes nothing. */
-  async #update(key: PaceKey, ceiling: number, change: (state: BucketState, now: number) => BucketState | undefined): Promise<void> {
+  async #write(key: PaceKey, ceiling: number, change: (state: BucketState, now: number) => BucketState | undefined): Promise<void> {
     const itemKey = { pk: { S: pacePartitionKey(key.site) }, sk: { S: paceSortKey(key.endpoint) } };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const read = await this.#calls.send('GetItem', () => this.#client.send(new GetItemCommand({ TableName: this.#table, Key: itemKey, ConsistentRead: true })));
@@ -65,6 +81,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
         ),
       );
       if (written) return;
+      await new Promise((resolve) => setTimeout(resolve, CONFLICT_BACKOFF_MS * (attempt + 1) * (0.5 + Math.random())));
     }
     throw new RetryableError(`the pacing bucket ${key.endpoint} of ${key.site} stayed contended for ${MAX_ATTEMPTS} attempts`, { retryAfterMs: 1_000, notApplied: true });
   }
