@@ -57,6 +57,8 @@ export interface LocalStackOptions {
   pollTimers?: boolean;
   /** Overrides every integration's `backtrace.poll.intervalSeconds` (tests use 1). */
   pollIntervalSeconds?: number;
+  /** Concurrent invocations of each worker (the event source's maximum concurrency); default 2. The storm bench sizes it as the CDK stack does. */
+  workerConcurrency?: number;
 }
 
 export interface LocalStack {
@@ -256,7 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handler: worker,
       functionName: 'sync-to-jira',
       batchSize: 10,
-      concurrency: 2,
+      concurrency: options.workerConcurrency ?? 2,
       timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     });
     stoppers.push(() => poller.stop());
@@ -266,7 +268,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handler: syncToBacktrace,
       functionName: 'sync-to-backtrace',
       batchSize: 10,
-      concurrency: 2,
+      concurrency: options.workerConcurrency ?? 2,
       timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     });
     stoppers.push(() => jiraChangesPoller.stop());

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { maxConcurrencyForRate } from '../../shared/domain/pacing/worker-concurrency.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, EVENTS_QUEUE_NAME, JIRA_CHANGES_QUEUE_NAME, startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
 
 export interface StormOptions {
@@ -26,6 +27,8 @@ export interface StormOptions {
   floodDeliveries?: number;
   /** Real Jira changes the flood's deliveries announce (default 100, at most the issues created). */
   floodChanges?: number;
+  /** Concurrent invocations of each worker; default what the CDK stack sets for this pace. */
+  workerConcurrency?: number;
   /** Longest wait for the stack to drain, ms (default 30 min). */
   timeoutMs?: number;
 }
@@ -40,6 +43,7 @@ export interface StormReport {
   fingerprints: number;
   createsPerSecond: number;
   concurrency: number;
+  workerConcurrency: number;
   faults: boolean;
   ingest: { eventsPerSecond: number; p50Ms: number; p99Ms: number; seconds: number };
   tickets: { created: number; timeToLastSeconds: number; idealSeconds: number; ratioToIdeal: number; latencyP50Seconds: number; latencyP99Seconds: number };
@@ -118,7 +122,9 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
   const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 
   const config = stormConfigFile(rate);
-  const stack = await startLocalStack({ configFile: config.file, log: () => undefined, pollTimers: false });
+  // Workers as many as the deployed stack would run for this pace (shared/domain/pacing/worker-concurrency.ts).
+  const workerConcurrency = options.workerConcurrency ?? maxConcurrencyForRate(rate);
+  const stack = await startLocalStack({ configFile: config.file, log: () => undefined, pollTimers: false, workerConcurrency });
   const jira = stack.jiraSandbox!;
   const backtrace = stack.backtraceSandbox!;
   const integration = stack.config.integrations[0]!;
@@ -200,6 +206,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
       fingerprints: fingerprintCount,
       createsPerSecond: rate,
       concurrency,
+      workerConcurrency,
       faults: options.faults ?? false,
       ingest: { eventsPerSecond: round(events / ingestSeconds, 0), p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), seconds: round(ingestSeconds, 1) },
       tickets: {
@@ -292,7 +299,7 @@ export function formatStorm(report: StormReport): string {
   const t = report.tickets;
   const calls = (counts: CallCounts) => Object.entries(counts).map(([endpoint, count]) => `${endpoint} ${count}`).join(', ');
   const lines = [
-    `Storm (node ${report.node}, ${report.events} events over ${report.fingerprints} fingerprints, shuffled, ${report.concurrency} concurrent posts; Jira sandbox ${report.createsPerSecond} creates/s${report.faults ? '; faults on' : ''})`,
+    `Storm (node ${report.node}, ${report.events} events over ${report.fingerprints} fingerprints, shuffled, ${report.concurrency} concurrent posts, ${report.workerConcurrency} concurrent worker invocations; Jira sandbox ${report.createsPerSecond} creates/s${report.faults ? '; faults on' : ''})`,
     `  events ingested:                     ${report.ingest.eventsPerSecond} events/s (${report.ingest.seconds} s), answer p50 / p99 ${report.ingest.p50Ms} / ${report.ingest.p99Ms} ms`,
     `  time to last ticket:                 ${t.timeToLastSeconds} s, ideal ${t.idealSeconds} s (fingerprints / rate): ${t.ratioToIdeal} x ideal (target <= 1.15)`,
     `  first post -> ticket, p50 / p99:     ${t.latencyP50Seconds} / ${t.latencyP99Seconds} s`,

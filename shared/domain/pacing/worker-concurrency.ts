@@ -29,6 +29,11 @@ export function totalJiraRate(config: Pick<BridgeConfig, 'settings' | 'integrati
 
 /** `maxConcurrency` of a worker's SQS event source for the configured Jira pace. */
 export function workerMaxConcurrency(config: Pick<BridgeConfig, 'settings' | 'integrations'>): number {
-  const invocations = Math.ceil((totalJiraRate(config) * JIRA_REQUEST_SECONDS * HEADROOM) / RECORDS_PER_BATCH);
+  return maxConcurrencyForRate(totalJiraRate(config));
+}
+
+/** `maxConcurrency` for a total Jira pace of `requestsPerSecond` across sites. */
+export function maxConcurrencyForRate(requestsPerSecond: number): number {
+  const invocations = Math.ceil((requestsPerSecond * JIRA_REQUEST_SECONDS * HEADROOM) / RECORDS_PER_BATCH);
   return Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, invocations));
 }
