@@ -17,6 +17,7 @@ import { RateLimitWebAcl } from './constructs/rate-limit-web-acl.ts';
 import { SecretGrants } from './constructs/secret-grants.ts';
 import { WorkerPipeline } from './constructs/worker-pipeline.ts';
 import { secretNamesByFunction } from './secret-names.ts';
+import { workerMaxConcurrency } from '../shared/domain/pacing/worker-concurrency.ts';
 
 /** sync-to-jira timeout (the claim lease must outlast it); its queue's visibility timeout is six times this. */
 const WORKER_TIMEOUT = Duration.seconds(60);
@@ -96,8 +97,9 @@ export class BridgeStack extends Stack {
 
     const functionDefaults = { configDocument, logRetention, activeTracing: tracing ?? config.settings.tracing };
     const workerDefaults = { ...functionDefaults, memorySize: 512, environment: { LINKS_TABLE_NAME: linksTableName } };
-    // A few concurrent workers per direction: Jira rate-limits per account, and a bulk edit in Jira fires one webhook per issue.
-    const pipelineDefaults = { maxReceiveCount: config.settings.maxReceiveCount, maxConcurrency: 5 };
+    // Concurrent workers sized to the Jira pace (settings.jira.maxRequestsPerSecond per site): enough to keep the
+    // sites' buckets busy, no more (shared/domain/pacing/worker-concurrency.ts).
+    const pipelineDefaults = { maxReceiveCount: config.settings.maxReceiveCount, maxConcurrency: workerMaxConcurrency(config) };
     this.backtraceEvents = new WorkerPipeline(this, 'BacktraceEvents', {
       ...pipelineDefaults,
       worker: {
@@ -123,6 +125,8 @@ export class BridgeStack extends Stack {
         timeout: SYNC_TO_BACKTRACE_TIMEOUT,
       },
       queueUrlVariable: 'JIRA_CHANGES_QUEUE_URL',
+      // A change waiting for a Jira slot (pacing) goes back to the queue with a delay, spending no receive.
+      reEnqueue: true,
       deadLetterAlarmDescription:
         'Jira status or assignee changes could not be written to Backtrace after all retries; inspect the jira-changes dead-letter queue, fix the cause, then redrive.',
     });

@@ -26,11 +26,11 @@ export interface WorkerPipelineProps {
   readonly queueUrlVariable: string;
   /** Receives before a message moves to the dead-letter queue (`settings.maxReceiveCount`). */
   readonly maxReceiveCount: number;
-  /** Most concurrent worker invocations the event source starts, to keep a burst within the APIs' rate limits. */
+  /** Most concurrent worker invocations the event source starts, sized to the Jira pace (shared/domain/pacing/worker-concurrency.ts). */
   readonly maxConcurrency: number;
   /**
    * Let the worker send to its own queue (sqs:SendMessage on it, nothing else), so a message waiting for another
-   * worker's claim goes back with a delay instead of spending a receive (shared/runtime/queue-worker.ts).
+   * worker's claim or for a Jira slot goes back with a delay instead of spending a receive (shared/runtime/queue-worker.ts).
    * @default false - the worker only receives, deletes and changes visibility
    */
   readonly reEnqueue?: boolean;

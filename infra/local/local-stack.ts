@@ -66,6 +66,8 @@ export interface LocalStackOptions {
   pollTimers?: boolean;
   /** Overrides every integration's `backtrace.poll.intervalSeconds` (tests use 1). */
   pollIntervalSeconds?: number;
+  /** Concurrent invocations of each worker (the event source's maximum concurrency); default 2. The storm bench sizes it as the CDK stack does. */
+  workerConcurrency?: number;
 }
 
 export interface LocalStack {
@@ -316,7 +318,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handler: worker,
       functionName: 'sync-to-jira',
       batchSize: 10,
-      concurrency: 2,
+      concurrency: options.workerConcurrency ?? 2,
       timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     });
     stoppers.push(() => poller.stop());
@@ -326,7 +328,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handler: syncToBacktrace,
       functionName: 'sync-to-backtrace',
       batchSize: 10,
-      concurrency: 2,
+      concurrency: options.workerConcurrency ?? 2,
       timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     });
     stoppers.push(() => jiraChangesPoller.stop());

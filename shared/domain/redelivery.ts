@@ -22,3 +22,17 @@ export function redeliveryDelaySeconds(failure: { kind: FailureKind; retryAfterM
   const attempt = Math.max(1, Math.floor(receiveCount));
   return Math.min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** Math.min(attempt - 1, 20));
 }
+
+/** SQS's cap on DelaySeconds. */
+export const MAX_REQUEUE_DELAY_SECONDS = 900;
+
+/**
+ * The DelaySeconds of a fresh copy of a message that must wait (Jira's Retry-After, the pacer's next free slot, a
+ * busy claim's lease) without spending a receive: whole seconds rounded up, at least 1 (so it does not come straight
+ * back), at most SQS's 15 minutes. A longer wait comes back after 15 minutes and is re-queued again, which costs
+ * nothing but one receive of the copy, which is deleted at once.
+ */
+export function requeueDelaySeconds(waitMs: number | undefined): number {
+  if (waitMs === undefined || !Number.isFinite(waitMs) || waitMs < 0) return 1;
+  return Math.min(MAX_REQUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(waitMs / 1000)));
+}

@@ -29,6 +29,15 @@ export class ClaimBusyError extends RetryableError {
   override readonly name: string = 'ClaimBusyError';
 }
 
+/**
+ * The outside system's pace leaves no slot for this request within the inline budget (the shared pacing bucket is
+ * booked, or a 429's Retry-After outlasts it). Nothing was sent: the worker re-enqueues the message with a delay of
+ * `retryAfterMs`, so waiting for a slot does not use up its receive count.
+ */
+export class RateLimitWaitError extends RetryableError {
+  override readonly name: string = 'RateLimitWaitError';
+}
+
 export class PermanentError extends Error {
   override readonly name: string = 'PermanentError';
   /** HTTP status of the outside system's refusal, when there was one. */

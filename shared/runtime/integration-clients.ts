@@ -4,7 +4,9 @@
  * rotated secret, or a custom field added in Jira, is picked up by warm containers without a redeploy (the fix
  * the troubleshooting guide asks for, before a DLQ redrive). A failure is not kept at all.
  */
-import { jiraSecretNames, type IntegrationConfig } from '../domain/config/index.ts';
+import { jiraSecretNames, type BridgeConfig, type IntegrationConfig } from '../domain/config/index.ts';
+import { jiraMaxRequestsPerSecond } from '../domain/pacing/jira-pace.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { createJiraClient } from '../adapters/jira/jira-client.ts';
 import { createBacktraceClient, type BacktraceCredentials } from '../adapters/backtrace/backtrace-client.ts';
 import type { SecretSource } from '../ports/secrets.ts';
@@ -16,7 +18,13 @@ import type { Metrics } from '../ports/metrics.ts';
 /** As long as SecretsManagerSecretSource keeps a value. */
 export const CLIENTS_TTL_MS = 5 * 60_000;
 
-type Options = { maxInlineWaitMs: number; clock?: Clock; metrics?: Metrics };
+type Options = {
+  maxInlineWaitMs: number;
+  clock?: Clock;
+  metrics?: Metrics;
+  /** Shared Jira pacing: the bucket store, and the settings holding `jira.maxRequestsPerSecond`. */
+  pacing?: { limiter: RateLimiter; settings: Pick<BridgeConfig, 'settings'> };
+};
 
 /** One value per integration, built on first use and kept for {@link CLIENTS_TTL_MS}; a failure is not kept. */
 function cachedPerIntegration<T>(build: (integration: IntegrationConfig) => Promise<T>, clock: Clock): (integration: IntegrationConfig) => Promise<T> {
@@ -54,6 +62,9 @@ export function integrationClientsFactory(secrets: SecretSource, options: Option
         secrets: resolved,
         maxInlineWaitMs: options.maxInlineWaitMs,
         ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...(options.pacing
+          ? { pacing: { limiter: options.pacing.limiter, maxRequestsPerSecond: jiraMaxRequestsPerSecond(options.pacing.settings, integration) } }
+          : {}),
       }),
       backtrace: await backtraceClient(secrets, integration, options),
     };

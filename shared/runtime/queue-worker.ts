@@ -3,8 +3,9 @@
  * parsed once by the queue-message schema and handed, typed, to the handler for its `kind`; each record is
  * processed on its own (partial batch failures). A failed record is given back to the queue after the wait its
  * failure calls for, set as its visibility timeout (Jira's Retry-After, backoff, 30 s on the way to the DLQ for a
- * permanent refusal) instead of sleeping here. A {@link ClaimBusyError} is no failure: a delayed copy of the
- * record is queued, so waiting spends no receive count.
+ * permanent refusal) instead of sleeping here. A {@link ClaimBusyError} (another worker holds the fingerprint) or a
+ * {@link RateLimitWaitError} (no Jira slot within the inline budget) is no failure: a copy of the record is queued
+ * with DelaySeconds for the wait (at most 15 min) and the original deleted, so waiting spends no receive count.
  */
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
@@ -13,9 +14,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseQueueMessage, type QueueMessage, type QueueMessageKind } from '../domain/queue-message.ts';
-import { redeliveryDelaySeconds } from '../domain/redelivery.ts';
+import { redeliveryDelaySeconds, requeueDelaySeconds } from '../domain/redelivery.ts';
 import { changeVisibility, sendMessageBody } from '../adapters/sqs/queue.ts';
-import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
+import { ClaimBusyError, PermanentError, RateLimitWaitError, RetryableError } from '../ports/errors.ts';
 import type { Metrics, QueueName } from '../ports/metrics.ts';
 import { correlatedLogger, withCorrelation } from './correlation.ts';
 import type { FailureLog } from '../ports/failure-log.ts';
@@ -77,11 +78,13 @@ export function queueWorker(options: QueueWorkerOptions) {
       if (!parsed.ok) throw new PermanentError(`the message is not one the bridge sends: ${parsed.problems.join('; ')}`);
       await dispatch(parsed.message);
     } catch (error) {
-      if (error instanceof ClaimBusyError) {
-        const delaySeconds = redeliveryDelaySeconds({ kind: 'retryable', retryAfterMs: error.retryAfterMs }, 1);
+      if (error instanceof ClaimBusyError || error instanceof RateLimitWaitError) {
+        // ChangeMessageVisibility would keep the receive count this delivery spent: a fresh copy starts at zero,
+        // and the original is deleted when this record is reported done.
+        const delaySeconds = requeueDelaySeconds(error.retryAfterMs);
         try {
           await sendMessageBody(sqs, queueUrl, record.body, delaySeconds);
-          logger.debug('Fingerprint busy; message re-enqueued', { messageId: record.messageId, delaySeconds });
+          logger.debug(error instanceof ClaimBusyError ? 'Fingerprint busy; message re-enqueued' : 'Waiting for a Jira slot; message re-enqueued', { messageId: record.messageId, delaySeconds });
           return;
         } catch (requeueError) {
           logger.warn('Could not re-enqueue a busy message; failing it instead', { messageId: record.messageId, error: describeError(requeueError) });

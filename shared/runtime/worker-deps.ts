@@ -2,7 +2,7 @@
  * What both queue workers build once per cold start: the logger (its lines carry the record's correlation keys,
  * shared/runtime/correlation.ts), the metrics, the validated config (its warnings logged), each
  * integration's Jira and Backtrace clients (secrets resolved on first use), the DynamoDB link store and the
- * Backtrace user directory and the failure notes of queue messages (same table, their own keys).
+ * Backtrace user directory, the failure notes of queue messages and the Jira pacing buckets (same table, their own keys).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SyncDeps } from '../app/sync-deps.ts';
@@ -10,6 +10,7 @@ import { configWarnings } from '../domain/config/index.ts';
 import { DynamoDbBacktraceUserDirectory } from '../adapters/dynamodb/backtrace-user-directory.ts';
 import { DynamoDbLinkStore } from '../adapters/dynamodb/link-store.ts';
 import { DynamoDbFailureLog } from '../adapters/dynamodb/failure-log.ts';
+import { DynamoDbRateLimiter } from '../adapters/dynamodb/rate-limiter.ts';
 import { systemClock } from '../ports/clock.ts';
 import { integrationClientsFactory } from './integration-clients.ts';
 import { correlatedLogger } from './correlation.ts';
@@ -26,7 +27,12 @@ export function workerDeps(serviceName: string) {
   const table = { client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') };
   const deps: SyncDeps = {
     config,
-    clientsFor: integrationClientsFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000, metrics }),
+    clientsFor: integrationClientsFactory(createSecretSource(), {
+      maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000,
+      metrics,
+      // Every container of both workers draws from the same per-site buckets in the links table.
+      pacing: { limiter: new DynamoDbRateLimiter({ ...table, clock: systemClock }), settings: config },
+    }),
     links: new DynamoDbLinkStore(table),
     users: new DynamoDbBacktraceUserDirectory(table),
     clock: systemClock,

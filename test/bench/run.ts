@@ -5,11 +5,16 @@
  *   --repeats N      deliveries of each group (default 3: Backtrace and queues redeliver)
  *   --concurrency N  simultaneous webhook posts (default 10)
  *   --poll N         instead: one Backtrace poll cycle over N linked fingerprints (idle, then with one change)
+ *   --storm          instead: the storm (test/bench/storm.ts), sized by
+ *     --events N (100000), --fingerprints N (1000), --rate N (sandbox creates/s and the bridge's pace, 50),
+ *     --concurrency N (50), --faults (5xx, timeouts, 429 bursts without Retry-After), --flood N (webhook
+ *     deliveries, 10000; 0 skips), --changes N (real Jira changes they announce, 100), --json FILE (the figures)
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../../infra/local/local-stack.ts';
+import { formatStorm, runStorm } from './storm.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -20,6 +25,14 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '10' },
     poll: { type: 'string' },
+    storm: { type: 'boolean', default: false },
+    events: { type: 'string', default: '100000' },
+    fingerprints: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '50' },
+    faults: { type: 'boolean', default: false },
+    flood: { type: 'string', default: '10000' },
+    changes: { type: 'string', default: '100' },
+    json: { type: 'string' },
   },
 });
 const groups = Number(values.groups);
@@ -39,6 +52,22 @@ async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<
   await Promise.all(Array.from({ length: width }, async () => {
     while (next < items.length) await work(items[next++]!);
   }));
+}
+
+if (values.storm) {
+  const report = await runStorm({
+    events: Number(values.events),
+    fingerprints: Number(values.fingerprints),
+    createsPerSecond: Number(values.rate),
+    // The storm's own default is 50 concurrent posts; --concurrency given explicitly wins.
+    concurrency: process.argv.some((arg) => arg.startsWith('--concurrency')) ? concurrency : 50,
+    faults: values.faults,
+    floodDeliveries: Number(values.flood),
+    floodChanges: Number(values.changes),
+  });
+  console.log(formatStorm(report));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  process.exit(0);
 }
 
 if (values.poll !== undefined) {

@@ -202,9 +202,34 @@ describe('Class: BridgeStack', () => {
           BatchSize: 10,
           MaximumBatchingWindowInSeconds: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
-          ScalingConfig: { MaximumConcurrency: 5 },
+          // One site at the default 25 requests/s: ceil(25 x 0.5 s x 2 / 10 records) = 3.
+          ScalingConfig: { MaximumConcurrency: 3 },
         });
       }
+    });
+
+    it.each([
+      ['one site at 50 requests/s', { jira: { maxRequestsPerSecond: 50 } }, [undefined], 5],
+      ['two integrations on one site share its pace (the higher ceiling counts)', {}, [undefined, 40], 4],
+      ['two sites add up', { jira: { maxRequestsPerSecond: 100 } }, [undefined, undefined, 'https://other.atlassian.net/rest/api/2/'], 20],
+      ['a slow site still gets the event source minimum of 2', { jira: { maxRequestsPerSecond: 1 } }, [undefined], 2],
+    ] as const)('sizes both workers\' maximum concurrency to the Jira pace: %s', (_case, settings, integrations, expected) => {
+      // Prepare
+      const documents = integrations.map((override, index) => {
+        const document = integrationDocument(`jira-${index}`);
+        const jira = document.jira as Record<string, unknown>;
+        jira.dedupeLabel = `bt${index}-{hash}`;
+        if (typeof override === 'number') jira.maxRequestsPerSecond = override;
+        if (typeof override === 'string') jira.apiUrl = override;
+        return document;
+      });
+      const { template } = buildStack(configDocument({ settings, integrations: documents }));
+
+      // Act
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+
+      // Assess
+      expect(mappings.map((mapping) => mapping.Properties.ScalingConfig)).toEqual([{ MaximumConcurrency: expected }, { MaximumConcurrency: expected }]);
     });
   });
 
@@ -414,9 +439,10 @@ describe('Class: BridgeStack', () => {
 
       // Assess
       const sqs = statements.filter((statement) => actionsOf([statement], 'sqs').length > 0);
-      // What the event source needs, ChangeMessageVisibility included (retry delays); it never sends.
+      // What the event source needs, ChangeMessageVisibility included (retry delays), and SendMessage to its own
+      // queue only: a change waiting for a Jira slot is re-enqueued with a delay.
       expect(actionsOf(sqs, 'sqs')).toEqual(
-        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort(),
       );
       for (const statement of sqs) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.jiraChanges.queue), 'Arn'] });
       const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.linksTable), 'Arn'] };

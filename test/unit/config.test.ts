@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configWarnings, parseConfig, parseConfigText, parseJiraApiUrl } from '../../shared/domain/config/index.ts';
 import { configJsonSchema } from '../../shared/domain/config/json-schema.ts';
+import { jiraMaxRequestsPerSecond } from '../../shared/domain/pacing/jira-pace.ts';
 
 const exampleText = readFileSync(new URL('../../infra/config/example.config.json', import.meta.url), 'utf8');
 const example = () => JSON.parse(exampleText) as { integrations: Record<string, any>[]; [key: string]: unknown };
@@ -85,6 +86,7 @@ describe('Function: parseConfig', () => {
       tracing: true,
       throttling: { backtraceEvents: { rateLimit: 500, burstLimit: 1000 }, jiraWebhooks: { rateLimit: 100, burstLimit: 500 } },
       waf: { enabled: false, requestsPer5MinutesPerIp: 1000 },
+      jira: { maxRequestsPerSecond: 25 },
     });
     expect(integration.jira).toMatchObject({
       issueType: 'Bug',
@@ -132,6 +134,7 @@ describe('Function: parseConfig', () => {
     ['an unknown webhook verification', (i) => (i.jiraWebhook = { secret: 'x', verification: 'basic' }), /jiraWebhook\.verification.*"signature".*"query-token"/],
     ['a replay window under a minute', (i) => (i.jiraWebhook = { secret: 'x', replayWindowSeconds: 59 }), /jiraWebhook\.replayWindowSeconds.*at least 60 seconds/],
     ['a replay window longer than the delivery memory', (i) => (i.jiraWebhook = { secret: 'x', replayWindowSeconds: 86_401 }), /jiraWebhook\.replayWindowSeconds.*at most 86400 \(a day\)/],
+    ['a Jira rate of zero', (i) => (i.jira.maxRequestsPerSecond = 0), /jira\.maxRequestsPerSecond.*must be more than 0 requests per second/],
     ['a custom field template that is not a string', (i) => (i.jira.customFields = { Severity: 3 }), /jira\.customFields\.Severity.*must be a template string/],
   ])('refuses %s, naming the path and the fix', (_case, edit, message) => {
     // Act
@@ -230,6 +233,23 @@ describe('Function: parseConfig', () => {
 
     // Assess
     expect(problems).toEqual([expect.stringMatching(/^settings\.maxInlineRetryWaitSeconds: must be at most 20 seconds: longer waits belong on the queue/)]);
+  });
+
+  it('paces each Jira site at settings.jira.maxRequestsPerSecond unless the integration overrides it', () => {
+    // Prepare
+    const config = example();
+    config.settings = { jira: { maxRequestsPerSecond: 40 } };
+    const overridden = example();
+    overridden.integrations[0].jira.maxRequestsPerSecond = 8;
+
+    // Act
+    const shared = parseConfig(config, 'test.json');
+    const own = parseConfig(overridden, 'test.json');
+
+    // Assess
+    expect(jiraMaxRequestsPerSecond(shared, shared.integrations[0]!)).toBe(40);
+    expect(jiraMaxRequestsPerSecond(own, own.integrations[0]!)).toBe(8);
+    expect(problemsOf({ ...example(), settings: { jira: { maxRequestsPerSecond: -1 } } })).toEqual([expect.stringMatching(/^settings\.jira\.maxRequestsPerSecond: must be more than 0/)]);
   });
 
   it('refuses a config without integrations', () => {

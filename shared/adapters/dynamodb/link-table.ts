@@ -3,10 +3,11 @@
  * agree on it. CDK equivalent: partitionKey `pk` (S), sortKey `sk` (S), GSI `byIssueId` on `issueId` (S), ALL,
  * `timeToLiveAttribute: 'expiresAt'`.
  *
- * Three kinds of item share the table, told apart by their `pk` prefix:
+ * Four kinds of item share the table, told apart by their `pk` prefix:
  * - links: `LINK#<integration>` / `FP#<fingerprint>`, the only items carrying `issueId` (so the only ones in the GSI);
  * - webhook deliveries seen: `DELIVERY#<id>` / `DELIVERY`, with `expiresAt` (epoch seconds, the TTL attribute);
- * - Backtrace users seen: `BTUSER#<universe>` / `EMAIL#<lower-cased e-mail>`.
+ * - Backtrace users seen: `BTUSER#<universe>` / `EMAIL#<lower-cased e-mail>`;
+ * - Jira pacing buckets: `PACE#<site>` / `BUCKET#<METHOD> <path template>` (shared/adapters/dynamodb/rate-limiter.ts).
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -38,6 +39,11 @@ export const FAILURE_SORT_KEY = 'FAILURE';
 export const backtraceUserPartitionKey = (universe: string): string => `BTUSER#${universe}`;
 /** `sk` of a Backtrace user: e-mail addresses compare case-insensitively (Jira and Backtrace disagree on case). */
 export const backtraceUserSortKey = (email: string): string => `EMAIL#${email.trim().toLowerCase()}`;
+
+/** `pk` of a pacing bucket: one partition per Jira site (`host[/context path]`). */
+export const pacePartitionKey = (site: string): string => `PACE#${site}`;
+/** `sk` of a pacing bucket: Jira meters per endpoint and method (`POST issue`, `GET issue/{id}`). */
+export const paceSortKey = (endpoint: string): string => `BUCKET#${endpoint}`;
 
 /** CreateTable input for the local stack and the tests (on-demand billing, same keys and GSI as the CDK table). */
 export function linkTableDefinition(tableName: string): CreateTableCommandInput {

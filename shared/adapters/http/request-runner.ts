@@ -8,15 +8,18 @@
  * the loop below is the whole policy.
  */
 import axios, { type AxiosResponse, type RawAxiosResponseHeaders, type AxiosResponseHeaders } from 'axios';
-import { PermanentError, RetryableError } from '../../ports/errors.ts';
+import { PermanentError, RateLimitWaitError, RetryableError } from '../../ports/errors.ts';
 import type { ErrorClass, ExternalSystem, Metrics } from '../../ports/metrics.ts';
+import type { PaceKey, RateLimiter } from '../../ports/rate-limiter.ts';
 import { HttpExchangeError, describeExchange, safeUrl, type HttpFailure } from './http-failure.ts';
-import { retryDelayMs } from './retry-delay.ts';
+import { retryAfterMs as serverRetryAfterMs, retryDelayMs } from './retry-delay.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_INLINE_WAIT_MS = 5_000;
 /** Atlassian's guidance: at most about 4 retries. */
 export const DEFAULT_MAX_RETRIES = 4;
+/** How long a paced bucket holds after a 429 that said neither Retry-After nor X-RateLimit-Reset. */
+export const UNTOLD_429_HOLD_MS = 1_000;
 
 /** Turns a failure into a message an admin can act on; `undefined` falls back to a generic description. */
 export type ExplainFailure = (failure: HttpFailure) => string | undefined | Promise<string | undefined>;
@@ -37,6 +40,13 @@ export interface RequestRunnerOptions {
   headers?: (request: { method: string; url: string }) => Record<string, string>;
   /** Default message builder for this system's failures. */
   explain?: ExplainFailure;
+  /**
+   * Shared pacing: every attempt first takes a slot from `limiter` (bucket `bucket(method, path)`, at most `ceiling`
+   * per second) and a 429 lowers that bucket's rate. A slot further away than the inline budget left, or a 429 still
+   * unanswered after the retries, throws {@link RateLimitWaitError} (nothing sent; the worker re-queues the message).
+   * Without it, attempts go out at once and a 429 waits its Retry-After inline.
+   */
+  pacing?: { limiter: RateLimiter; ceiling: number; bucket: (method: string, path: string) => PaceKey };
   /** Injectable for tests; default `setTimeout`. */
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests; default `Date.now`. */
@@ -133,8 +143,23 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
     async request<T>(request: HttpRequest): Promise<HttpResponse<T>> {
       const url = resolveUrl(baseUrl, request.path, request.query);
       const idempotent = request.idempotent ?? request.method !== 'POST';
+      const pacing = options.pacing;
+      const bucket = pacing?.bucket(request.method, request.path);
       let waitedMs = 0;
       for (let retryIndex = 0; ; retryIndex++) {
+        if (pacing && bucket) {
+          const slot = await pacing.limiter.reserve(bucket, pacing.ceiling, Math.max(0, maxInlineWaitMs - waitedMs));
+          if (!slot.granted) {
+            throw new RateLimitWaitError(`${options.system}: no slot for ${request.method} ${safeUrl(url)} within the inline budget at ${pacing.ceiling} requests/s (${bucket.endpoint}); waiting ${Math.ceil(slot.waitMs / 1000)} s on the queue`, {
+              retryAfterMs: slot.waitMs,
+              notApplied: true,
+            });
+          }
+          if (slot.waitMs > 0) {
+            await sleep(slot.waitMs);
+            waitedMs += slot.waitMs;
+          }
+        }
         const outcome = await attempt(request, url);
         if (!isFailure(outcome) && outcome.status >= 200 && outcome.status < 300) {
           return { status: outcome.status, data: outcome.data as T, headers: lowerCaseHeaders(outcome.headers) };
@@ -142,6 +167,18 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
         const failure = isFailure(outcome) ? outcome : statusFailure(outcome, request.path);
         const decision = decide(failure, idempotent);
         if (failure.status === 429) options.metrics?.count('RateLimited', { system: options.system });
+        if (pacing && bucket && failure.status === 429) {
+          // The bucket is the wait now: its hold covers Retry-After for every worker, and the next reservation
+          // waits it out (or sends the message back to its queue when it is longer than the budget left).
+          // A 429 without either header still holds a second: burst buckets refill per second, and the documented
+          // burst 429 says `Retry-After: 1` (../shared/reference/jira-rest-v2.md section 8.1).
+          const told = serverRetryAfterMs(failure.headers['retry-after'], now()) ?? resetMs(failure.headers['x-ratelimit-reset'], now());
+          const waitMs = told !== undefined && told > 0 ? told : UNTOLD_429_HOLD_MS;
+          await pacing.limiter.penalize(bucket, pacing.ceiling, waitMs);
+          if (retryIndex < maxRetries) continue;
+          const explained = (await safely(request.explain, failure)) ?? (await safely(options.explain, failure)) ?? `${options.system}: ${describeExchange(failure)}`;
+          throw new RateLimitWaitError(`${explained} (retry in ${Math.ceil(waitMs / 1000)} s)`, { retryAfterMs: waitMs, cause: new HttpExchangeError(failure), notApplied: true });
+        }
         const waitMs = retryDelayMs({ headers: failure.headers, retryIndex, now: now(), random: random() });
         if (decision === 'retry-inline' && retryIndex < maxRetries && waitedMs + waitMs <= maxInlineWaitMs) {
           options.metrics?.count('Retries', { system: options.system });
@@ -213,6 +250,13 @@ function networkFailure(error: unknown, at: { method: string; url: string; path:
     code: timedOut ? 'ETIMEDOUT' : code,
     mayHaveBeenProcessed: timedOut || code === undefined || !NOT_SENT_CODES.has(code),
   };
+}
+
+/** `X-RateLimit-Reset` (ISO-8601): a gateway 429 may carry only that. */
+function resetMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const date = Date.parse(value.trim());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function resolveUrl(baseUrl: string, path: string, query: Record<string, string> | undefined): string {

@@ -14,6 +14,8 @@ import { PermanentError, RetryableError } from '../../ports/errors.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { IssueRef, JiraDeployment, JiraField, JiraTransition, JiraUser } from '../../domain/model/jira.ts';
 import type { IssueTracker } from '../../ports/issue-tracker.ts';
+import type { RateLimiter } from '../../ports/rate-limiter.ts';
+import { paceEndpoint, paceSite } from '../../domain/pacing/jira-pace.ts';
 import type { HttpFailure } from '../http/http-failure.ts';
 import { createRequestRunner, DEFAULT_TIMEOUT_MS, type RequestRunnerOptions } from '../http/request-runner.ts';
 import { describeJiraAuth, jiraAuthHeaders, type JiraAuthSettings, type ResolvedSecrets } from './jira-auth.ts';
@@ -48,6 +50,12 @@ export interface JiraClientOptions {
   maxInlineWaitMs?: number;
   /** Counts failed requests, 429s and in-process retries. @default - none */
   metrics?: Metrics;
+  /**
+   * Shared pacing of this site (shared/ports/rate-limiter.ts): every request takes a slot from the bucket of its
+   * endpoint and method first, at most `maxRequestsPerSecond` per bucket, lowered on a 429. Without it, requests go
+   * out at once and a 429 is waited out inline.
+   */
+  pacing?: { limiter: RateLimiter; maxRequestsPerSecond: number };
   /** Test seams of the request runner (sleep, clock, randomness). */
   runner?: Pick<RequestRunnerOptions, 'sleep' | 'now' | 'random' | 'maxRetries'>;
 }
@@ -97,6 +105,7 @@ export function createJiraClient(options: JiraClientOptions): IssueTracker {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     headers: jiraAuthHeaders(options.auth, options.secrets ?? {}),
     explain: (failure) => explainCommonJiraFailure(failure, context),
+    ...(options.pacing ? { pacing: pacingOf(options.pacing, siteUrl) } : {}),
     ...options.runner,
   });
   const explainRoot = (failure: HttpFailure) => explainApiRootNotFound(failure, context);
@@ -379,4 +388,9 @@ function assertAbsoluteUrl(url: string, setting: string): void {
 function labelsClause(fieldId: string): string {
   const custom = /^customfield_(\d+)$/.exec(fieldId);
   return custom ? `cf[${custom[1]}]` : 'labels';
+}
+
+function pacingOf(pacing: NonNullable<JiraClientOptions['pacing']>, siteUrl: string): NonNullable<RequestRunnerOptions['pacing']> {
+  const site = paceSite(siteUrl);
+  return { limiter: pacing.limiter, ceiling: pacing.maxRequestsPerSecond, bucket: (method, path) => ({ site, endpoint: paceEndpoint(method, path) }) };
 }

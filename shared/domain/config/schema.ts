@@ -65,6 +65,19 @@ const jiraApiUrl = z.string({ error: 'required: the Jira REST API v2 base URL, e
   return result;
 });
 
+/**
+ * Requests per second the bridge sends to one Jira site, per endpoint and method (Jira Cloud meters its burst limit
+ * per tenant, endpoint and method, shared by every app and token of the site). Default 25: half the lowest published
+ * steady-state rate (PUT and DELETE, 50/s; GET and POST 100/s; ../shared/reference/jira-rest-v2.md section 8.1,
+ * https://developer.atlassian.com/cloud/jira/platform/rate-limiting/), leaving the other half to the site's people
+ * and other apps.
+ */
+export const DEFAULT_JIRA_MAX_REQUESTS_PER_SECOND = 25;
+const maxRequestsPerSecond = z
+  .number({ error: 'must be a number of requests per second, e.g. 25' })
+  .positive({ error: 'must be more than 0 requests per second' })
+  .max(1_000, { error: 'must be at most 1000 requests per second (Jira Cloud allows 50-150 per endpoint)' });
+
 const jira = z
   .strictObject({
     apiUrl: jiraApiUrl,
@@ -89,6 +102,8 @@ const jira = z
         if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; this label finds the issue again if a link is lost` });
       })
       .default(DEFAULT_DEDUPE_LABEL_PATTERN),
+    /** Overrides `settings.jira.maxRequestsPerSecond` for this integration's Jira site. */
+    maxRequestsPerSecond: maxRequestsPerSecond.optional(),
   }, { error: 'required: the Jira side of the integration (apiUrl, auth, projectKey, subject, ...)' })
   .transform(({ apiUrl, ...rest }) => ({ ...rest, apiUrl: apiUrl.apiUrl, siteUrl: apiUrl.siteUrl }));
 
@@ -357,6 +372,12 @@ const settings = z
     maxReceiveCount: z.number().int().min(1).max(1000).default(5),
     // Well below the worker's 60 s timeout: the attempts themselves take time too.
     maxInlineRetryWaitSeconds: z.number().min(0).max(20, { error: 'must be at most 20 seconds: longer waits belong on the queue (the worker times out at 60 s)' }).default(5),
+    jira: z
+      .strictObject({
+        /** Pace of every integration's Jira site, unless the integration sets `jira.maxRequestsPerSecond`. */
+        maxRequestsPerSecond: maxRequestsPerSecond.default(DEFAULT_JIRA_MAX_REQUESTS_PER_SECOND),
+      })
+      .prefault({}),
     eventBusName: z
       .string()
       .regex(/^[A-Za-z0-9._\-/:]{1,256}$/, { error: 'must be an EventBridge bus name (or ARN)' })

@@ -7,7 +7,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupMessage, QueueMessage } from '../../../shared/domain/queue-message.ts';
-import { ClaimBusyError, RetryableError } from '../../../shared/ports/errors.ts';
+import { ClaimBusyError, RateLimitWaitError, RetryableError } from '../../../shared/ports/errors.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { queueWorker, type MessageHandlers } from '../../../shared/runtime/queue-worker.ts';
 import { createLambdaContext } from '../../../infra/local/lambda-context.ts';
@@ -116,5 +116,28 @@ describe('Function: queueWorker', () => {
     const { delayed } = queue().messages;
     expect(delayed).toHaveLength(1);
     expect(JSON.parse(delayed[0]!.body)).toEqual(JSON.parse(groupBody('busy')));
+  });
+
+  it('re-enqueues a record waiting for a Jira slot with DelaySeconds from its wait, as a fresh message (receive count 0), and reports the original done (Lambda deletes it)', async () => {
+    // Prepare
+    const handlers: MessageHandlers = {
+      'backtrace.group': async () => {
+        throw new RateLimitWaitError('no slot for POST issue within the inline budget', { retryAfterMs: 7_200, notApplied: true });
+      },
+    };
+
+    // Act
+    const before = Date.now();
+    const { response, queue } = await runBatch('paced', [groupBody('paced')], handlers);
+
+    // Assess: ceil(7.2 s) = 8 s of DelaySeconds; the copy has never been received, and no original is left in flight.
+    expect(response.batchItemFailures).toEqual([]);
+    const { delayed, inflight } = queue().messages;
+    expect(delayed).toHaveLength(1);
+    expect(delayed[0]!.approximateReceiveCount).toBe(0);
+    expect(delayed[0]!.delayUntil! - before).toBeGreaterThanOrEqual(8_000);
+    expect(delayed[0]!.delayUntil! - before).toBeLessThan(9_500);
+    expect(JSON.parse(delayed[0]!.body)).toEqual(JSON.parse(groupBody('paced')));
+    expect(inflight).toHaveLength(1); // the original, which the event source deletes as it was not reported failed
   });
 });

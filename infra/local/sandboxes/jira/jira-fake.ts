@@ -1,7 +1,7 @@
 /**
  * The local stack's Jira sandbox (Cloud or Server/Data Center REST API v2): a real HTTP server on 127.0.0.1 that
  * checks credentials, validates issue creation and edits like Jira, searches with a JQL subset, can lag like Cloud
- * search, runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
+ * search, rate-limits like Cloud's burst limit (`rateLimit`), runs a workflow (transitions, resolutions), keeps project versions (fixVersions and version pickers),
  * comments and issue links, keeps each issue's history (`expand=changelog`, by whoever changed it), knows users in
  * both dialects, sends signed webhooks with retries, serves the admin webhook resources of Cloud, DC 9 and DC 10
  * (`serverVersion`) and the OAuth 1.0a provider of an application link (`auth.oauth1`), validates requests against
@@ -26,6 +26,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultQueue } from '../common/fault-queue.ts';
 import { queryToRecord, readBody, sendJson, startLoopbackServer } from '../common/http-server.ts';
 import { Outbox } from '../common/outbox.ts';
+import { BurstLimiter } from './rate-limit.ts';
 import { Authenticator } from './auth.ts';
 import { defaultJiraAuth, defaultJiraUsers, defaultSandboxProject } from './defaults.ts';
 import { FieldCatalogue } from './fields.ts';
@@ -48,6 +49,7 @@ import { Workflow } from './workflow.ts';
 import type { FakeUserRef, JiraFake, JiraFakeOptions, JiraFault, RecordedRequest } from './types.ts';
 
 export type * from './types.ts';
+export type { FakeRateLimit } from './rate-limit.ts';
 export { defaultSandboxProject, defaultJiraAuth, defaultJiraUsers, DEFAULT_JIRA_USER, DEFAULT_JIRA_SECRET } from './defaults.ts';
 export { STATUS_CATEGORIES } from './workflow.ts';
 export { DEFAULT_OPENAPI_PATH, loadOpenApiValidator } from './openapi-validator.ts';
@@ -70,6 +72,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const workflow = new Workflow(deployment, options.workflow, options.resolutions);
   const authenticator = new Authenticator(options.auth ?? defaultJiraAuth());
   const faults = new FaultQueue<JiraFault>();
+  const burstLimiter = new BurstLimiter(options.rateLimit);
   const requests: RecordedRequest[] = [];
   const validationErrors: string[] = [];
   let state: JiraState | undefined;
@@ -81,7 +84,9 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     const query = queryToRecord(url.searchParams);
     const body = await readBody(req);
     const bodyValue = body.json ?? (body.raw === '' ? undefined : body.raw);
-    requests.push({ method, path: url.pathname, query, headers: req.headers, ...(bodyValue === undefined ? {} : { body: bodyValue }) });
+    const recorded: RecordedRequest = { method, path: url.pathname, query, headers: req.headers, at: Date.now(), ...(bodyValue === undefined ? {} : { body: bodyValue }) };
+    requests.push(recorded);
+    res.once('finish', () => (recorded.status = res.statusCode));
 
     const inContext = contextPath === '' || url.pathname === contextPath || url.pathname.startsWith(`${contextPath}/`);
     const sitePath = inContext ? url.pathname.slice(contextPath.length) : undefined;
@@ -96,6 +101,8 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     const fault = faults.take(method, url.pathname);
     if (fault?.delayMs) await server.sleep(fault.delayMs);
     if (fault?.status !== undefined) return sendFault(res, { ...fault, status: fault.status });
+    const limited = url.pathname.includes('/rest/') ? burstLimiter.check(method, url.pathname, Date.now()) : undefined;
+    if (limited) return sendFault(res, { status: 429, headers: limited.headers });
 
     // The browser pages (issue list, issue page with a person's actions) need no login in the sandbox.
     if (sitePath !== undefined && handleSitePage(pages!, { method, sitePath, query: url.searchParams, body: body.raw }, res)) return;
@@ -180,6 +187,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     webhookDeliveries: outbox.deliveries,
     webhooksIdle: () => outbox.idle(),
     failNext: (spec) => faults.add(spec),
+    setRateLimit: (limit) => burstLimiter.set(limit),
     reset: () => {
       store.reset();
       links.reset();

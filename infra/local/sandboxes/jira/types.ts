@@ -2,6 +2,7 @@
  * Public types of the Jira sandbox (re-exported by `jira-fake.ts`). The shapes follow
  * ../shared/reference/jira-rest-v2.md sections 1, 2, 7, 8, 10 and 11.
  */
+import type { FakeRateLimit } from './rate-limit.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultFilter } from '../common/fault-queue.ts';
 import type { Delivery } from '../common/outbox.ts';
@@ -123,6 +124,8 @@ export interface JiraFakeOptions {
   resolutions?: FakeResolution[];
   /** Webhooks to deliver issue events to (more can be added with `addWebhook`). */
   webhooks?: FakeWebhook | FakeWebhook[];
+  /** Cloud's burst limit (rate-limit.ts): a token bucket per method and endpoint; default none. */
+  rateLimit?: FakeRateLimit;
 }
 
 /**
@@ -304,6 +307,10 @@ export interface RecordedRequest {
   body?: unknown;
   /** Headers as received, credentials included: never print them. */
   headers: IncomingHttpHeaders;
+  /** The status the sandbox answered with, once it has answered (a fault's, a 429 of the rate limit, ...). */
+  status?: number;
+  /** Epoch ms the request arrived. */
+  at?: number;
 }
 
 export interface JiraFault extends FaultFilter {
@@ -356,6 +363,8 @@ export interface JiraFake {
   validationErrors: string[];
   /** Queue a fault for the next matching request(s). */
   failNext(spec: JiraFault): void;
+  /** Set (or with undefined, lift) the burst limit; every bucket starts full. */
+  setRateLimit(limit: FakeRateLimit | undefined): void;
   /**
    * Forget issues, their comments and links, requests, violations, pending faults, webhook deliveries (pending ones
    * are cancelled), users created on first sign-in and versions added after start; issue numbering restarts at 1.
