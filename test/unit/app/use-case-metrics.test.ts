@@ -76,7 +76,8 @@ describe('Metrics counted by the use-cases', () => {
     ])('counts %s', async (_case, secret, expected) => {
       // Prepare
       const { w, metrics } = countingWorld();
-      const body = JSON.stringify(webhookFixture('cloud_issue_updated_status_to_done.json'));
+      // Dated now: a delivery older than the replay window is dropped before it is counted.
+      const body = JSON.stringify({ ...webhookFixture('cloud_issue_updated_status_to_done.json'), timestamp: w.clock.now() });
       const headers = { 'content-type': 'application/json', 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
 
       // Act
