@@ -14,7 +14,7 @@ import { isLinked, type LinkedLink } from '../domain/model/link.ts';
 import type { GroupMessage } from '../domain/queue-message.ts';
 import { integrationNamed, integrationsForProject } from '../domain/routing.ts';
 import { shouldSubmit } from '../domain/rules.ts';
-import { ClaimBusyError, PermanentError, RetryableError } from '../ports/errors.ts';
+import { ClaimBusyError, PermanentError, RateLimitWaitError, RetryableError } from '../ports/errors.ts';
 import { createIssueForGroup, type CreateIssueResult } from './create-issue-for-group.ts';
 import { SYNC_LEASE_MS } from './steps/with-sync-lease.ts';
 import type { SyncDeps } from './sync-deps.ts';
@@ -56,7 +56,8 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
   const synced: SyncedGroup[] = [];
   const failures: unknown[] = [];
   // One integration at a time: they write the same fingerprint's ticket list, which Backtrace replaces whole, so
-  // they must not race. Each is tried even when another fails; a replay is idempotent for those that succeeded.
+  // they must not race. Each is tried even when another fails (but not past a fingerprint another worker holds);
+  // a replay is idempotent for those that succeeded.
   for (const integration of targets) {
     const context = { integration: integration.name, fingerprint: group.fingerprint };
     try {
@@ -93,6 +94,10 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
       const log = error instanceof ClaimBusyError ? deps.log.debug : deps.log.warn;
       log.call(deps.log, 'Error group not synced for one integration', { ...context, error: (error as Error).message });
       failures.push(error);
+      // Another worker holds this fingerprint (or Jira asks us to wait): it is handling the same message's
+      // integrations in the same order, so going on would race it on the ticket list (a whole-value write in
+      // Backtrace) and lose one of the entries. The message comes back later; integrations done by then cost nothing.
+      if (error instanceof ClaimBusyError || error instanceof RateLimitWaitError) break;
     }
   }
   if (failures.length > 0) throw mostUrgent(failures);

@@ -126,7 +126,7 @@ describe('Jira fake: discovery endpoints', () => {
     expect(wrongMethod.status).toBe(405);
   });
 
-  it('records every request with method, path, query, body and headers', async () => {
+  it('records every request with method, path, query, body, headers, status and time', async () => {
     // Prepare
     const before = cloud.requests.length;
 
@@ -135,7 +135,7 @@ describe('Jira fake: discovery endpoints', () => {
 
     // Assess
     expect(cloud.requests.slice(before)).toEqual([
-      { method: 'POST', path: '/rest/api/2/search/jql', query: { fields: 'summary' }, body: { jql: 'project = CRASH' }, headers: expect.objectContaining({ 'content-type': 'application/json' }) },
+      { method: 'POST', path: '/rest/api/2/search/jql', query: { fields: 'summary' }, body: { jql: 'project = CRASH' }, headers: expect.objectContaining({ 'content-type': 'application/json' }), status: 200, at: expect.any(Number) },
     ]);
   });
 });

@@ -232,6 +232,21 @@ describe('Use-case: syncErrorGroup', () => {
     expect(w.log.messages('warn')).toEqual([]);
   });
 
+  it('goes no further than a fingerprint another worker holds: that worker handles the later integrations, and their ticket entries cannot race', async () => {
+    // Prepare: another delivery of the same group is creating the first integration's issue
+    const w = appWorld({ integrations: [forTheSample(), ops()] });
+    await w.links.claim({ integration: INTEGRATION, ...REF, token: 'other-worker', now: w.clock.now() - 2_000, leaseMs: 300_000 });
+
+    // Act
+    const attempt = syncErrorGroup(w.deps, groupMessage([INTEGRATION, OPS]));
+
+    // Assess: back to the queue, and nothing done for the second integration meanwhile
+    await expect(attempt).rejects.toThrow(ClaimBusyError);
+    expect(await w.links.get(OPS, GROUP.fingerprint)).toBeUndefined();
+    expect(w.jira.callsTo('createIssue')).toEqual([]);
+    expect(entry(w, OPS)).toBeUndefined();
+  });
+
   it('syncs on the next delivery a link whose first sync failed, without creating another issue', async () => {
     // Prepare
     const w = appWorld({ integrations: [forTheSample()] });
