@@ -9,20 +9,25 @@ import type { BuildOptions } from 'esbuild';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * ESM bundles have no `require`; CommonJS dependencies bundled into them (axios' follow-redirects, proxy-from-env)
+ * ESM bundles have no `require`; CommonJS dependencies bundled into them (parts of the AWS SDK and Powertools) may
  * call it, so every bundle starts by recreating it.
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
- * Packages replaced inside the bundles, relative to {@link REPO_ROOT} (each shim says why it is safe on Lambda):
- * - `form-data` (pulled in by axios' Node build) becomes Node's own FormData: it carried `mime-types` and the
- *   134 KiB `mime-db` into each bundle;
+ * Packages replaced inside the bundles, relative to {@link REPO_ROOT} (each says why it is safe on Lambda):
+ * - `axios` becomes axios' own browser ES build (`dist/esm/axios.js` of the same release: the xhr and fetch adapters,
+ *   no http adapter). The request runner uses axios' `fetch` adapter everywhere (shared/adapters/http/request-runner.ts),
+ *   so the Node `http` adapter is dead code, and with it follow-redirects, proxy-from-env, https-proxy-agent,
+ *   form-data and debug, ~50 KiB of each bundle. Its browser platform helpers differ from the Node ones only for
+ *   form objects and cookies (XSRF), which the runner never sends. esbuild's command line (what NodejsFunction runs) takes no plugins, so the file that leaves the http
+ *   adapter out is chosen by alias rather than stubbed. test/infra/bridge-function.test.ts runs requests through
+ *   the bundled runner;
  * - `@aws-sdk/credential-provider-node` (every SDK client's default chain) becomes the environment provider, what
  *   answers on Lambda: the rest of the chain and its STS/SSO clients are ~95 KiB of each bundle.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  'form-data': './infra/constructs/bundle-shims/form-data.ts',
+  axios: './node_modules/axios/dist/esm/axios.js',
   '@aws-sdk/credential-provider-node': './infra/constructs/bundle-shims/credential-provider-node.ts',
 };
 

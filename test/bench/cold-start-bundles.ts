@@ -12,11 +12,13 @@ import { REPO_ROOT, configDefine, esbuildOptions } from '../../infra/constructs/
 /** The most a function bundle (minified `index.mjs`, without its map) may weigh: issue 11's cold-start budget. */
 export const MAX_BUNDLE_KIB = 500;
 /**
- * What the tests hold every bundle to meanwhile: the sync workers and the poller are 540-620 KiB with axios, which
- * the design card names (its Node adapter brings follow-redirects, proxy-from-env and debug), so the issue's 500 KiB
- * is not met yet; the bench prints "(over 500)" beside them. A bundle growing past this ceiling fails the test.
+ * What the tests hold every bundle to meanwhile: with axios' browser build in the bundles (no http adapter,
+ * follow-redirects, proxy agents or debug; see BUNDLE_ALIASES) the poller is under 500 KiB, but the sync workers
+ * are 555-567 KiB: what remains is zod (~100 KiB, its classic API carries JSON Schema output), the AWS SDK's
+ * @smithy/core (~113 KiB), axios' core and fetch adapter (~57 KiB) and our own code (123-133 KiB). The bench prints
+ * "(over 500)" beside them. A bundle growing past this ceiling fails the test.
  */
-export const BUNDLE_CEILING_KIB = 640;
+export const BUNDLE_CEILING_KIB = 580;
 
 export interface BuiltBundle {
   /** Function name, from its file under functions/ (e.g. `sync-to-jira`). */

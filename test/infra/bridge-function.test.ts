@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -83,6 +85,34 @@ describe('Class: BridgeFunction', () => {
       expect(result.sqsClientLoaded).toBe(true);
       expect(result.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', sessionToken: 'session-token' });
       expect(JSON.parse(result.config)).toEqual(document);
+    }, 60_000);
+
+    it('sends HTTP through the bundled axios fetch adapter: JSON parsed, a 302 refused as permanent, a refused connection retryable and not applied', async () => {
+      // Prepare
+      const url = pathToFileURL(join(bundleDir, 'index.mjs')).href;
+      const server: Server = createServer((request, response) => {
+        if (request.url === '/json') response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: '10001', key: 'PROJ-1' }));
+        else response.writeHead(302, { location: 'https://elsewhere.example.com/json' }).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const refusedPort = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const event = { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, refusedUrl: `http://127.0.0.1:${refusedPort}/` };
+      const script = `const { handler } = await import(${JSON.stringify(url)}); console.log(JSON.stringify((await handler(${JSON.stringify(event)})).http));`;
+
+      // Act
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...lambdaCredentials },
+      }).finally(() => server.close());
+
+      // Assess
+      expect(JSON.parse(stdout)).toEqual({
+        json: { value: { id: '10001', key: 'PROJ-1' } },
+        redirect: { error: 'PermanentError', status: 302 },
+        refused: { error: 'RetryableError', notApplied: true, code: 'ECONNREFUSED' },
+      });
     }, 60_000);
 
     it("finds no credentials but the environment's (the one source on Lambda): no file, metadata or SSO lookup", async () => {

@@ -1,11 +1,15 @@
 /**
- * The one way adapters talk HTTP: axios with a per-request deadline, short in-process retries while the total wait
+ * The one way adapters talk HTTP: axios (its `fetch` adapter, Node's own fetch) with a per-request deadline, short in-process retries while the total wait
  * stays small, and every failure turned into {@link RetryableError} or {@link PermanentError}.
  *
  * Why no retry library: the wait comes from the server's answer (Retry-After, X-RateLimit-Reset) and a wait beyond
  * the inline budget must surface as `retryAfterMs` so the worker hands the message back to its queue instead of
  * sleeping in a Lambda. p-retry / axios-retry compute their own delays and would need that logic bolted on anyway;
  * the loop below is the whole policy.
+ *
+ * Why the fetch adapter, not axios' Node `http` adapter: the function bundles leave the http adapter out (it brings
+ * follow-redirects, proxy-from-env, https-proxy-agent and debug, ~50 KiB of each bundle; see
+ * infra/constructs/bundle-options.ts), and the tests must run the adapter the bundles run.
  */
 import axios, { type AxiosResponse, type RawAxiosResponseHeaders, type AxiosResponseHeaders } from 'axios';
 import { PermanentError, RateLimitWaitError, RetryableError } from '../../ports/errors.ts';
@@ -102,9 +106,12 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
   const random = options.random ?? Math.random;
   const baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
   const client = axios.create({
+    adapter: 'fetch',
     timeout: timeoutMs,
     // A redirect would replay credentials to wherever it points, and turns a POST into a GET: refuse it instead.
+    // The fetch adapter turns `maxRedirects: 0` into `redirect: 'manual'`; said twice so neither can drift alone.
     maxRedirects: 0,
+    fetchOptions: { redirect: 'manual' },
     validateStatus: () => true,
     transitional: { clarifyTimeoutError: true },
   });
@@ -122,7 +129,7 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
           ...(request.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...options.headers?.({ method, url }),
         },
-        // axios' own timeout is an idle timeout on the socket; the signal bounds the whole exchange.
+        // The signal bounds the whole exchange, answer body included, whatever the adapter does with `timeout`.
         signal: deadline,
       });
     } catch (error) {
@@ -239,7 +246,7 @@ function statusFailure(response: AxiosResponse, path: string): HttpFailure {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 function networkFailure(error: unknown, at: { method: string; url: string; path: string; timedOut: boolean }): HttpFailure {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  const code = socketCode(error);
   const timedOut = at.timedOut || code === 'ETIMEDOUT' || code === 'ECONNABORTED';
   return {
     kind: timedOut ? 'timeout' : 'network',
@@ -257,6 +264,33 @@ function resetMs(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
   const date = Date.parse(value.trim());
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** undici's names for what Node's sockets call ECONNRESET / ETIMEDOUT. */
+const UNDICI_CODES: Readonly<Record<string, string>> = {
+  UND_ERR_SOCKET: 'ECONNRESET',
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+};
+
+/**
+ * The socket's error code behind a failed request. axios' fetch adapter reports `ERR_NETWORK` and keeps fetch's
+ * error as `cause`; the socket's code (ECONNREFUSED, ENOTFOUND, ...) sits on that cause, on its own cause, or on
+ * the first error of an AggregateError (every address of a host refused). A timeout is axios' own ETIMEDOUT.
+ */
+function socketCode(error: unknown): string | undefined {
+  let fallback: string | undefined;
+  const seen = new Set<unknown>();
+  for (let current = error; typeof current === 'object' && current !== null && !seen.has(current); ) {
+    seen.add(current);
+    const code = 'code' in current && typeof current.code === 'string' ? current.code : undefined;
+    if (code !== undefined && code !== 'ERR_NETWORK') return UNDICI_CODES[code] ?? code;
+    if (code !== undefined) fallback ??= code;
+    const errors = current instanceof AggregateError ? (current.errors as unknown[]) : [];
+    current = 'cause' in current && current.cause !== undefined ? current.cause : errors[0];
+  }
+  return fallback;
 }
 
 function resolveUrl(baseUrl: string, path: string, query: Record<string, string> | undefined): string {
