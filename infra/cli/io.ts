@@ -17,16 +17,5 @@ export function processIo(): CliIo {
   };
 }
 
-/**
- * A failure the admin can fix: printed as its message alone (no stack trace), with a non-zero exit code. Every
- * message names what to change.
- */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+// One failure type for every command (oauth and webhook included), defined beside the command output helpers.
+export { CliError } from './cli-error.ts';
