@@ -182,7 +182,10 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
           const told = serverRetryAfterMs(failure.headers['retry-after'], now()) ?? resetMs(failure.headers['x-ratelimit-reset'], now());
           const waitMs = told !== undefined && told > 0 ? told : UNTOLD_429_HOLD_MS;
           await pacing.limiter.penalize(bucket, pacing.ceiling, waitMs);
-          if (retryIndex < maxRetries) continue;
+          if (retryIndex < maxRetries) {
+            options.metrics?.count('Retries', { system: options.system });
+            continue;
+          }
           const explained = (await safely(request.explain, failure)) ?? (await safely(options.explain, failure)) ?? `${options.system}: ${describeExchange(failure)}`;
           throw new RateLimitWaitError(`${explained} (retry in ${Math.ceil(waitMs / 1000)} s)`, { retryAfterMs: waitMs, cause: new HttpExchangeError(failure), notApplied: true });
         }

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequestRunner } from '../../../shared/adapters/http/request-runner.ts';
+import type { RateLimiter } from '../../../shared/ports/rate-limiter.ts';
 import { InMemoryMetrics } from '../../support/in-memory/metrics.ts';
 
 const servers: Server[] = [];
@@ -47,6 +48,28 @@ describe('Function: createRequestRunner (metrics)', () => {
 
     // Assess
     expect(metrics.names()).toEqual(expected);
+  });
+
+  it('counts the retry of a paced request after a 429 (the bucket holds, the request goes again)', async () => {
+    // Prepare: a limiter that always grants a slot at once and records the 429's hold
+    const metrics = new InMemoryMetrics();
+    const holds: number[] = [];
+    const limiter: RateLimiter = {
+      reserve: async () => ({ granted: true, waitMs: 0 }),
+      penalize: async (_key, _ceiling, retryAfterMs) => {
+        holds.push(retryAfterMs ?? 0);
+      },
+    };
+    const pacing = { limiter, ceiling: 25, bucket: (method: string, path: string) => ({ site: 'test', endpoint: `${method} ${path}` }) };
+    const runner = createRequestRunner({ system: 'Jira', baseUrl: await serverAnswering([429, 200]), metrics, pacing, maxRetries: 1, sleep: async () => undefined, random: () => 0 });
+
+    // Act
+    const response = await runner.request({ method: 'GET', path: 'thing' });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(holds).toHaveLength(1);
+    expect(metrics.names()).toEqual(['RateLimited{system=Jira}', 'Retries{system=Jira}']);
   });
 
   it('counts a refused connection as a Network error', async () => {
