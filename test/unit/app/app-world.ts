@@ -9,7 +9,9 @@ import type { SyncDeps } from '../../../shared/app/sync-deps.ts';
 import { InMemoryBacktrace } from '../../support/in-memory/backtrace.ts';
 import { ManualClock } from '../../support/in-memory/clock.ts';
 import { InMemoryDeliveryLog } from '../../support/in-memory/delivery-log.ts';
-import { InMemoryJira, type MemoryIssue } from '../../support/in-memory/jira.ts';
+import { ANA, InMemoryJira, type MemoryIssue } from '../../support/in-memory/jira.ts';
+import type { JiraIssueEvent } from '../../../shared/domain/jira/jira-webhook.ts';
+import type { JiraUser } from '../../../shared/domain/model/jira.ts';
 import { InMemoryLinkStore } from '../../support/in-memory/link-store.ts';
 import { RecordingQueue } from '../../support/in-memory/queue.ts';
 import { StaticSecrets } from '../../support/in-memory/secrets.ts';
@@ -106,3 +108,24 @@ export function appWorld(options: { integrations?: Record<string, unknown>[]; se
 
 /** An `Authorization: Basic` header. */
 export const basicAuthorization = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+/**
+ * A person's webhook delivery (`jira:issue_updated`): the issue as Jira holds it right now, by `author`, with the
+ * fields `changed` names flagged as changed (the others not).
+ */
+export function personDelivery(issue: MemoryIssue, changed: Partial<JiraIssueEvent['changed']> = {}, author: JiraUser = ANA): JiraIssueEvent {
+  return {
+    kind: 'issue',
+    event: 'updated',
+    issueId: issue.id,
+    issueKey: issue.key,
+    projectKey: issue.projectKey,
+    author,
+    timestamp: issue.updatedAt,
+    updatedAt: issue.updatedAt,
+    status: { ...issue.status },
+    assignee: issue.assignee && { ...issue.assignee },
+    changed: { status: false, resolution: false, assignee: false, ...changed },
+    changelog: {},
+  };
+}

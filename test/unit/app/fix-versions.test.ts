@@ -3,7 +3,6 @@ import { applyJiraChange } from '../../../shared/app/apply-jira-change.ts';
 import { pollBacktrace, type PollDeps } from '../../../shared/app/poll-backtrace.ts';
 import { pushFingerprintChange } from '../../../shared/app/push-fingerprint-change.ts';
 import { syncErrorGroup } from '../../../shared/app/sync-error-group.ts';
-import type { JiraIssueEvent } from '../../../shared/domain/jira/jira-webhook.ts';
 import type { FingerprintRef, FingerprintState } from '../../../shared/domain/model/backtrace.ts';
 import type { JiraStatus } from '../../../shared/domain/model/jira.ts';
 import type { LinkSyncState } from '../../../shared/domain/model/link.ts';
@@ -11,7 +10,7 @@ import type { FingerprintChangeMessage, JiraChangeMessage } from '../../../share
 import { PermanentError } from '../../../shared/ports/errors.ts';
 import { ANA, BOT, DONE, TO_DO, type MemoryIssue } from '../../support/in-memory/jira.ts';
 import { sampleGroup } from '../domain-factories.ts';
-import { appWorld, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, type AppWorld } from './app-world.ts';
+import { appWorld, personDelivery, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, type AppWorld } from './app-world.ts';
 
 const GROUP = sampleGroup({ universe: UNIVERSE, project: PROJECT });
 const REF: FingerprintRef = { universe: UNIVERSE, project: PROJECT, fingerprint: GROUP.fingerprint };
@@ -43,22 +42,8 @@ function linked(w: AppWorld, options: { state?: FingerprintState; status?: JiraS
 }
 
 /** Ana's webhook delivery about the issue as Jira holds it now. */
-function personDelivery(issue: MemoryIssue, author = ANA): JiraChangeMessage {
-  const event: JiraIssueEvent = {
-    kind: 'issue',
-    event: 'updated',
-    issueId: issue.id,
-    issueKey: issue.key,
-    projectKey: issue.projectKey,
-    author,
-    timestamp: issue.updatedAt,
-    updatedAt: issue.updatedAt,
-    status: { ...issue.status },
-    assignee: issue.assignee,
-    changed: { status: true, resolution: false, assignee: false },
-    changelog: {},
-  };
-  return { kind: 'jira.webhook', integrations: [INTEGRATION], event };
+function personChange(issue: MemoryIssue, author = ANA): JiraChangeMessage {
+  return { kind: 'jira.webhook', integrations: [INTEGRATION], event: personDelivery(issue, { status: true }, author) };
 }
 
 /** The poller's message for what it read of the row at `at`. */
@@ -97,7 +82,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, DONE);
 
       // Act
-      const [result] = await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      const [result] = await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(result).toMatchObject({ outcome: 'synced', detail: 'Backtrace: state resolved, Backtrace: tickets, Backtrace: invariants version_gt 2.4.0' });
@@ -114,9 +99,9 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personSetsVersions(issue.id, ['2.4.0', '2.5.0']);
 
       // Act
-      await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
       const writes = w.backtrace.writes().length;
-      const [again] = await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      const [again] = await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(w.backtrace.row(REF)).toMatchObject({ state: 'resolved', invariants: [gt('2.5.0')] });
@@ -134,7 +119,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personSetsVersions(issue.id, ['2.4.0', '2.5.0']);
 
       // Act
-      await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(w.backtrace.row(REF)).toMatchObject({ state: 'resolved', invariants: [gt('2.5.0')] });
@@ -148,7 +133,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, DONE);
 
       // Act
-      await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(w.backtrace.row(REF).state).toBe('resolved');
@@ -165,7 +150,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, DONE);
 
       // Act
-      await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(w.backtrace.row(REF).invariants).toEqual([gt('2.4.0')]);
@@ -183,7 +168,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, DONE);
 
       // Act
-      await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(w.backtrace.row(REF).invariants).toEqual([gt('3.1', 'app_version')]);
@@ -197,7 +182,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, TO_DO);
 
       // Act
-      const [result] = await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      const [result] = await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(result?.detail).toContain('Backtrace: invariants cleared');
@@ -216,7 +201,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, DONE);
 
       // Act
-      await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       expect(w.backtrace.row(REF).invariants).toEqual([gt('1.7.0')]);
@@ -230,7 +215,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       w.jira.personMoves(issue.id, DONE);
 
       // Act
-      const attempt = applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id)));
+      const attempt = applyJiraChange(w.deps, personChange(w.jira.issue(issue.id)));
 
       // Assess
       await expect(attempt).rejects.toThrow(PermanentError);
@@ -412,7 +397,7 @@ describe('Use-cases: Fix Versions and regressions', () => {
       const writes = w.backtrace.writes().length;
 
       // Act
-      const [result] = await applyJiraChange(w.deps, personDelivery(w.jira.issue(issue.id), BOT));
+      const [result] = await applyJiraChange(w.deps, personChange(w.jira.issue(issue.id), BOT));
 
       // Assess
       expect(result).toMatchObject({ outcome: 'echo' });

@@ -7,7 +7,7 @@ import type { FingerprintIssue, FingerprintRef, FingerprintState, Ticket, Ticket
 import type { JiraStatus, JiraUser } from '../../../shared/domain/model/jira.ts';
 import type { LinkedLink, LinkSyncState } from '../../../shared/domain/model/link.ts';
 import { ANA, BEN, BOT, DONE, IN_PROGRESS, TO_DO, type MemoryIssue } from '../../support/in-memory/jira.ts';
-import { appWorld, INTEGRATION, integrationDocument, UNIVERSE, type AppWorld } from './app-world.ts';
+import { appWorld, personDelivery, INTEGRATION, integrationDocument, UNIVERSE, type AppWorld } from './app-world.ts';
 
 const ANA_IN_BACKTRACE: TicketAssignee = { id: 12, username: 'ana', email: 'ana@acme.com' };
 const BEN_IN_BACKTRACE: TicketAssignee = { id: 13, username: 'ben', email: 'ben@acme.com' };
@@ -41,24 +41,6 @@ function seen(backtrace: { state: FingerprintState; assigneeIds?: number[] }, st
 function personSets(w: AppWorld, ref: FingerprintRef, state: FingerprintState, assignees: TicketAssignee[] = [], extra: Partial<FingerprintIssue> = {}) {
   const others = w.backtrace.row(ref).tickets.filter((ticket) => ticket.watcher !== '_backtrace');
   w.backtrace.seed(ref, { ...extra, state, tickets: [{ watcher: '_backtrace', assignees }, ...others] });
-}
-
-/** A person's webhook delivery: the issue as Jira holds it right now, `changed` by `author`. */
-function personDelivery(issue: MemoryIssue, changed: Partial<JiraIssueEvent['changed']>, author: JiraUser = ANA): JiraIssueEvent {
-  return {
-    kind: 'issue',
-    event: 'updated',
-    issueId: issue.id,
-    issueKey: issue.key,
-    projectKey: issue.projectKey,
-    author,
-    timestamp: issue.updatedAt,
-    updatedAt: issue.updatedAt,
-    status: { ...issue.status },
-    assignee: issue.assignee && { ...issue.assignee },
-    changed: { status: false, resolution: false, assignee: false, ...changed },
-    changelog: {},
-  };
 }
 
 const ours = (w: AppWorld, ref: FingerprintRef) => w.backtrace.row(ref).tickets.find((ticket) => ticket.watcher === INTEGRATION);

@@ -14,7 +14,7 @@ import { ANA, BOT, DONE, type MemoryIssue } from '../../support/in-memory/jira.t
 import { InMemoryMetrics } from '../../support/in-memory/metrics.ts';
 import { webhookFixture } from '../sync/sync-factories.ts';
 import { sampleBody, sampleGroup } from '../domain-factories.ts';
-import { appWorld, BASIC, basicAuthorization, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, WEBHOOK_SECRET, type AppWorld } from './app-world.ts';
+import { appWorld, personDelivery, BASIC, basicAuthorization, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, WEBHOOK_SECRET, type AppWorld } from './app-world.ts';
 
 const GROUP = sampleGroup();
 const REF = { universe: GROUP.universe, project: GROUP.project, fingerprint: GROUP.fingerprint };
@@ -31,23 +31,6 @@ function countingWorld(options: Parameters<typeof appWorld>[0] = {}): { w: AppWo
 function forTheSample(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const base = integrationDocument();
   return integrationDocument({ backtrace: { ...(base.backtrace as object), universe: GROUP.universe, project: GROUP.project }, ...overrides });
-}
-
-function issueEvent(issue: MemoryIssue, author = ANA): JiraIssueEvent {
-  return {
-    kind: 'issue',
-    event: 'updated',
-    issueId: issue.id,
-    issueKey: issue.key,
-    projectKey: issue.projectKey,
-    author,
-    timestamp: issue.updatedAt,
-    updatedAt: issue.updatedAt,
-    status: { ...issue.status },
-    assignee: issue.assignee && { ...issue.assignee },
-    changed: { status: true, resolution: true, assignee: false },
-    changelog: {},
-  };
 }
 
 describe('Metrics counted by the use-cases', () => {
@@ -134,12 +117,12 @@ describe('Metrics counted by the use-cases', () => {
     it.each<[string, (w: AppWorld, issue: MemoryIssue) => JiraIssueEvent, string[]]>([
       ['the echo of our own transition', (w, issue) => {
         w.jira.issue(issue.id).status = DONE;
-        return issueEvent(issue, BOT);
+        return personDelivery(issue, { status: true, resolution: true }, BOT);
       }, ['EchoesDropped']],
       ['a person\'s transition, written to the fingerprint', (w, issue) => {
         w.clock.advance(1000);
         w.jira.personMoves(issue.id, DONE);
-        return issueEvent(w.jira.issue(issue.id));
+        return personDelivery(w.jira.issue(issue.id), { status: true, resolution: true });
       }, ['SyncWrites{direction=ToBacktrace}']],
     ])('counts %s', async (_case, prepare, expected) => {
       // Prepare
