@@ -39,10 +39,9 @@ const app = new App();
 const configPath = optionalString(app, 'config') ?? DEFAULT_CONFIG_PATH;
 
 try {
-  const { config, document } = loadConfigFile(configPath);
+  const { config } = loadConfigFile(configPath);
   new BridgeStack(app, optionalString(app, 'stackName') ?? DEFAULT_STACK_NAME, {
     config,
-    configDocument: document,
     alarmEmail: optionalString(app, 'alarmEmail'),
     alarmTopicArn: optionalString(app, 'alarmTopicArn'),
     tracing: optionalBoolean(app, 'tracing'),

@@ -27,13 +27,11 @@ const SYNC_TO_BACKTRACE_TIMEOUT = Duration.seconds(60);
 const JIRA_SEARCH_LAG_MARGIN_SECONDS = 60;
 
 export interface BridgeStackProps extends StackProps {
-  /** The validated config (`parseConfig` output): drives secrets, redrive and the EventBridge rule. */
-  readonly config: BridgeConfig;
   /**
-   * The JSON document `config` was parsed from. The functions embed this document, not `config`, because
-   * `parseConfig` is not idempotent (it adds derived fields such as `jira.siteUrl` that its strict schema refuses).
+   * The validated config (`parseConfig` output): drives secrets, redrive and the EventBridge rule, and every
+   * function embeds it as it is (their cold starts read it without validating again).
    */
-  readonly configDocument: unknown;
+  readonly config: BridgeConfig;
   /** E-mail address subscribed to the alarm topic (`-c alarmEmail=`), besides `settings.alarmEmail`. @default - none */
   readonly alarmEmail?: string;
   /** Existing SNS topic every alarm notifies too (e.g. one wired to chat). @default - none */
@@ -78,7 +76,7 @@ export class BridgeStack extends Stack {
   readonly #pollRules: Rule[] = [];
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
-    const { config, configDocument, alarmEmail, alarmTopicArn, tracing, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
+    const { config, alarmEmail, alarmTopicArn, tracing, throttle, logRetention = RetentionDays.ONE_MONTH, ...stackProps } = props;
     super(scope, id, {
       description: 'Backtrace <-> Jira bridge: each Backtrace error group becomes exactly one Jira issue; state and assignee stay in sync',
       ...stackProps,
@@ -95,7 +93,7 @@ export class BridgeStack extends Stack {
       extraTopics: alarmTopicArn ? [Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn)] : [],
     });
 
-    const functionDefaults = { configDocument, logRetention, activeTracing: tracing ?? config.settings.tracing };
+    const functionDefaults = { config, logRetention, activeTracing: tracing ?? config.settings.tracing };
     const workerDefaults = { ...functionDefaults, memorySize: 512, environment: { LINKS_TABLE_NAME: linksTableName } };
     // Concurrent workers sized to the Jira pace (settings.jira.maxRequestsPerSecond per site): enough to keep the
     // sites' buckets busy, no more (shared/domain/pacing/worker-concurrency.ts).
@@ -226,7 +224,7 @@ export class BridgeStack extends Stack {
   }
 
   /** poll-backtrace, its schedules and its grants; undefined when no integration polls. */
-  private pollerOf(config: BridgeConfig, defaults: { configDocument: unknown; logRetention: RetentionDays }): BridgeFunction | undefined {
+  private pollerOf(config: BridgeConfig, defaults: { config: BridgeConfig; logRetention: RetentionDays }): BridgeFunction | undefined {
     const schedules = pollSchedules(this, config);
     if (schedules.size === 0) return undefined;
     const poller = new BridgeFunction(this, 'PollBacktrace', {

@@ -4,10 +4,8 @@ import { ConfigError, parseConfigText, type BridgeConfig } from '../shared/domai
 
 /** A config file read and validated for the CDK app. */
 export interface LoadedConfig {
-  /** The validated config. */
+  /** The validated config: plain JSON data, what the functions embed. */
   config: BridgeConfig;
-  /** The JSON document as written in the file: what the functions embed and validate again at cold start. */
-  document: unknown;
   /** Absolute path of the file. */
   path: string;
 }
@@ -27,5 +25,5 @@ export function loadConfigFile(path: string): LoadedConfig {
     throw new ConfigError(path, [`(root): cannot read the config file (${reason}); pass another one with -c config=<path>`]);
   }
   const config = parseConfigText(text, path);
-  return { config, document: JSON.parse(text) as unknown, path: absolute };
+  return { config, path: absolute };
 }

@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BUNDLE_ALIASES, BUNDLE_SETTINGS, ESM_REQUIRE_BANNER, REPO_ROOT, configDefine } from './bundle-options.ts';
+import type { BridgeConfig } from '../../shared/domain/config/index.ts';
 
 export { ESM_REQUIRE_BANNER };
 
@@ -26,11 +27,11 @@ export interface BridgeFunctionProps extends Omit<NodejsFunctionProps, 'entry' |
   /** Handler module, relative to the repository root (e.g. `functions/sync-to-jira.ts`); it must export `handler`. */
   readonly entry: string;
   /**
-   * The config document exactly as `parseConfig` accepted it at synth time. Embedded in the bundle as the literal
-   * `process.env.BRIDGE_CONFIG` (no 4 KB Lambda environment limit), so every cold start validates the same JSON
-   * the stack was built from. It holds secret names only, never secret values.
+   * The config `parseConfig` returned at synth time. Embedded in the bundle as a string literal (no 4 KB Lambda
+   * environment limit, see `configDefine`), so every cold start reads exactly the config the stack was built from
+   * without validating it again. It holds secret names only, never secret values.
    */
-  readonly configDocument: unknown;
+  readonly config: BridgeConfig;
   /** How long the function's log group keeps its logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** X-Ray active tracing (`settings.tracing`, `-c tracing=false`). @default true */
@@ -59,7 +60,7 @@ function sourceMapsFromContext(scope: Construct): boolean {
  * @example
  * const worker = new BridgeFunction(this, 'SyncToJira', {
  *   entry: 'functions/sync-to-jira.ts',
- *   configDocument,
+ *   config,
  *   timeout: Duration.seconds(60),
  *   environment: { LINKS_TABLE_NAME: table.tableName },
  * });
@@ -69,7 +70,7 @@ export class BridgeFunction extends NodejsFunction {
   readonly logs: LogGroup;
 
   constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
-    const { configDocument, logRetention, bundling, environment, entry, activeTracing = true, enableSourceMaps, ...rest } = props;
+    const { config, logRetention, bundling, environment, entry, activeTracing = true, enableSourceMaps, ...rest } = props;
 
     const logs = new LogGroup(scope, `${id}Logs`, {
       retention: logRetention ?? RetentionDays.ONE_MONTH,
@@ -123,7 +124,7 @@ export class BridgeFunction extends NodejsFunction {
         },
         define: {
           ...bundling?.define,
-          ...configDefine(configDocument),
+          ...configDefine(config),
         },
       },
     });

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import type { BridgeConfig } from '../../shared/domain/config/index.ts';
 
 /** Repository root: bundles are built from here (NodejsFunction's projectRoot, esbuild's working directory). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +32,14 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './infra/constructs/bundle-shims/credential-provider-node.ts',
 };
 
-/** The settings shared by both builders; `define` adds the embedded config per function. */
+/**
+ * The settings shared by both builders; `define` adds the embedded config per function.
+ *
+ * package.json says `"sideEffects": false` for our own files: a module none of whose exports a bundle uses is left
+ * out whole (esbuild otherwise keeps every top-level call of an imported module, such as the config schema's
+ * `z.object(...)`, even when only a sibling export is used). None of our modules is imported for its side effects
+ * alone; the entry points under functions/ are kept regardless.
+ */
 export const BUNDLE_SETTINGS = {
   format: 'esm',
   target: 'node22',
@@ -47,9 +55,12 @@ export const BUNDLE_SETTINGS = {
   externalModules: [] as string[],
 } as const;
 
-/** `define` of a function embedding `configDocument` as the literal `process.env.BRIDGE_CONFIG`. */
-export function configDefine(configDocument: unknown): Record<string, string> {
-  return { 'process.env.BRIDGE_CONFIG': JSON.stringify(JSON.stringify(configDocument)) };
+/**
+ * `define` of a function embedding the validated config (`parseConfig`'s output, plain JSON data) as the string
+ * literal `__BRIDGE_VALIDATED_CONFIG__`, which shared/runtime/runtime-config.ts reads instead of validating again.
+ */
+export function configDefine(config: BridgeConfig): Record<string, string> {
+  return { __BRIDGE_VALIDATED_CONFIG__: JSON.stringify(JSON.stringify(config)) };
 }
 
 /**

@@ -55,7 +55,7 @@ export interface WorkerPipelineProps {
  *
  * @example
  * const jiraChanges = new WorkerPipeline(this, 'JiraChanges', {
- *   worker: { id: 'SyncToBacktrace', entry: 'functions/sync-to-backtrace.ts', configDocument, timeout: Duration.seconds(60) },
+ *   worker: { id: 'SyncToBacktrace', entry: 'functions/sync-to-backtrace.ts', config, timeout: Duration.seconds(60) },
  *   queueUrlVariable: 'JIRA_CHANGES_QUEUE_URL',
  *   maxReceiveCount: 5,
  *   maxConcurrency: 5,

@@ -8,6 +8,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import { REPO_ROOT, configDefine, esbuildOptions } from '../../infra/constructs/bundle-options.ts';
+import { loadConfigFile } from '../../infra/load-config-file.ts';
+import type { BridgeConfig } from '../../shared/domain/config/index.ts';
 
 /** The most a function bundle (minified `index.mjs`, without its map) may weigh: issue 11's cold-start budget. */
 export const MAX_BUNDLE_KIB = 500;
@@ -43,11 +45,10 @@ export function functionEntries(): string[] {
     .map((file) => `functions/${file}`);
 }
 
-/** The config every bundle embeds: the one `cdk synth` uses by default (cdk.json's `config` context). */
-export function defaultConfigDocument(): unknown {
+/** The config every bundle embeds: the one `cdk synth` uses by default (cdk.json's `config` context), validated as synth does. */
+export function defaultConfig(): BridgeConfig {
   const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: { config?: string } };
-  const path = cdkJson.context?.config ?? 'infra/config/example.config.json';
-  return JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8'));
+  return loadConfigFile(join(REPO_ROOT, cdkJson.context?.config ?? 'infra/config/example.config.json')).config;
 }
 
 const packageOf = (input: string): string | undefined => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
@@ -156,11 +157,11 @@ function bytesByOrigin(metafile: Metafile): Record<string, number> {
 /**
  * Builds the bundle of `entry` and its dependencies-only twin under `outdir/<name>/` and `outdir/<name>.deps/`.
  * @example
- * const { full, depsOnly } = await buildFunctionBundles('functions/sync-to-jira.ts', '/tmp/bundles', defaultConfigDocument());
+ * const { full, depsOnly } = await buildFunctionBundles('functions/sync-to-jira.ts', '/tmp/bundles', defaultConfig());
  */
-export async function buildFunctionBundles(entry: string, outdir: string, configDocument: unknown): Promise<FunctionBundles> {
+export async function buildFunctionBundles(entry: string, outdir: string, config: BridgeConfig): Promise<FunctionBundles> {
   const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
-  const define = configDefine(configDocument);
+  const define = configDefine(config);
   const fullFile = join(outdir, name, 'index.mjs');
   const depsFile = join(outdir, `${name}.deps`, 'index.mjs');
   mkdirSync(join(outdir, name), { recursive: true });

@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_BUNDLE_KIB, buildFunctionBundles, defaultConfigDocument, functionEntries, type FunctionBundles } from './cold-start-bundles.ts';
+import { MAX_BUNDLE_KIB, buildFunctionBundles, defaultConfig, functionEntries, type FunctionBundles } from './cold-start-bundles.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,9 +67,9 @@ const median = (samples: number[]) => {
 };
 const kib = (bytes: number) => bytes / 1024;
 
-const configDocument = defaultConfigDocument();
+const config = defaultConfig();
 const built: FunctionBundles[] = [];
-for (const entry of functionEntries()) built.push(await buildFunctionBundles(entry, outdir, configDocument));
+for (const entry of functionEntries()) built.push(await buildFunctionBundles(entry, outdir, config));
 
 type Sample = 'baseline' | 'deps' | 'full' | 'maps';
 const samples = built.map(() => ({ baseline: [] as number[], deps: [] as number[], full: [] as number[], maps: [] as number[] }));

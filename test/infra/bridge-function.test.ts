@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { BridgeFunction, ESM_REQUIRE_BANNER } from '../../infra/constructs/bridge-function.ts';
 import { configDefine, esbuildOptions } from '../../infra/constructs/bundle-options.ts';
+import { parseConfig } from '../../shared/domain/config/index.ts';
 import { configDocument } from './bridge-config.factory.ts';
 
 const run = promisify(execFile);
@@ -33,7 +34,7 @@ describe('Class: BridgeFunction', () => {
     beforeAll(() => {
       const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:enable-asset-metadata': true } });
       const stack = new Stack(app, 'Probe');
-      new BridgeFunction(stack, 'Probe', { entry: 'test/infra/fixtures/bundle-probe.ts', configDocument: document });
+      new BridgeFunction(stack, 'Probe', { entry: 'test/infra/fixtures/bundle-probe.ts', config: parseConfig(document, 'test config') });
       const assembly = app.synth();
       const resources = Object.values(assembly.getStackByName('Probe').template.Resources as Record<string, { Type: string; Metadata?: Record<string, string> }>);
       const fn = resources.find((resource) => resource.Type === 'AWS::Lambda::Function');
@@ -60,13 +61,13 @@ describe('Class: BridgeFunction', () => {
       const outfile = join(outdir, 'bench-build', 'index.mjs');
 
       // Act
-      await build(esbuildOptions('test/infra/fixtures/bundle-probe.ts', outfile, configDefine(document)));
+      await build(esbuildOptions('test/infra/fixtures/bundle-probe.ts', outfile, configDefine(parseConfig(document, 'test config'))));
 
       // Assess
       expect(readFileSync(outfile, 'utf8')).toBe(readFileSync(join(bundleDir, 'index.mjs'), 'utf8'));
     });
 
-    it('runs as an ES module on plain Node with no node_modules in reach: axios and the AWS SDK are inside, the config is embedded verbatim', async () => {
+    it('runs as an ES module on plain Node with no node_modules in reach: axios and the AWS SDK are inside, the validated config is embedded and read back as it is', async () => {
       // Prepare
       const url = pathToFileURL(join(bundleDir, 'index.mjs')).href;
       // Like the Lambda runtime, the bundle's directory cannot resolve our packages: whatever loads comes from the bundle.
@@ -80,11 +81,13 @@ describe('Class: BridgeFunction', () => {
       });
 
       // Assess
-      const result = JSON.parse(stdout) as { config: string; axiosLoaded: boolean; sqsClientLoaded: boolean; credentials: unknown };
+      const result = JSON.parse(stdout) as { config: unknown; axiosLoaded: boolean; sqsClientLoaded: boolean; credentials: unknown };
       expect(result.axiosLoaded).toBe(true);
       expect(result.sqsClientLoaded).toBe(true);
       expect(result.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', sessionToken: 'session-token' });
-      expect(JSON.parse(result.config)).toEqual(document);
+      // loadRuntimeConfig in the bundle: synth's parseConfig output, the template's quotes and backslashes intact.
+      expect(result.config).toEqual(parseConfig(document, 'test config'));
+      expect((result.config as { integrations: { jira: { subject: string } }[] }).integrations[0]!.jira.subject).toBe(`$classifiers in "\${application}" 'quoted' $$ back\\slash`);
     }, 60_000);
 
     it('sends HTTP through the bundled axios fetch adapter: JSON parsed, a 302 refused as permanent, a refused connection retryable and not applied', async () => {

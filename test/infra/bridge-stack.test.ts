@@ -21,7 +21,7 @@ function buildStack(document: Record<string, unknown>, props: Partial<BridgeStac
   const outdir = mkdtempSync(join(tmpdir(), 'bridge-stack-'));
   outdirs.push(outdir);
   const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), configDocument: document, ...props });
+  const stack = new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), ...props });
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -269,7 +269,7 @@ describe('Class: BridgeStack', () => {
       const document = configDocument();
 
       // Act
-      const stack = new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), configDocument: document });
+      const stack = new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config') });
       const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
 
       // Assess
@@ -285,7 +285,7 @@ describe('Class: BridgeStack', () => {
       const document = configDocument();
 
       // Act
-      const build = () => new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config'), configDocument: document });
+      const build = () => new BridgeStack(app, 'TestBridge', { config: parseConfig(document, 'test config') });
 
       // Assess
       expect(build).toThrow('context "enableSourceMaps" must be true or false, got "yes"');

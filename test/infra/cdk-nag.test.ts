@@ -22,7 +22,7 @@ function synthWithNag(): ValidationReport {
   const outdir = mkdtempSync(join(tmpdir(), 'bridge-nag-'));
   const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const document = configDocument({ settings: { eventBusName: 'backtrace', waf: { enabled: true } }, integrations: [integrationDocument('jira-prod', twoWaySync('jira-prod'))] });
-  new BridgeStack(app, 'NagBridge', { config: parseConfig(document, 'test config'), configDocument: document, alarmEmail: 'ops@acme.com' });
+  new BridgeStack(app, 'NagBridge', { config: parseConfig(document, 'test config'), alarmEmail: 'ops@acme.com' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   try {
     // Synthesis throws (with the findings in the message) on any unacknowledged error.

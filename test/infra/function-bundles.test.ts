@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_CEILING_KIB, functionEntries } from '../bench/cold-start-bundles.ts';
+import { build } from 'esbuild';
+import { configDefine, esbuildOptions } from '../../infra/constructs/bundle-options.ts';
+import { BUNDLE_CEILING_KIB, defaultConfig, functionEntries } from '../bench/cold-start-bundles.ts';
 
 const run = promisify(execFile);
 
@@ -52,4 +54,28 @@ describe('npm run bench:cold-start (one round)', () => {
     // Assess
     expect(over).toEqual([]);
   });
+});
+
+describe('what the function bundles hold', () => {
+  it('leaves the config schema out of every bundle: a cold start reads the config synth validated', async () => {
+    // Prepare
+    const define = configDefine(defaultConfig());
+    const outdir = mkdtempSync(join(tmpdir(), 'bundle-inputs-'));
+
+    // Act
+    const inputs = await Promise.all(
+      functionEntries().map(async (entry) => {
+        const result = await build({ ...esbuildOptions(entry, join(outdir, entry.replace(/^functions\/(.*)\.ts$/, '$1.mjs')), define), write: false, metafile: true });
+        const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint !== undefined)!;
+        return { entry, inputs: Object.keys(output.inputs).filter((input) => output.inputs[input]!.bytesInOutput > 0) };
+      }),
+    ).finally(() => rmSync(outdir, { recursive: true, force: true }));
+
+    // Assess
+    for (const bundle of inputs) {
+      expect(bundle.inputs.filter((input) => input.startsWith('shared/domain/config/schema')), bundle.entry).toEqual([]);
+      // The runtime config loader is in each bundle, so the schema is out because the branch that validates is.
+      expect(bundle.inputs, bundle.entry).toContain('shared/runtime/runtime-config.ts');
+    }
+  }, 120_000);
 });

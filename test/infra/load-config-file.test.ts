@@ -10,7 +10,7 @@ describe('Function: loadConfigFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('returns the validated config and, for embedding, the document exactly as written', () => {
+  it('returns the validated config as plain JSON data, so a function bundle embeds it as it is', () => {
     // Prepare
     const document = { $schema: './config.schema.json', ...configDocument() };
     const path = join(dir, 'ok.json');
@@ -20,10 +20,20 @@ describe('Function: loadConfigFile', () => {
     const loaded = loadConfigFile(path);
 
     // Assess
-    expect(loaded.document).toEqual(document);
+    // What a cold start reads back (JSON.parse of the embedded text) is the config synth validated: no Date,
+    // RegExp, Map or function in it that JSON would turn into something else.
+    expect(JSON.parse(JSON.stringify(loaded.config))).toEqual(loaded.config);
     expect(loaded.config.integrations[0].jira.issueType).toBe('Bug');
     expect(loaded.config.integrations[0].jira.siteUrl).toBe('https://acme.atlassian.net');
     expect(loaded.path).toBe(path);
+  });
+
+  it('reads the example config (two-way sync, rules, custom fields, user map) into plain JSON data: what a bundle embeds comes back equal', () => {
+    // Act
+    const { config } = loadConfigFile('infra/config/example.config.json');
+
+    // Assess
+    expect(JSON.parse(JSON.stringify(config))).toEqual(config);
   });
 
   it('names the file when it does not exist', () => {

@@ -24,7 +24,7 @@ function buildStack(document: Record<string, unknown>, props: Partial<BridgeStac
   const outdir = mkdtempSync(join(tmpdir(), 'bridge-ops-'));
   outdirs.push(outdir);
   const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new BridgeStack(app, 'OpsBridge', { config: parseConfig(document, 'test config'), configDocument: document, ...props });
+  const stack = new BridgeStack(app, 'OpsBridge', { config: parseConfig(document, 'test config'), ...props });
   return { stack, template: Template.fromStack(stack) };
 }
 

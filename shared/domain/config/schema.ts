@@ -1,6 +1,6 @@
 /**
- * The bridge's configuration: one JSON document, validated by this one zod schema at `cdk synth`, at local start
- * and at each Lambda's cold start. `npm run schema` prints the JSON Schema generated from it
+ * The bridge's configuration: one JSON document, validated by this one zod schema at `cdk synth` (each Lambda
+ * embeds the result and reads it back at its cold start, shared/runtime/runtime-config.ts) and at local start. `npm run schema` prints the JSON Schema generated from it
  * (infra/config/config.schema.json is that output, checked by a test to stay in step).
  *
  * Every setting on Backtrace's Jira integration page has a field here (see README "Config reference").
