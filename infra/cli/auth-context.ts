@@ -18,19 +18,9 @@ import { ConfigError, parseConfig, type IntegrationConfig } from '../../shared/d
 import { LocalSecretSource, secretEnvVarName } from '../../shared/adapters/secrets/local-secret-source.ts';
 import { LOCAL_STATE_FILE } from '../local/local-state.ts';
 import { CliError } from './cli-error.ts';
+import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, readConfigDocument, type GlobalOptions } from './context.ts';
 
-/** The root program's global options (`program.opts()`). */
-export interface GlobalOptions {
-  config?: string;
-  secrets?: string;
-  aws?: boolean;
-  integration?: string;
-  json?: boolean;
-}
-
-const here = (path: string) => resolve(new URL('.', import.meta.url).pathname, path);
-export const DEFAULT_CONFIG_FILE = here('../local/local.config.json');
-export const DEFAULT_SECRETS_FILE = here('../local/local.secrets.json');
+export type { GlobalOptions } from './context.ts';
 
 /** Secrets by name, readable and writable: what `oauth init` and `oauth authorize` store their results in. */
 export interface SecretStore {
@@ -74,19 +64,7 @@ export async function loadAuthContext(options: GlobalOptions, deps: AuthContextD
 }
 
 function readConfig(configFile: string, stateFile: string | URL): ReturnType<typeof parseConfig> {
-  let text: string;
-  try {
-    text = readFileSync(configFile, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read the config file ${configFile} (${code === 'ENOENT' ? 'file not found' : (code ?? 'error')}); pass another one with --config FILE`);
-  }
-  let document: { integrations?: { name?: string; jira?: { apiUrl?: string }; backtrace?: { url?: string } }[] };
-  try {
-    document = JSON.parse(text) as typeof document;
-  } catch (error) {
-    throw new CliError(`the config file ${configFile} is not valid JSON (${(error as Error).message})`);
-  }
+  const document = readConfigDocument(configFile) as { integrations?: { name?: string; jira?: { apiUrl?: string }; backtrace?: { url?: string } }[] };
   const withoutUrl = (document.integrations ?? []).filter((integration) => integration?.jira && integration.jira.apiUrl === undefined);
   if (withoutUrl.length > 0) {
     // The local stack's config: its Jira is the sandbox `npm start` runs.

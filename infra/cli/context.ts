@@ -43,7 +43,9 @@ export interface GlobalOptions {
 /** CLI calls are interactive: fail fast rather than wait out the worker's inline retry budget. */
 const CLI_MAX_INLINE_WAIT_MS = 2_000;
 const CLI_MAX_RETRIES = 1;
-const DEFAULT_SECRETS_FILE = new URL('../local/local.secrets.json', import.meta.url).pathname;
+/** The local stack's own config and secrets files: what commands fall back to when nothing else names one. */
+export const DEFAULT_CONFIG_FILE = new URL('../local/local.config.json', import.meta.url).pathname;
+export const DEFAULT_SECRETS_FILE = new URL('../local/local.secrets.json', import.meta.url).pathname;
 export const DEFAULT_STACK_NAME = 'BacktraceJiraBridge';
 
 /** An integration's Jira, through the worker's adapter and the admin's metadata reads. */
@@ -101,7 +103,12 @@ function readLocalState(io: CliIo): LocalState | undefined {
   }
 }
 
-function readConfigDocument(path: string): Record<string, unknown> {
+/**
+ * The config file as a JSON object, not yet validated: every command reads it here, so an unreadable or broken file
+ * is reported the same way whichever command met it.
+ * @throws CliError naming the path, the reason and `--config`
+ */
+export function readConfigDocument(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -82,7 +82,7 @@ describe('CLI: oauth init', () => {
 
     // Assess
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('cannot read the config file /nonexistent/bridge.json (file not found); pass another one with --config FILE');
+    expect(run.stderr).toContain('Cannot read the config file /nonexistent/bridge.json: no such file. Pass the bridge config with --config <file>.');
   });
 });
 
