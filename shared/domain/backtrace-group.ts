@@ -2,13 +2,13 @@
  * The error group Backtrace's webhook integration posts (one group per POST). See
  * ../shared/reference/backtrace.md section 2.1 and the sample in ../../../shared/fixtures/backtrace/.
  */
-import * as z from 'zod';
+import * as z from './zod-mini.ts';
 import { describeValue, formatJsonPath, joinJsonPath } from './json-path.ts';
 
 /** One histogram entry: an attribute value and how many objects of the group carry it. */
 export type AttributeCount = [value: string | number | boolean | null, count: number];
 
-const nonEmptyString = z.string().min(1);
+const nonEmptyString = z.string().check(z.minLength(1));
 const attributeCount = z.tuple([z.union([z.string(), z.number(), z.boolean(), z.null()]), z.number()]);
 
 /**
@@ -19,17 +19,17 @@ export const backtraceGroupSchema = z.looseObject({
   universe: nonEmptyString,
   project: nonEmptyString,
   fingerprint: nonEmptyString,
-  application: z.string().optional(),
-  href: z.string().optional(),
-  group_url: z.string().optional(),
-  callstack: z.array(z.string()).optional(),
-  occurrences: z.number().optional(),
-  object_id: z.string().optional(),
-  timestamp: z.tuple([z.number(), z.number()]).optional(),
-  classifiers: z.array(z.string()).optional(),
-  hosts: z.number().optional(),
-  guids: z.number().optional(),
-  attributes: z.record(z.string(), z.array(attributeCount)).optional(),
+  application: z.optional(z.string()),
+  href: z.optional(z.string()),
+  group_url: z.optional(z.string()),
+  callstack: z.optional(z.array(z.string())),
+  occurrences: z.optional(z.number()),
+  object_id: z.optional(z.string()),
+  timestamp: z.optional(z.tuple([z.number(), z.number()])),
+  classifiers: z.optional(z.array(z.string())),
+  hosts: z.optional(z.number()),
+  guids: z.optional(z.number()),
+  attributes: z.optional(z.record(z.string(), z.array(attributeCount))),
 });
 
 /** A validated Backtrace error group (extra fields Backtrace sent are kept as `unknown`). */
@@ -108,7 +108,7 @@ function dropNullOptionals(input: unknown): unknown {
 }
 
 /** The group schema as bodies reach it: `null` for an optional field reads as absent. */
-export const backtraceGroupInputSchema = z.preprocess(dropNullOptionals, backtraceGroupSchema);
+export const backtraceGroupInputSchema = z.pipe(z.transform(dropNullOptionals), backtraceGroupSchema);
 
 /** One zod issue about a group, as `<json path>: <what is wrong> (<what is expected>)`; `pathPrefix` nests it. */
 export function describeGroupIssue(issue: z.core.$ZodIssue, input: unknown, pathPrefix = ''): string {

@@ -4,7 +4,7 @@
  * queue worker parses each record body once into a typed {@link QueueMessage} and hands it to the use-case for its
  * `kind`. Nothing downstream parses JSON or guesses a shape.
  */
-import * as z from 'zod';
+import * as z from './zod-mini.ts';
 import { backtraceGroupInputSchema, describeGroupIssue } from './backtrace-group.ts';
 import { describeFingerprintEventIssue, fingerprintUpdatedSchema } from './sync/fingerprint-event.ts';
 import { parseJiraWebhook, type JiraIssueEvent } from './jira/jira-webhook.ts';
@@ -14,7 +14,7 @@ export const GROUP_KIND = 'backtrace.group';
 export const FINGERPRINT_CHANGE_KIND = 'backtrace.fingerprint-updated';
 export const JIRA_CHANGE_KIND = 'jira.webhook';
 
-const integrationName = z.string().min(1);
+const integrationName = z.string().check(z.minLength(1));
 
 /**
  * A Backtrace error group. `integrations` names those that accepted it (their rules passed, at the ingest route),
@@ -23,9 +23,9 @@ const integrationName = z.string().min(1);
  */
 const groupMessage = z.object({
   kind: z.literal(GROUP_KIND),
-  integrations: z.array(integrationName).min(1).optional(),
+  integrations: z.optional(z.array(integrationName).check(z.minLength(1))),
   group: backtraceGroupInputSchema,
-  receivedAt: z.string().optional(),
+  receivedAt: z.optional(z.string()),
 });
 
 /**
@@ -36,27 +36,31 @@ const fingerprintChangeMessage = z.object({
   kind: z.literal(FINGERPRINT_CHANGE_KIND),
   integration: integrationName,
   event: fingerprintUpdatedSchema,
-  receivedAt: z.string().optional(),
-  source: z.enum(['poll', 'push']).optional(),
-  reconcile: z.boolean().optional(),
+  receivedAt: z.optional(z.string()),
+  source: z.optional(z.enum(['poll', 'push'])),
+  reconcile: z.optional(z.boolean()),
 });
 
 /** The webhook body trimmed for the queue, read into the issue event the worker acts on. */
-const jiraIssueEvent = z.unknown().transform((body, ctx): JiraIssueEvent => {
-  const parsed = parseJiraWebhook(body);
-  if (parsed.kind === 'issue') return parsed;
-  const problems = parsed.kind === 'invalid' ? parsed.problems : [`(body): ${parsed.reason}`];
-  for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
-  return z.NEVER;
-});
+const jiraIssueEvent = z.pipe(
+  z.unknown(),
+  z.transform((body, ctx): JiraIssueEvent => {
+    const parsed = parseJiraWebhook(body);
+    if (parsed.kind === 'issue') return parsed;
+    const problems = parsed.kind === 'invalid' ? parsed.problems : [`(body): ${parsed.reason}`];
+    // Mini's transform context has no `addIssue`; this is the issue classic's `addIssue` pushed (input: the value).
+    for (const problem of problems) ctx.issues.push({ code: 'custom', message: problem, input: body });
+    return z.NEVER;
+  }),
+);
 
 /** A Jira webhook delivery, authenticated and trimmed by the receiver, for the sync-to-backtrace worker. */
 const jiraChangeMessage = z.object({
   kind: z.literal(JIRA_CHANGE_KIND),
   /** Integrations whose webhook secret authenticated this delivery. */
-  integrations: z.array(integrationName).min(1),
-  deliveryId: z.string().optional(),
-  receivedAt: z.string().optional(),
+  integrations: z.array(integrationName).check(z.minLength(1)),
+  deliveryId: z.optional(z.string()),
+  receivedAt: z.optional(z.string()),
   /** The webhook body, trimmed to what sync reads (`trimJiraWebhook`); parsed into a {@link JiraIssueEvent}. */
   event: jiraIssueEvent,
 });

@@ -7,14 +7,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
+import * as z from '../domain/zod-mini.ts';
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
 import { polls, type PollReport } from '../app/poll-backtrace.ts';
 import { PermanentError } from '../ports/errors.ts';
 import { withCorrelation } from './correlation.ts';
 import { describeError } from './logger.ts';
 
-const pollEvent = z.looseObject({ integrations: z.array(z.string().min(1)).optional() });
+const pollEvent = z.looseObject({ integrations: z.optional(z.array(z.string().check(z.minLength(1)))) });
 
 export interface ScheduledPollOptions {
   config: BridgeConfig;

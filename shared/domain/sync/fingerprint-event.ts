@@ -3,7 +3,7 @@
  * Backtrace", posted to `POST /backtrace/events` with the same Basic credentials as error groups (README "Syncing
  * state and assignees"). Backtrace's states and ticket shape: ../shared/reference/backtrace.md sections 3.1, 3.4.
  */
-import * as z from 'zod';
+import * as z from '../zod-mini.ts';
 import { FINGERPRINT_STATES, type FingerprintState, type TicketAssignee } from '../model/backtrace.ts';
 import { describeValue, formatJsonPath, joinJsonPath } from '../json-path.ts';
 
@@ -27,37 +27,44 @@ export function normaliseEventTime(value: unknown): number | undefined {
   return Math.round(numeric < SECONDS_LIMIT ? numeric * 1000 : numeric);
 }
 
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => (value === null || value === '' ? undefined : value));
+const optionalText = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value: string | null | undefined) => (value === null || value === '' ? undefined : value)),
+);
 
 const assignee = z.object({
-  id: z.number().int().nonnegative(),
+  id: z.number().check(z.int(), z.nonnegative()),
   username: optionalText,
   email: optionalText,
 });
 
 const fingerprintUpdatedFields = z.object({
   type: z.literal(FINGERPRINT_UPDATED_TYPE),
-  universe: z.string().min(1),
-  project: z.string().min(1),
-  fingerprint: z.string().min(1),
+  universe: z.string().check(z.minLength(1)),
+  project: z.string().check(z.minLength(1)),
+  fingerprint: z.string().check(z.minLength(1)),
   state: z.enum(FINGERPRINT_STATES),
-  assignees: z
-    .array(assignee)
-    .nullish()
-    .transform((value) => value ?? []),
-  invariants: z.array(z.unknown()).nullish().transform((value) => value ?? undefined),
-  invariant_reopen_count: z.number().int().nonnegative().nullish().transform((value) => value ?? undefined),
-  at: z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = normaliseEventTime(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'not a time', input: value });
-      return z.NEVER;
-    }
-    return ms;
-  }),
+  assignees: z.pipe(
+    z.nullish(z.array(assignee)),
+    z.transform((value: z.output<typeof assignee>[] | null | undefined) => value ?? []),
+  ),
+  invariants: z.pipe(z.nullish(z.array(z.unknown())), z.transform((value: unknown[] | null | undefined) => value ?? undefined)),
+  invariant_reopen_count: z.pipe(
+    z.nullish(z.number().check(z.int(), z.nonnegative())),
+    z.transform((value: number | null | undefined) => value ?? undefined),
+  ),
+  at: z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((value: string | number, ctx) => {
+      const ms = normaliseEventTime(value);
+      if (ms === undefined) {
+        // Mini's transform context has no `addIssue`: push the issue it pushed.
+        ctx.issues.push({ code: 'custom', message: 'not a time', input: value });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  ),
 });
 
 /** A validated `fingerprint.updated` event; `at` is epoch ms and `assignees` is always a list (empty = unassigned). */
@@ -75,12 +82,15 @@ export interface FingerprintUpdatedEvent {
 }
 
 /** The event schema, producing a {@link FingerprintUpdatedEvent} (optional members absent rather than undefined). */
-export const fingerprintUpdatedSchema = fingerprintUpdatedFields.transform(({ invariants, invariant_reopen_count, assignees, ...rest }): FingerprintUpdatedEvent => ({
-  ...rest,
-  assignees: assignees.map(({ id, username, email }) => ({ id, ...(username === undefined ? {} : { username }), ...(email === undefined ? {} : { email }) })),
-  ...(invariants === undefined ? {} : { invariants }),
-  ...(invariant_reopen_count === undefined ? {} : { invariant_reopen_count }),
-}));
+export const fingerprintUpdatedSchema = z.pipe(
+  fingerprintUpdatedFields,
+  z.transform(({ invariants, invariant_reopen_count, assignees, ...rest }: z.output<typeof fingerprintUpdatedFields>): FingerprintUpdatedEvent => ({
+    ...rest,
+    assignees: assignees.map(({ id, username, email }) => ({ id, ...(username === undefined ? {} : { username }), ...(email === undefined ? {} : { email }) })),
+    ...(invariants === undefined ? {} : { invariants }),
+    ...(invariant_reopen_count === undefined ? {} : { invariant_reopen_count }),
+  })),
+);
 
 export type ParseFingerprintUpdatedResult = { ok: true; event: FingerprintUpdatedEvent } | { ok: false; problems: string[] };
 
