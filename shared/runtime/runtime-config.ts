@@ -3,7 +3,7 @@
  * shared/runtime/, so domain and use-cases never do.
  */
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError, parseConfigText, type BridgeConfig } from '../domain/config/index.ts';
 
 // zod compiles a parser per object schema (`new Function`) on its first parse; a cold start parses the config once
