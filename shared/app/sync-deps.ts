@@ -9,6 +9,7 @@ import type { ClientsFor } from '../ports/integration-clients.ts';
 import type { LinkStore } from '../ports/link-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
+import type { SettledLinks } from './settled-links.ts';
 
 export interface SyncDeps {
   config: BridgeConfig;
@@ -19,4 +20,6 @@ export interface SyncDeps {
   log: Logger;
   /** Counts issues created and adopted, sync writes, echoes dropped. @default - none */
   metrics?: Metrics;
+  /** The settled links this container has seen: their repeat deliveries are answered without a read. @default - none (every delivery reads the table) */
+  settledLinks?: SettledLinks;
 }

@@ -61,9 +61,17 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
   for (const integration of targets) {
     const context = { integration: integration.name, fingerprint: group.fingerprint };
     try {
+      const syncs = syncsAnything(integration);
+      // A repeat of a group this container found settled moments ago: nothing to read, nothing to do
+      // (./settled-links.ts says why that is safe, and why Fix Versions integrations always read).
+      const settled = integration.fixVersions.enabled ? undefined : deps.settledLinks?.get(integration.name, group.fingerprint, deps.clock.now());
+      if (settled) {
+        deps.log.debug('Error group already linked and synced (remembered by this container): nothing to do', { ...context, issueKey: settled.issueKey });
+        synced.push({ integration: integration.name, fingerprint: group.fingerprint, result: { outcome: 'already-linked', issueKey: settled.issueKey, issueId: settled.issueId, link: settled } });
+        continue;
+      }
       const index = deps.config.integrations.indexOf(integration);
       const clients = await deps.clientsFor(integration);
-      const syncs = syncsAnything(integration);
       const result = await createIssueForGroup(
         { ...clients, links: deps.links, clock: deps.clock, log: deps.log, leaseMs: deps.config.settings.claimLeaseSeconds * 1000 },
         {
@@ -76,6 +84,7 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
       deps.log.info('Error group synced to Jira', { ...context, outcome: result.outcome, issueKey: result.issueKey });
       if (result.outcome === 'created') deps.metrics?.count('IssuesCreated');
       if (result.outcome === 'adopted' || result.outcome === 'recovered') deps.metrics?.count('IssuesAdopted');
+      if (result.outcome === 'already-linked' && isLinked(result.link) && !integration.fixVersions.enabled) deps.settledLinks?.remember(integration.name, result.link, syncs, deps.clock.now());
       if (syncs && result.outcome !== 'superseded' && isLinked(result.link)) {
         const configPath = `integrations[${index}]`;
         const note = integration.fixVersions.enabled ? groupNoteFor(integration.fixVersions, group) : undefined;

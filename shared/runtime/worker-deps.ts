@@ -11,6 +11,7 @@ import { DynamoDbBacktraceUserDirectory } from '../adapters/dynamodb/backtrace-u
 import { DynamoDbLinkStore } from '../adapters/dynamodb/link-store.ts';
 import { DynamoDbFailureLog } from '../adapters/dynamodb/failure-log.ts';
 import { DynamoDbRateLimiter } from '../adapters/dynamodb/rate-limiter.ts';
+import { SettledLinks } from '../app/settled-links.ts';
 import { systemClock } from '../ports/clock.ts';
 import { integrationClientsFactory } from './integration-clients.ts';
 import { correlatedLogger } from './correlation.ts';
@@ -34,6 +35,8 @@ export function workerDeps(serviceName: string) {
       pacing: { limiter: new DynamoDbRateLimiter({ ...table, clock: systemClock }), settings: config },
     }),
     links: new DynamoDbLinkStore(table),
+    // One per container, as Lambda keeps module state between invocations.
+    settledLinks: new SettledLinks(),
     users: new DynamoDbBacktraceUserDirectory(table),
     clock: systemClock,
     log: correlatedLogger(logger),

@@ -32,6 +32,7 @@ import { backtraceAssigneesFor, jiraUserFor } from './map-users.ts';
 import { versionFieldIdOf } from './version-field.ts';
 import { writeToFingerprint } from './write-to-fingerprint.ts';
 import { writeToIssue } from './write-to-issue.ts';
+import type { SettledLinks } from '../settled-links.ts';
 
 export interface SyncLinkDeps {
   tracker: IssueTracker;
@@ -41,6 +42,8 @@ export interface SyncLinkDeps {
   clock: Clock;
   log: Logger;
   metrics?: Metrics;
+  /** This container's memory of settled links, told when a link goes. @default - none */
+  settledLinks?: Pick<SettledLinks, 'forget'>;
 }
 
 /** What started the sync. */
@@ -249,5 +252,6 @@ async function unlinkGone(deps: SyncLinkDeps, integration: IntegrationConfig, li
   const tickets = ticketsWithout(row.tickets, integration.name);
   if (!sameTickets(tickets, row.tickets)) await deps.backtrace.updateIssue(ref, { tickets });
   await deps.links.unlink(integration.name, link.fingerprint, link.issueId);
+  deps.settledLinks?.forget(integration.name, link.fingerprint);
   deps.log.info(`Jira has no issue ${link.issueKey} any more: unlinked from the fingerprint`, context);
 }
