@@ -202,16 +202,16 @@ describe('Class: BridgeStack', () => {
           BatchSize: 10,
           MaximumBatchingWindowInSeconds: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
-          // One site at the default 25 requests/s: ceil(25 x 0.5 s x 2 / 10 records) = 3.
-          ScalingConfig: { MaximumConcurrency: 3 },
+          // One site at the default 25 new groups/s: ceil(25 x 2 s x 2 / 10 records) = 10.
+          ScalingConfig: { MaximumConcurrency: 10 },
         });
       }
     });
 
     it.each([
-      ['one site at 50 requests/s', { jira: { maxRequestsPerSecond: 50 } }, [undefined], 5],
-      ['two integrations on one site share its pace (the higher ceiling counts)', {}, [undefined, 40], 4],
-      ['two sites add up', { jira: { maxRequestsPerSecond: 100 } }, [undefined, undefined, 'https://other.atlassian.net/rest/api/2/'], 20],
+      ['one site at 50 requests/s', { jira: { maxRequestsPerSecond: 50 } }, [undefined], 20],
+      ['two integrations on one site share its pace (the higher ceiling counts)', {}, [undefined, 40], 16],
+      ['two sites add up', { jira: { maxRequestsPerSecond: 100 } }, [undefined, undefined, 'https://other.atlassian.net/rest/api/2/'], 80],
       ['a slow site still gets the event source minimum of 2', { jira: { maxRequestsPerSecond: 1 } }, [undefined], 2],
     ] as const)('sizes both workers\' maximum concurrency to the Jira pace: %s', (_case, settings, integrations, expected) => {
       // Prepare
