@@ -1,7 +1,7 @@
 /**
  * Jira labels: one word each (Jira refuses a label with a space), at most 255 characters.
  */
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+import { cutText } from './text-cut.ts';
 
 /** Longest label Jira stores. */
 export const JIRA_LABEL_MAX_LENGTH = 255;
@@ -13,14 +13,8 @@ export const JIRA_LABEL_MAX_LENGTH = 255;
  * exactly), cut to 255 characters between graphemes. May return `''`.
  */
 export function normaliseLabel(label: string): string {
-  const oneWord = label.trim().replace(/\s+/gu, '-');
-  if (oneWord.length <= JIRA_LABEL_MAX_LENGTH) return oneWord;
-  let end = 0;
-  for (const { segment, index } of graphemes.segment(oneWord)) {
-    if (index + segment.length > JIRA_LABEL_MAX_LENGTH) break;
-    end = index + segment.length;
-  }
-  return oneWord.slice(0, end);
+  // No whitespace is left to trim, so this is the longest whole-grapheme prefix that fits.
+  return cutText(label.trim().replace(/\s+/gu, '-'), JIRA_LABEL_MAX_LENGTH, { ellipsis: '' });
 }
 
 /**
