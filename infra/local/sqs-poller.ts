@@ -59,6 +59,8 @@ export interface SqsPollerOptions {
 /** Counters since start; a snapshot. */
 export interface SqsPollerStats {
   invocations: number;
+  /** Messages received (each redelivery again), i.e. the records of all invocations. */
+  received: number;
   /** Messages the poller deleted after a successful invocation. */
   deleted: number;
   /** Messages left on the queue for redelivery (listed as failed, or the whole batch failed). */
@@ -143,7 +145,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   const { sqs, queueUrl, handler, thread } = options;
   if ((handler === undefined) === (thread === undefined)) throw new Error(`${functionName}: give startSqsPoller either handler or thread`);
   const eventSourceARN = await getQueueArn(sqs, queueUrl);
-  const counters: SqsPollerStats = { invocations: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0 };
+  const counters: SqsPollerStats = { invocations: 0, received: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0 };
   /** Threaded mode: each slot's environment, while it lives. */
   const containers: (ThreadContainer | undefined)[] = [];
   const running = new Map<string, RunningInvocation & { slot: number }>();
@@ -156,7 +158,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
       container = await startThreadContainer(thread!, functionName, region);
       containers[slot] = container;
     }
-    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    // The init phase has its own limit in Lambda and does not count against the function timeout.
+    const deadline = Date.now() + timeoutMs;
     try {
       return await withinTimeout(() => container.invoke(event, context.awsRequestId, deadline), Math.max(0, deadline - Date.now()), functionName);
     } catch (error) {
@@ -245,6 +248,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
       }
       if (messages.length === 0) continue;
       receivedBatches++;
+      counters.received += messages.length;
       batchesInHand++;
       try {
         await processBatch(slot, messages);

@@ -453,7 +453,7 @@ describe('Function: startSqsPoller', () => {
       const threadOf = (pattern: RegExp) => journalLines.find((line) => pattern.test(line))!.split(' ')[1];
       expect(threadOf(/started hang receive 2$/)).not.toBe(threadOf(/started hang receive 1$/));
       expect(journalLines).toContainEqual(expect.stringMatching(/invocation 1 started first receive 2$/));
-      expect(running.stats()).toMatchObject({ kills: 1, coldStarts: 2, failedInvocations: 1, leftForRetry: 3, deleted: 3 });
+      expect(running.stats()).toMatchObject({ kills: 1, coldStarts: 2, failedInvocations: 1, leftForRetry: 3, deleted: 3, received: 6 });
       expect(logs).toContainEqual(expect.stringMatching(/^error: threaded invocation .* failed, 3 message\(s\) left for retry: LambdaEnvironmentEndedError/));
     }, 40_000);
 
