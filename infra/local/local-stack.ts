@@ -20,6 +20,7 @@ import type { handler as ReceiveHandler } from '../../functions/receive-jira-web
 import { startLocalEngines, type LocalEngines } from './engines.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
 import { startSqsPoller, type SqsLambdaHandler, type SqsPoller } from './sqs-poller.ts';
+import { startDynamoDbThrottle, type DynamoDbThrottle, type DynamoDbThrottleOptions } from './dynamodb-throttle.ts';
 import { startPollSchedule, type PollHandler, type PollSchedule } from './poll-schedule.ts';
 import { polls, type PollReport } from '../../shared/app/poll-backtrace.ts';
 import { startJiraFake, type JiraFake, type JiraFakeAuth, type JiraFakeOptions, type FakeProject } from './sandboxes/jira/jira-fake.ts';
@@ -30,6 +31,7 @@ export const LINKS_TABLE_NAME = 'backtrace-jira-bridge-links';
 let stacksStarted = 0;
 export const EVENTS_QUEUE_NAME = 'backtrace-events';
 export const JIRA_CHANGES_QUEUE_NAME = 'jira-changes';
+/** The workers' function timeout, as the CDK stack sets it (infra/bridge-stack.ts); queues' visibility is six times it. */
 const WORKER_TIMEOUT_SECONDS = 60;
 
 export interface LocalStackOptions {
@@ -68,6 +70,29 @@ export interface LocalStackOptions {
   pollIntervalSeconds?: number;
   /** Concurrent invocations of each worker (the event source's maximum concurrency); default 2. The storm bench sizes it as the CDK stack does. */
   workerConcurrency?: number;
+  /**
+   * Run sync-to-jira's invocations in worker threads, one per execution environment (see `startSqsPoller`'s
+   * `thread`): its own module state and cold start per thread, a second core for the workers, and
+   * `poller.kill()` to end an environment mid-batch. Default false: the handler runs in this thread.
+   */
+  workerThreads?: boolean;
+  /**
+   * The workers' function timeout, default 60 s (the deployed one); each queue's visibility timeout stays six times
+   * it, as AWS advises for Lambda SQS sources. Fault runs shorten it so a killed batch comes back sooner; keep
+   * `settings.claimLeaseSeconds` above it (the CDK stack refuses a lease shorter than the timeout plus 60 s).
+   */
+  workerTimeoutSeconds?: number;
+  /**
+   * Both queues' visibility timeout; default six times `workerTimeoutSeconds`. Lambda requires it to be at least the
+   * function timeout (a shorter one is refused here as CloudFormation refuses it); fault runs and their smoke test
+   * shorten it so a killed batch comes back within the run.
+   */
+  queueVisibilityTimeoutSeconds?: number;
+  /**
+   * Throttle a share of the handlers' DynamoDB requests, answered as DynamoDB answers a throttle (see
+   * dynamodb-throttle.ts); default none. The stack's own reads (`/local/links`) go to the engine directly.
+   */
+  dynamodbThrottle?: Omit<DynamoDbThrottleOptions, 'target'>;
 }
 
 export interface LocalStack {
@@ -78,6 +103,8 @@ export interface LocalStack {
   jiraSandbox?: JiraFake;
   backtraceSandbox?: BacktraceFake;
   engines: LocalEngines;
+  /** The throttling endpoint in front of DynamoDB, when `dynamodbThrottle` was given. */
+  dynamodbThrottle?: DynamoDbThrottle;
   /** The sync-to-jira worker's poller (backtrace-events). */
   poller: SqsPoller;
   /** The sync-to-backtrace worker's poller (jira-changes). */
@@ -258,20 +285,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.dataDir !== undefined && jiraSandbox) {
       log(`  DynamoDB kept in memory, not in ${options.dataDir}: the Jira sandbox's issues are in memory too, and links kept across a restart would name issues the next sandbox does not have`);
     }
+    const workerTimeoutSeconds = options.workerTimeoutSeconds ?? WORKER_TIMEOUT_SECONDS;
+    const visibilityTimeoutSeconds = options.queueVisibilityTimeoutSeconds ?? workerTimeoutSeconds * 6;
+    if (!(visibilityTimeoutSeconds >= workerTimeoutSeconds)) {
+      throw new RangeError(`queueVisibilityTimeoutSeconds (${visibilityTimeoutSeconds}) must be at least workerTimeoutSeconds (${workerTimeoutSeconds}): Lambda refuses an SQS event source whose visibility timeout is shorter than the function timeout`);
+    }
     const engines = await startLocalEngines({
       linksTableName: LINKS_TABLE_NAME,
       ...(dynamodbDir === undefined ? {} : { dynamodbDir }),
       queues: [
-        { name: EVENTS_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 },
-        { name: JIRA_CHANGES_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds: WORKER_TIMEOUT_SECONDS * 6 },
+        { name: EVENTS_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds },
+        { name: JIRA_CHANGES_QUEUE_NAME, maxReceiveCount: config.settings.maxReceiveCount, visibilityTimeoutSeconds },
       ],
       interceptLocalhostDns: true,
     });
     stoppers.push(() => engines.stop());
+    const dynamodbThrottle = options.dynamodbThrottle ? await startDynamoDbThrottle({ ...options.dynamodbThrottle, target: engines.dynamodb.endpoint }) : undefined;
+    if (dynamodbThrottle) stoppers.push(() => dynamodbThrottle.stop());
     const queue = engines.sqs.queues[EVENTS_QUEUE_NAME];
     const jiraChanges = engines.sqs.queues[JIRA_CHANGES_QUEUE_NAME];
 
-    Object.assign(process.env, engines.env, {
+    Object.assign(process.env, engines.env, dynamodbThrottle ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbThrottle.endpoint } : {}, {
       BRIDGE_CONFIG: JSON.stringify(document),
       BRIDGE_SECRETS_FILE: secretsFile,
       LINKS_TABLE_NAME,
@@ -285,7 +319,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const load = <T>(path: string): Promise<T> => import(/* @vite-ignore */ `${new URL(path, import.meta.url).href}?stack=${instance}`) as Promise<T>;
     const ingest = (await load<{ handler: typeof IngestHandler }>('../../functions/ingest-backtrace-events.ts')).handler;
     // middy's types see the Promise.allSettled results; the partial-batch-failure middleware turns them into an SQSBatchResponse.
-    const worker = (await load<{ handler: unknown }>('../../functions/sync-to-jira.ts')).handler as SqsLambdaHandler;
+    const worker = options.workerThreads ? undefined : ((await load<{ handler: unknown }>('../../functions/sync-to-jira.ts')).handler as SqsLambdaHandler);
     const receiveJiraWebhook = (await load<{ handler: typeof ReceiveHandler }>('../../functions/receive-jira-webhook.ts')).handler;
     const syncToBacktrace = (await load<{ handler: unknown }>('../../functions/sync-to-backtrace.ts')).handler as SqsLambdaHandler;
     const pollBacktrace = (await load<{ handler: unknown }>('../../functions/poll-backtrace.ts')).handler as PollHandler;
@@ -315,11 +349,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const poller = await startSqsPoller({
       sqs,
       queueUrl: queue.url,
-      handler: worker,
+      ...(worker ? { handler: worker } : { thread: { moduleUrl: new URL('../../functions/sync-to-jira.ts', import.meta.url).href, interceptLocalhostDns: true } }),
       functionName: 'sync-to-jira',
       batchSize: 10,
       concurrency: options.workerConcurrency ?? 2,
-      timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+      timeoutSeconds: workerTimeoutSeconds,
     });
     stoppers.push(() => poller.stop());
     const jiraChangesPoller = await startSqsPoller({
@@ -329,7 +363,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionName: 'sync-to-backtrace',
       batchSize: 10,
       concurrency: options.workerConcurrency ?? 2,
-      timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+      timeoutSeconds: workerTimeoutSeconds,
     });
     stoppers.push(() => jiraChangesPoller.stop());
 
@@ -379,7 +413,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log(`  Backtrace poll:        ${integration.name} every ${options.pollIntervalSeconds ?? integration.backtrace.poll.intervalSeconds} s`);
     }
     log(`  engines ready in ${Math.round(engines.startupMs)} ms`);
-    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, poller, jiraChangesPoller, pollSchedule, pollNow, settled, stop };
+    return { url: api.url, config, jiraSandbox, backtraceSandbox, engines, ...(dynamodbThrottle ? { dynamodbThrottle } : {}), poller, jiraChangesPoller, pollSchedule, pollNow, settled, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -10,10 +10,12 @@ import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRe
 import {
   createLambdaContext,
   defaultLocalLog,
+  LambdaTimeoutError,
   withinTimeout,
   type LambdaHandler,
   type LocalLog,
 } from './lambda-context.ts';
+import { startThreadContainer, type ThreadContainer, type ThreadedHandler } from './thread-container.ts';
 
 /** A handler for an SQS event source, as `functions/` exports it. */
 export type SqsLambdaHandler = LambdaHandler<SQSEvent, SQSBatchResponse | void | undefined>;
@@ -22,7 +24,15 @@ export interface SqsPollerOptions {
   /** A client on the local SQS engine (explicit endpoint, see `engines.clientConfig('sqs')`). */
   sqs: SQSClient;
   queueUrl: string;
-  handler: SqsLambdaHandler;
+  /** The handler, run in this thread. Give this or `thread`. */
+  handler?: SqsLambdaHandler;
+  /**
+   * Instead of `handler`: run each concurrent invocation slot's handler in its own worker thread, one thread per
+   * execution environment (its own module instances, so its own cold start), reused while it lives. `kill()` ends
+   * an environment mid-batch with `worker.terminate()`; an invocation past its timeout ends its environment too, as
+   * Lambda's does; the next invocation in that slot starts a new thread (a cold start).
+   */
+  thread?: ThreadedHandler;
   /** For the context, logs and ARNs; default 'local-function'. */
   functionName?: string;
   /** Messages per invocation, 1..10 (the ESM's BatchSize); default 10. */
@@ -49,12 +59,26 @@ export interface SqsPollerOptions {
 /** Counters since start; a snapshot. */
 export interface SqsPollerStats {
   invocations: number;
+  /** Messages received (each redelivery again), i.e. the records of all invocations. */
+  received: number;
   /** Messages the poller deleted after a successful invocation. */
   deleted: number;
   /** Messages left on the queue for redelivery (listed as failed, or the whole batch failed). */
   leftForRetry: number;
   /** Invocations that threw, timed out or answered an invalid batch response. */
   failedInvocations: number;
+  /** Threaded mode: environments started (each a cold start); 0 in this thread. */
+  coldStarts: number;
+  /** Threaded mode: environments killed mid-batch by {@link SqsPoller.kill}. */
+  kills: number;
+}
+
+/** An invocation running now. */
+export interface RunningInvocation {
+  awsRequestId: string;
+  startedAt: number;
+  /** Its records' bodies, to choose one to kill by what it works on. */
+  bodies: string[];
 }
 
 export interface SqsPoller {
@@ -68,6 +92,15 @@ export interface SqsPoller {
    */
   idle(options?: { timeoutMs?: number }): Promise<void>;
   stats(): SqsPollerStats;
+  /** Invocations running now. */
+  running(): RunningInvocation[];
+  /**
+   * Threaded mode: kills the environment running this invocation, mid-batch, as Lambda's sandbox dying does: its
+   * remaining work stops, nothing of its batch is deleted, every message comes back after its visibility timeout,
+   * and the next invocation in that slot starts cold. Resolves false when no such invocation runs.
+   * @throws Error without the `thread` option (a function running in this thread cannot be stopped from outside).
+   */
+  kill(awsRequestId: string): Promise<boolean>;
 }
 
 /**
@@ -79,7 +112,8 @@ export interface SqsPoller {
  * - handler throws, times out, or returns an invalid `batchItemFailures` entry: deletes nothing.
  * Messages not deleted come back when their visibility timeout ends (the handler may change it with
  * ChangeMessageVisibility on the record's receipt handle); the queue's RedrivePolicy moves them to the DLQ after
- * maxReceiveCount receives. Unlike Lambda, all invocations share one process and module state.
+ * maxReceiveCount receives. Unlike Lambda, all invocations share one process and module state, unless the `thread`
+ * option gives each invocation slot its own worker thread (own module state, a cold start per thread, `kill()`).
  *
  * @example
  * const poller = await startSqsPoller({
@@ -108,22 +142,46 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
     assertInRange('visibilityTimeoutSeconds', options.visibilityTimeoutSeconds, 0, 43_200);
   }
 
-  const { sqs, queueUrl, handler } = options;
+  const { sqs, queueUrl, handler, thread } = options;
+  if ((handler === undefined) === (thread === undefined)) throw new Error(`${functionName}: give startSqsPoller either handler or thread`);
   const eventSourceARN = await getQueueArn(sqs, queueUrl);
-  const counters: SqsPollerStats = { invocations: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0 };
+  const counters: SqsPollerStats = { invocations: 0, received: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0 };
+  /** Threaded mode: each slot's environment, while it lives. */
+  const containers: (ThreadContainer | undefined)[] = [];
+  const running = new Map<string, RunningInvocation & { slot: number }>();
+
+  const invoke = async (slot: number, event: SQSEvent, context: ReturnType<typeof createLambdaContext>): Promise<unknown> => {
+    if (handler) return withinTimeout(async () => handler(event, context), timeoutMs, functionName);
+    let container = containers[slot];
+    if (!container?.alive) {
+      counters.coldStarts++;
+      container = await startThreadContainer(thread!, functionName, region);
+      containers[slot] = container;
+    }
+    // The init phase has its own limit in Lambda and does not count against the function timeout.
+    const deadline = Date.now() + timeoutMs;
+    try {
+      return await withinTimeout(() => container.invoke(event, context.awsRequestId, deadline), Math.max(0, deadline - Date.now()), functionName);
+    } catch (error) {
+      // Lambda ends an environment whose invocation timed out; the next one starts cold.
+      if (error instanceof LambdaTimeoutError) await container.kill('timed out');
+      throw error;
+    }
+  };
   let stopping = false;
   /** Batches received and not yet settled (invoked and deleted): the in-process part of "busy". */
   let batchesInHand = 0;
   /** Bumped whenever a receive brings messages, so idle() can tell that something moved while it looked. */
   let receivedBatches = 0;
 
-  const processBatch = async (messages: Message[]): Promise<void> => {
+  const processBatch = async (slot: number, messages: Message[]): Promise<void> => {
     const records = messages.map((message) => toSqsRecord(message, eventSourceARN, region));
     const context = createLambdaContext({ functionName, timeoutMs, region });
     counters.invocations++;
     let result: unknown;
+    running.set(context.awsRequestId, { awsRequestId: context.awsRequestId, startedAt: Date.now(), bodies: records.map((record) => record.body), slot });
     try {
-      result = await withinTimeout(async () => handler({ Records: records }, context), timeoutMs, functionName);
+      result = await invoke(slot, { Records: records }, context);
     } catch (error) {
       counters.failedInvocations++;
       counters.leftForRetry += records.length;
@@ -133,6 +191,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
           `${records.length} message(s) left for retry: ${describe(error)}`,
       );
       return;
+    } finally {
+      running.delete(context.awsRequestId);
     }
     const failedIds = reportBatchItemFailures ? failedMessageIds(result, records) : new Set<string>();
     if (failedIds === 'invalid') {
@@ -164,7 +224,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
     }
   };
 
-  const worker = async (): Promise<void> => {
+  const worker = async (slot: number): Promise<void> => {
     while (!stopping) {
       let messages: Message[];
       try {
@@ -188,9 +248,10 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
       }
       if (messages.length === 0) continue;
       receivedBatches++;
+      counters.received += messages.length;
       batchesInHand++;
       try {
-        await processBatch(messages);
+        await processBatch(slot, messages);
       } catch (error) {
         log('error', `${functionName}: could not settle a batch: ${describe(error)}`);
       } finally {
@@ -199,7 +260,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
     }
   };
 
-  const workers = Array.from({ length: concurrency }, () => worker());
+  const workers = Array.from({ length: concurrency }, (_, slot) => worker(slot));
   let stopped: Promise<void> | undefined;
 
   const queueIsEmpty = async (): Promise<{ empty: boolean; counts: string }> => {
@@ -225,9 +286,21 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   return {
     functionName,
     stats: () => ({ ...counters }),
+    running: () => [...running.values()].map(({ slot: _slot, ...invocation }) => ({ ...invocation, bodies: [...invocation.bodies] })),
+    kill: async (awsRequestId) => {
+      if (!thread) throw new Error(`${functionName}: kill() needs the thread option (a function running in this thread cannot be stopped from outside)`);
+      const invocation = running.get(awsRequestId);
+      const container = invocation && containers[invocation.slot];
+      if (!container?.alive) return false;
+      counters.kills++;
+      await container.kill('killed mid-batch');
+      return true;
+    },
     stop: () => {
       stopping = true;
-      stopped ??= Promise.all(workers).then(() => undefined);
+      stopped ??= Promise.all(workers).then(async () => {
+        await Promise.all(containers.map((container) => container?.kill('the poller stopped')));
+      });
       return stopped;
     },
     idle: async ({ timeoutMs: idleTimeoutMs = 30_000 } = {}) => {

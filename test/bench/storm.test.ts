@@ -2,7 +2,9 @@
  * A smoke run of the storm bench (`npm run bench -- --storm`): a few fingerprints through the local stack against the
  * rate-limited Jira sandbox, then a small webhook flood, so the bench cannot rot. It checks the report's
  * shape and what must hold at any size (no duplicate, nothing lost, one Backtrace write per real change); the
- * figures themselves are the bench's to print, not a test's to time.
+ * figures themselves are the bench's to print, not a test's to time. The fault mode runs too, small and with short
+ * timeouts (worker 6 s = visibility, claim lease 8 s: the sandbox has no search lag to cover), so a killed batch and
+ * a create whose response was lost come back within the test.
  */
 import { describe, expect, it } from 'vitest';
 import { formatStorm, runStorm } from './storm.ts';
@@ -22,5 +24,40 @@ describe('Bench: storm mode (smoke)', () => {
     expect(report.tickets.idealSeconds).toBe(0.3);
     expect(report.flood).toMatchObject({ deliveries: 40, realChanges: 4, backtraceWritesPerRealChange: 1 });
     expect(formatStorm(report)).toMatch(/time to last ticket: +[\d.]+ s, ideal 0\.3 s/);
+  }, 180_000);
+
+  it('runs a small storm with faults: 5xx, 429 bursts, a kill mid-batch and DynamoDB throttles, and still one ticket per fingerprint', async () => {
+    // Prepare: the retries the faults cause are logged as warnings by design; keep the test's output to errors
+    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+
+    // Act
+    const report = await runStorm({
+      events: 18,
+      fingerprints: 6,
+      createsPerSecond: 20,
+      concurrency: 6,
+      workerConcurrency: 2,
+      faults: true,
+      workerTimeoutSeconds: 6,
+      queueVisibilityTimeoutSeconds: 6,
+      claimLeaseSeconds: 8,
+      // At the very first create: the killed environment then holds no link-time sync lease (90 s by design).
+      killAt: [0],
+      floodDeliveries: 0,
+      timeoutMs: 120_000,
+    });
+
+    // Assess
+    expect(report.tickets.created).toBe(6);
+    expect(report.duplicates).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.deadLettered).toBe(0);
+    expect(report.faultsInjected.kills).toBeGreaterThanOrEqual(1);
+    expect(report.faultsInjected.serverErrors).toBeGreaterThanOrEqual(1);
+    expect(report.faultsInjected.burst429s).toBeGreaterThanOrEqual(1);
+    expect(report.faultsInjected.dynamodbThrottles).toBeGreaterThanOrEqual(1);
+    // A killed batch comes back whole: more messages received than events posted.
+    expect(report.worker.messagesReceived).toBeGreaterThan(18);
+    expect(formatStorm(report)).toMatch(/faults injected: +\d+ create 5xx, \d+ create timeouts, \d+ burst 429s without Retry-After, [1-9]\d* sync-to-jira kills mid-batch, [1-9]\d* DynamoDB throttles/);
   }, 180_000);
 });

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { maxConcurrencyForRate } from '../../shared/domain/pacing/worker-concurrency.ts';
+import { dedupeLabel } from '../../shared/domain/dedupe-label.ts';
+import { startStormFaults, type StormFaultCounts } from './storm-faults.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, EVENTS_QUEUE_NAME, JIRA_CHANGES_QUEUE_NAME, startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
 
 export interface StormOptions {
@@ -21,8 +23,22 @@ export interface StormOptions {
   createsPerSecond?: number;
   /** Simultaneous webhook posts (default 50). */
   concurrency?: number;
-  /** Inject faults: ~10 % of creates answered 5xx or too late (a timeout), and a burst of 429s without Retry-After every 5 s. */
+  /**
+   * Inject faults (storm-faults.ts): ~10 % of creates answered 5xx or too late (a timeout), a burst of five 429s
+   * without Retry-After every 5 s, sync-to-jira's environment killed mid-batch while a record waits for its create
+   * (at 5 % and 50 % of the tickets), and ~5 % of the handlers' DynamoDB requests throttled, with a burst of 10 every 5 s.
+   */
   faults?: boolean;
+  /** Run sync-to-jira in worker threads, one per execution environment (default true; kills need it). */
+  workerThreads?: boolean;
+  /** The workers' function timeout (default 60 s, 30 s with faults: a killed batch then comes back after 180 s). */
+  workerTimeoutSeconds?: number;
+  /** The queues' visibility timeout (default six times the worker timeout). */
+  queueVisibilityTimeoutSeconds?: number;
+  /** `settings.claimLeaseSeconds` of the storm's config (default the local config's, 120 s). */
+  claimLeaseSeconds?: number;
+  /** With faults: kill sync-to-jira mid-batch when the tickets reach these shares of the fingerprints (default 5 % and 50 %). */
+  killAt?: number[];
   /** Jira webhook deliveries in the flood (default 10,000; 0 skips it). */
   floodDeliveries?: number;
   /** Real Jira changes the flood's deliveries announce (default 100, at most the issues created). */
@@ -31,6 +47,10 @@ export interface StormOptions {
   workerConcurrency?: number;
   /** Longest wait for the stack to drain, ms (default 30 min). */
   timeoutMs?: number;
+  /** Where a progress line goes every `progressEveryMs` (default none): what a stuck run is waiting for. */
+  progress?: (line: string) => void;
+  /** Default 10 s. */
+  progressEveryMs?: number;
 }
 
 export interface CallCounts {
@@ -45,12 +65,15 @@ export interface StormReport {
   concurrency: number;
   workerConcurrency: number;
   faults: boolean;
+  workerThreads: boolean;
   ingest: { eventsPerSecond: number; p50Ms: number; p99Ms: number; seconds: number };
   tickets: { created: number; timeToLastSeconds: number; idealSeconds: number; ratioToIdeal: number; latencyP50Seconds: number; latencyP99Seconds: number };
   jiraCallsPerFingerprint: CallCounts;
   backtraceCallsPerFingerprint: CallCounts;
   rateLimited: { answers429: number; createsAnswered: number; percentOfCreates: number };
-  faultsInjected: { serverErrors: number; timeouts: number; burst429s: number };
+  faultsInjected: StormFaultCounts;
+  /** What reached sync-to-jira: messages received (redeliveries and re-enqueued copies included) per event ingested. */
+  worker: { messagesReceived: number; perEventIngested: number; invocations: number; coldStarts: number };
   duplicates: number;
   lost: number;
   deadLettered: number;
@@ -101,9 +124,9 @@ function perFingerprint(requests: { method: string; path: string }[], prefix: Re
 }
 
 /** The local config with the bridge paced at the sandbox's rate. */
-function stormConfigFile(createsPerSecond: number): { file: string; cleanup: () => void } {
+function stormConfigFile(createsPerSecond: number, claimLeaseSeconds: number | undefined): { file: string; cleanup: () => void } {
   const document = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as { settings?: Record<string, unknown> };
-  document.settings = { ...document.settings, jira: { maxRequestsPerSecond: createsPerSecond } };
+  document.settings = { ...document.settings, ...(claimLeaseSeconds === undefined ? {} : { claimLeaseSeconds }), jira: { maxRequestsPerSecond: createsPerSecond } };
   const dir = mkdtempSync(join(tmpdir(), 'bridge-storm-'));
   const file = join(dir, 'storm.config.json');
   writeFileSync(file, JSON.stringify(document));
@@ -121,16 +144,28 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
   const credentials = JSON.parse(secrets['local/webhook-basic-auth']!) as { username: string; password: string };
   const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 
-  const config = stormConfigFile(rate);
+  const config = stormConfigFile(rate, options.claimLeaseSeconds);
   // Workers as many as the deployed stack would run for this pace (shared/domain/pacing/worker-concurrency.ts).
   const workerConcurrency = options.workerConcurrency ?? maxConcurrencyForRate(rate);
-  const stack = await startLocalStack({ configFile: config.file, log: () => undefined, pollTimers: false, workerConcurrency });
+  const workerThreads = options.workerThreads ?? true;
+  if (options.faults && !workerThreads) throw new Error('storm: faults kill sync-to-jira mid-batch, which needs workerThreads');
+  const workerTimeoutSeconds = options.workerTimeoutSeconds ?? (options.faults ? 30 : undefined);
+  const stack = await startLocalStack({
+    configFile: config.file,
+    log: () => undefined,
+    pollTimers: false,
+    workerConcurrency,
+    workerThreads,
+    ...(workerTimeoutSeconds === undefined ? {} : { workerTimeoutSeconds }),
+    ...(options.queueVisibilityTimeoutSeconds === undefined ? {} : { queueVisibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }),
+    ...(options.faults ? { dynamodbThrottle: { probability: 0.05, burst: { everyMs: 5_000, requests: 10 } } } : {}),
+  });
   const jira = stack.jiraSandbox!;
   const backtrace = stack.backtraceSandbox!;
   const integration = stack.config.integrations[0]!;
   const { universe, project } = integration.backtrace;
-  const injected = { serverErrors: 0, timeouts: 0, burst429s: 0 };
-  let faultTimer: NodeJS.Timeout | undefined;
+  let faults: ReturnType<typeof startStormFaults> | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
   try {
     jira.setRateLimit({ perSecond: rate, method: 'POST', path: /\/rest\/api\/2\/issue$/ });
     const fingerprints = Array.from({ length: fingerprintCount }, () => randomBytes(32).toString('hex'));
@@ -138,29 +173,30 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     const firstPostAt = new Map<string, number>();
 
     if (options.faults) {
-      // About one create in ten meets a fault: a 5xx, or an answer later than the client's 10 s deadline (the issue
-      // is still created: a lost response). Every 5 s a burst of five 429s without Retry-After, as a gateway sends.
-      let tick = 0;
-      faultTimer = setInterval(() => {
-        tick++;
-        if (jira.issues.length >= fingerprintCount) return;
-        if (tick % 50 === 0) {
-          jira.failNext({ status: 429, body: null, method: 'POST', path: /\/rest\/api\/2\/issue$/, times: 5 });
-          injected.burst429s += 5;
-        } else if (tick % 2 === 0 && Math.random() < (rate / 10) / 5) {
-          if (Math.random() < 0.8) {
-            jira.failNext({ status: Math.random() < 0.5 ? 500 : 503, method: 'POST', path: /\/rest\/api\/2\/issue$/ });
-            injected.serverErrors++;
-          } else {
-            jira.failNext({ delayMs: 11_000, method: 'POST', path: /\/rest\/api\/2\/issue$/ });
-            injected.timeouts++;
-          }
-        }
-      }, 100);
+      const fingerprintOfLabel = new Map(fingerprints.map((fingerprint) => [dedupeLabel(integration.jira.dedupeLabel, { universe, project, fingerprint }), fingerprint]));
+      faults = startStormFaults({ stack, fingerprintOfLabel, fingerprintCount, ...(options.killAt ? { killAt: options.killAt } : {}) });
     }
 
     const latencies: number[] = [];
     const started = Date.now();
+    if (options.progress) {
+      const sqs = new SQSClient(stack.engines.clientConfig('sqs'));
+      const say = options.progress;
+      progressTimer = setInterval(() => {
+        void sqs
+          .send(new GetQueueAttributesCommand({ QueueUrl: stack.engines.sqs.queues[EVENTS_QUEUE_NAME]!.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }))
+          .then(({ Attributes = {} }) => {
+            const statuses: Record<string, number> = {};
+            for (const request of jira.requests) statuses[request.status ?? 'pending'] = (statuses[request.status ?? 'pending'] ?? 0) + 1;
+            say(
+              `[storm +${Math.round((Date.now() - started) / 1000)} s] posted ${firstPostAt.size} fingerprints, issues ${jira.issues.length}/${fingerprintCount}, ` +
+                `events queue visible ${Attributes.ApproximateNumberOfMessages} / in flight ${Attributes.ApproximateNumberOfMessagesNotVisible} / delayed ${Attributes.ApproximateNumberOfMessagesDelayed}, ` +
+                `sync-to-jira ${JSON.stringify(stack.poller.stats())}, Jira answers ${JSON.stringify(statuses)}`,
+            );
+          })
+          .catch(() => undefined);
+      }, options.progressEveryMs ?? 10_000);
+    }
     await runPool(deliveries, concurrency, async (fingerprint) => {
       const t0 = performance.now();
       if (!firstPostAt.has(fingerprint)) firstPostAt.set(fingerprint, Date.now());
@@ -175,7 +211,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     });
     const ingestSeconds = (Date.now() - started) / 1000;
     await stack.poller.idle({ timeoutMs });
-    if (faultTimer) clearInterval(faultTimer);
+    faults?.stop();
     // Lost responses and retries settle last: the stack is quiet when every queue and worker is.
     await stack.settled({ timeoutMs });
 
@@ -208,6 +244,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
       concurrency,
       workerConcurrency,
       faults: options.faults ?? false,
+      workerThreads,
       ingest: { eventsPerSecond: round(events / ingestSeconds, 0), p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), seconds: round(ingestSeconds, 1) },
       tickets: {
         created: jira.issues.length,
@@ -220,7 +257,13 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
       jiraCallsPerFingerprint: perFingerprint(jira.requests, /^.*\/rest\/api\/2\//, fingerprintCount),
       backtraceCallsPerFingerprint: perFingerprint(backtrace.requests, /^\/api\//, fingerprintCount),
       rateLimited: { answers429, createsAnswered: createRequests.length, percentOfCreates: round((100 * answers429) / Math.max(1, createRequests.length), 1) },
-      faultsInjected: injected,
+      faultsInjected: faults?.counts() ?? { serverErrors: 0, timeouts: 0, burst429s: 0, kills: 0, dynamodbThrottles: 0 },
+      worker: {
+        messagesReceived: stack.poller.stats().received,
+        perEventIngested: round(stack.poller.stats().received / events, 3),
+        invocations: stack.poller.stats().invocations,
+        coldStarts: stack.poller.stats().coldStarts,
+      },
       duplicates,
       lost,
       deadLettered: await deadLettered(stack),
@@ -228,7 +271,8 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     if ((options.floodDeliveries ?? 10_000) > 0) report.flood = await runFlood(stack, options.floodDeliveries ?? 10_000, Math.min(options.floodChanges ?? 100, jira.issues.length), concurrency, timeoutMs);
     return report;
   } finally {
-    if (faultTimer) clearInterval(faultTimer);
+    faults?.stop();
+    if (progressTimer) clearInterval(progressTimer);
     await stack.stop();
     config.cleanup();
   }
@@ -306,7 +350,13 @@ export function formatStorm(report: StormReport): string {
     `  Jira calls per fingerprint:          ${calls(report.jiraCallsPerFingerprint)}`,
     `  Backtrace calls per fingerprint:     ${calls(report.backtraceCallsPerFingerprint)}`,
     `  429 answers:                         ${report.rateLimited.answers429} = ${report.rateLimited.percentOfCreates} % of ${report.rateLimited.createsAnswered} create calls (target <= 5 %)`,
-    ...(report.faults ? [`  faults injected:                     ${report.faultsInjected.serverErrors} 5xx, ${report.faultsInjected.timeouts} timeouts, ${report.faultsInjected.burst429s} burst 429s without Retry-After`] : []),
+    ...(report.faults
+      ? [
+          `  faults injected:                     ${report.faultsInjected.serverErrors} create 5xx, ${report.faultsInjected.timeouts} create timeouts, ${report.faultsInjected.burst429s} burst 429s without Retry-After, ` +
+            `${report.faultsInjected.kills} sync-to-jira kills mid-batch, ${report.faultsInjected.dynamodbThrottles} DynamoDB throttles`,
+        ]
+      : []),
+    `  sync-to-jira received:               ${report.worker.messagesReceived} messages = ${report.worker.perEventIngested} per event ingested, in ${report.worker.invocations} invocations${report.workerThreads ? `, ${report.worker.coldStarts} cold starts (worker threads)` : ' (in the main thread)'}`,
     `  tickets created / duplicates / lost: ${t.created} / ${report.duplicates} / ${report.lost} (dead-lettered ${report.deadLettered})`,
   ];
   if (report.flood) {

@@ -97,6 +97,21 @@ type Decision = 'permanent' | 'retry-inline' | 'retry-later';
  *   headers: () => ({ Authorization: basic }), maxInlineWaitMs: 5_000 });
  * const { data } = await http.request<{ deploymentType: string }>({ method: 'GET', path: 'serverInfo' });
  */
+/**
+ * Runs a pacing step (the bucket's reservation, or its hold after a 429) that comes before this attempt is sent: if
+ * it fails (the bucket's DynamoDB table throttled or unreachable), the request was certainly not applied (not sent,
+ * or answered 429), so a non-idempotent call such as issue creation may be repeated at once. Without the mark, the
+ * create use-case kept its claim and waited out the whole lease before looking for an issue that was never made.
+ */
+async function beforeSending<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof RetryableError && !error.notApplied) throw new RetryableError(error.message, { retryAfterMs: error.retryAfterMs, cause: error, notApplied: true });
+    throw error;
+  }
+}
+
 export function createRequestRunner(options: RequestRunnerOptions): RequestRunner {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxInlineWaitMs = options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
@@ -155,7 +170,7 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
       let waitedMs = 0;
       for (let retryIndex = 0; ; retryIndex++) {
         if (pacing && bucket) {
-          const slot = await pacing.limiter.reserve(bucket, pacing.ceiling, Math.max(0, maxInlineWaitMs - waitedMs));
+          const slot = await beforeSending(() => pacing.limiter.reserve(bucket, pacing.ceiling, Math.max(0, maxInlineWaitMs - waitedMs)));
           if (!slot.granted) {
             throw new RateLimitWaitError(`${options.system}: no slot for ${request.method} ${safeUrl(url)} within the inline budget at ${pacing.ceiling} requests/s (${bucket.endpoint}); waiting ${Math.ceil(slot.waitMs / 1000)} s on the queue`, {
               retryAfterMs: slot.waitMs,
@@ -181,7 +196,7 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
           // burst 429 says `Retry-After: 1` (../shared/reference/jira-rest-v2.md section 8.1).
           const told = serverRetryAfterMs(failure.headers['retry-after'], now()) ?? resetMs(failure.headers['x-ratelimit-reset'], now());
           const waitMs = told !== undefined && told > 0 ? told : UNTOLD_429_HOLD_MS;
-          await pacing.limiter.penalize(bucket, pacing.ceiling, waitMs);
+          await beforeSending(() => pacing.limiter.penalize(bucket, pacing.ceiling, waitMs));
           if (retryIndex < maxRetries) {
             options.metrics?.count('Retries', { system: options.system });
             continue;

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ChangeMessageVisibilityCommand,
@@ -379,5 +382,87 @@ describe('Function: startSqsPoller', () => {
 
     // Assess
     await expect(idle).rejects.toThrow(/not idle after 300 ms \(visible \d, in flight \d/);
+  });
+
+  describe('Option: thread (each invocation slot in its own worker thread)', () => {
+    const journalHandler = { moduleUrl: new URL('../../support/threaded/journal-handler.ts', import.meta.url).href };
+    let dir: string;
+    let journal: string;
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'poller-threads-'));
+      journal = join(dir, 'journal.txt');
+      writeFileSync(journal, '');
+      process.env.THREAD_JOURNAL = journal;
+    });
+
+    afterEach(() => {
+      delete process.env.THREAD_JOURNAL;
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const lines = () => readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+    const waitFor = async (predicate: () => boolean, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out; journal: ${lines().join(' | ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    it('runs the handler in a worker thread that stays warm across invocations, and deletes its batches', async () => {
+      // Prepare
+      const { threadId } = await import('node:worker_threads');
+
+      // Act
+      const running = await start({ functionName: 'threaded', thread: journalHandler, batchSize: 1, concurrency: 1 });
+      await send('a');
+      await running.idle({ timeoutMs: 20_000 });
+      await send('b');
+      await running.idle({ timeoutMs: 20_000 });
+
+      // Assess
+      const started = lines().filter((line) => line.includes('started'));
+      expect(started).toEqual([expect.stringMatching(/invocation 1 started a receive 1$/), expect.stringMatching(/invocation 2 started b receive 1$/)]);
+      const threads = new Set(lines().map((line) => line.split(' ')[1]));
+      expect(threads.size).toBe(1);
+      expect(threads.has(String(threadId))).toBe(false);
+      expect(running.stats()).toMatchObject({ invocations: 2, deleted: 2, coldStarts: 1, kills: 0, failedInvocations: 0 });
+      expect(await queueCounts()).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+    }, 40_000);
+
+    it('kill() ends the environment mid-batch: the rest of the batch never runs, nothing is deleted, all of it comes back to a cold environment', async () => {
+      // Prepare
+      const running = await start({ functionName: 'threaded', thread: journalHandler, batchSize: 10, concurrency: 1 });
+      await send('first', 'hang', 'after-hang');
+      await waitFor(() => lines().some((line) => line.includes('started hang receive 1')));
+      const [invocation] = running.running();
+
+      // Act
+      const killed = await running.kill(invocation!.awsRequestId);
+      await running.idle({ timeoutMs: 20_000 });
+
+      // Assess
+      expect(killed).toBe(true);
+      expect(invocation!.bodies).toEqual(['first', 'hang', 'after-hang']);
+      const journalLines = lines();
+      expect(journalLines.some((line) => / finished hang receive 1$/.test(line))).toBe(false);
+      expect(journalLines.some((line) => / started after-hang receive 1$/.test(line))).toBe(false);
+      // The whole batch came back (visibility 1 s), "first" too, though it had finished: it was never deleted.
+      for (const body of ['first', 'hang', 'after-hang']) expect(journalLines).toContainEqual(expect.stringMatching(new RegExp(`started ${body} receive 2$`)));
+      const threadOf = (pattern: RegExp) => journalLines.find((line) => pattern.test(line))!.split(' ')[1];
+      expect(threadOf(/started hang receive 2$/)).not.toBe(threadOf(/started hang receive 1$/));
+      expect(journalLines).toContainEqual(expect.stringMatching(/invocation 1 started first receive 2$/));
+      expect(running.stats()).toMatchObject({ kills: 1, coldStarts: 2, failedInvocations: 1, leftForRetry: 3, deleted: 3, received: 6 });
+      expect(logs).toContainEqual(expect.stringMatching(/^error: threaded invocation .* failed, 3 message\(s\) left for retry: LambdaEnvironmentEndedError/));
+    }, 40_000);
+
+    it('refuses kill() for a handler running in this thread, which nothing can stop from outside', async () => {
+      // Prepare
+      const running = await start({ functionName: 'in-process', handler: async () => undefined });
+
+      // Act / Assess
+      await expect(running.kill('any')).rejects.toThrow(/kill\(\) needs the thread option/);
+    });
   });
 });
