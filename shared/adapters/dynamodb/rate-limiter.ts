@@ -2,8 +2,13 @@
  * {@link RateLimiter} on the links table: one item per bucket, `pk = PACE#<site>`, `sk = BUCKET#<METHOD> <path>`,
  * holding the {@link BucketState} and a `version`. Every reservation is a consistent read and a write conditional on
  * the version it read (optimistic concurrency): two workers never take the same slot; the loser re-reads and takes
- * the next. Two small DynamoDB calls per Jira request: the price of a limit every worker on every container shares
- * without a server of its own (ElastiCache would be a VPC and a cluster for one counter).
+ * the next. Two small DynamoDB calls per read-modify-write: the price of a limit every worker on every container
+ * shares without a server of its own (ElastiCache would be a VPC and a cluster for one counter).
+ *
+ * Within a container the records of a batch ask for the same bucket at once: their reservations wait for the
+ * bucket's one update in flight and then go together, every waiting slot taken in one read-modify-write. Taken one
+ * by one, a batch of ten records spent ten sequential round trips on the item, and a container's bucket could
+ * grant no faster than one reservation per two DynamoDB calls (about 50/s on the local engines, under the pace).
  */
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { initialBucket, penalize, reserve, type BucketState } from '../../domain/pacing/token-bucket.ts';
@@ -26,6 +31,8 @@ export class DynamoDbRateLimiter implements RateLimiter {
   readonly #clock: Clock;
   /** The last update of each bucket in this container: the records of a batch queue up here, not on the item. */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Per bucket, the reservations waiting for the next update (taken together when it runs). */
+  readonly #waiting = new Map<string, Waiter[]>();
 
   constructor(options: { client: DynamoDBClient; tableName: string; clock: Clock }) {
     this.#client = options.client;
@@ -34,14 +41,43 @@ export class DynamoDbRateLimiter implements RateLimiter {
     this.#clock = options.clock;
   }
 
-  async reserve(key: PaceKey, ceiling: number, maxWaitMs: number): Promise<PaceGrant> {
-    let result: PaceGrant = { granted: false, waitMs: 0 };
-    await this.#update(key, ceiling, (state, now) => {
-      const reservation = reserve(state, ceiling, now, maxWaitMs);
-      result = { granted: reservation.granted, waitMs: reservation.waitMs } as PaceGrant;
-      return reservation.granted ? reservation.state : undefined;
+  reserve(key: PaceKey, ceiling: number, maxWaitMs: number): Promise<PaceGrant> {
+    const id = bucketId(key);
+    return new Promise<PaceGrant>((resolve, reject) => {
+      const waiter: Waiter = { ceiling, maxWaitMs, resolve, reject };
+      const waiting = this.#waiting.get(id);
+      // An update for this bucket is already queued and has not read the item yet: go with it.
+      if (waiting) {
+        waiting.push(waiter);
+        return;
+      }
+      const batch = [waiter];
+      this.#waiting.set(id, batch);
+      const grants: PaceGrant[] = [];
+      this.#update(key, ceiling, (state, now) => {
+        // From its first read on, the batch is closed: later reservations queue the next update.
+        if (this.#waiting.get(id) === batch) this.#waiting.delete(id);
+        // In order of arrival, each on the state the previous one left (recomputed whole after a lost race).
+        let next = state;
+        let changed = false;
+        grants.length = 0;
+        for (const { ceiling: each, maxWaitMs: wait } of batch) {
+          const reservation = reserve(next, each, now, wait);
+          grants.push({ granted: reservation.granted, waitMs: reservation.waitMs } as PaceGrant);
+          if (reservation.granted) {
+            next = reservation.state;
+            changed = true;
+          }
+        }
+        return changed ? next : undefined;
+      }).then(
+        () => batch.forEach((each, index) => each.resolve(grants[index]!)),
+        (error: unknown) => {
+          if (this.#waiting.get(id) === batch) this.#waiting.delete(id);
+          for (const each of batch) each.reject(error);
+        },
+      );
     });
-    return result;
   }
 
   async penalize(key: PaceKey, ceiling: number, retryAfterMs?: number): Promise<void> {
@@ -50,7 +86,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
 
   /** One update of a bucket at a time per container, so concurrent records do not race each other on the item. */
   #update(key: PaceKey, ceiling: number, change: (state: BucketState, now: number) => BucketState | undefined): Promise<void> {
-    const id = `${key.site} ${key.endpoint}`;
+    const id = bucketId(key);
     const previous = this.#queues.get(id) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.#write(key, ceiling, change));
     this.#queues.set(id, next);
@@ -86,6 +122,15 @@ export class DynamoDbRateLimiter implements RateLimiter {
     throw new RetryableError(`the pacing bucket ${key.endpoint} of ${key.site} stayed contended for ${MAX_ATTEMPTS} attempts`, { retryAfterMs: 1_000, notApplied: true });
   }
 }
+
+interface Waiter {
+  ceiling: number;
+  maxWaitMs: number;
+  resolve: (grant: PaceGrant) => void;
+  reject: (error: unknown) => void;
+}
+
+const bucketId = (key: PaceKey) => `${key.site} ${key.endpoint}`;
 
 const NUMBER_FIELDS = ['tokens', 'at', 'rate', 'holdUntil', 'decreasedAt'] as const satisfies readonly (keyof BucketState)[];
 
