@@ -8,8 +8,8 @@
  *   --storm          instead: the storm (test/bench/storm.ts), sized by
  *     --events N (100000), --fingerprints N (1000), --rate N (sandbox creates/s and the bridge's pace, 50),
  *     --concurrency N (50), --faults (5xx, timeouts, 429 bursts without Retry-After, sync-to-jira killed mid-batch,
- *     DynamoDB throttling), --in-process (sync-to-jira in the main thread instead of one worker thread per execution
- *     environment; no kills then), --flood N (webhook deliveries, 10000; 0 skips), --changes N (real Jira changes
+ *     DynamoDB throttling; sync-to-jira then runs in worker threads, 5 at most), --threads (worker threads without
+ *     faults), --flood N (webhook deliveries, 10000; 0 skips), --changes N (real Jira changes
  *     they announce, 100), --json FILE (the figures). Progress lines go to stderr every 10 s.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     fingerprints: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '50' },
     faults: { type: 'boolean', default: false },
-    'in-process': { type: 'boolean', default: false },
+    threads: { type: 'boolean', default: false },
     flood: { type: 'string', default: '10000' },
     changes: { type: 'string', default: '100' },
     json: { type: 'string' },
@@ -65,7 +65,7 @@ if (values.storm) {
     // The storm's own default is 50 concurrent posts; --concurrency given explicitly wins.
     concurrency: process.argv.some((arg) => arg.startsWith('--concurrency')) ? concurrency : 50,
     faults: values.faults,
-    workerThreads: !values['in-process'],
+    workerThreads: values.threads || values.faults,
     floodDeliveries: Number(values.flood),
     floodChanges: Number(values.changes),
     progress: (line) => console.error(line),

@@ -29,8 +29,14 @@ export interface StormOptions {
    * (at 5 % and 50 % of the tickets), and ~5 % of the handlers' DynamoDB requests throttled, with a burst of 10 every 5 s.
    */
   faults?: boolean;
-  /** Run sync-to-jira in worker threads, one per execution environment (default true; kills need it). */
+  /**
+   * Run sync-to-jira in worker threads, one per execution environment (default: only with faults, whose kills need
+   * it). On this 2-core machine the threads do not help the plain storm: its bound is the main thread (the HTTP API,
+   * ingest, fauxqs, dynalite and the sandboxes), and each thread is a whole module graph with its own cold start.
+   */
   workerThreads?: boolean;
+  /** Threads at most in thread mode (default 5): the deployed concurrency (20 at 50/s) as 20 isolates on 2 cores only queue for the CPU. */
+  maxWorkerThreads?: number;
   /** The workers' function timeout (default 60 s, 30 s with faults: a killed batch then comes back after 180 s). */
   workerTimeoutSeconds?: number;
   /** The queues' visibility timeout (default six times the worker timeout). */
@@ -146,8 +152,8 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
 
   const config = stormConfigFile(rate, options.claimLeaseSeconds);
   // Workers as many as the deployed stack would run for this pace (shared/domain/pacing/worker-concurrency.ts).
-  const workerConcurrency = options.workerConcurrency ?? maxConcurrencyForRate(rate);
-  const workerThreads = options.workerThreads ?? true;
+  const workerThreads = options.workerThreads ?? options.faults === true;
+  const workerConcurrency = options.workerConcurrency ?? (workerThreads ? Math.min(options.maxWorkerThreads ?? 5, maxConcurrencyForRate(rate)) : maxConcurrencyForRate(rate));
   if (options.faults && !workerThreads) throw new Error('storm: faults kill sync-to-jira mid-batch, which needs workerThreads');
   const workerTimeoutSeconds = options.workerTimeoutSeconds ?? (options.faults ? 30 : undefined);
   const stack = await startLocalStack({
