@@ -355,7 +355,8 @@ export function formatStorm(report: StormReport): string {
     `  first post -> ticket, p50 / p99:     ${t.latencyP50Seconds} / ${t.latencyP99Seconds} s`,
     `  Jira calls per fingerprint:          ${calls(report.jiraCallsPerFingerprint)}`,
     `  Backtrace calls per fingerprint:     ${calls(report.backtraceCallsPerFingerprint)}`,
-    `  429 answers:                         ${report.rateLimited.answers429} = ${report.rateLimited.percentOfCreates} % of ${report.rateLimited.createsAnswered} create calls (target <= 5 %)`,
+    `  429 answers:                         ${report.rateLimited.answers429} = ${report.rateLimited.percentOfCreates} % of ${report.rateLimited.createsAnswered} create calls (target <= 5 %)` +
+      (report.faults ? `; ${report.faultsInjected.burst429s} of them the injected bursts, ${Math.max(0, report.rateLimited.answers429 - report.faultsInjected.burst429s)} from the sandbox's own bucket` : ''),
     ...(report.faults
       ? [
           `  faults injected:                     ${report.faultsInjected.serverErrors} create 5xx, ${report.faultsInjected.timeouts} create timeouts, ${report.faultsInjected.burst429s} burst 429s without Retry-After, ` +
