@@ -10,7 +10,7 @@
  * exceeds its account quota or configured maximum). A throttled request never reaches dynalite: nothing was written.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.ts';
 import { randomUUID } from 'node:crypto';
 
 export interface DynamoDbThrottleOptions {
@@ -147,14 +147,7 @@ export async function startDynamoDbThrottle(options: DynamoDbThrottleOptions): P
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stats: () => ({ ...counters }),

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.ts';
 import { createRequire } from 'node:module';
 import {
   CreateTableCommand,
@@ -283,14 +283,7 @@ async function startDynalite(path: string | undefined): Promise<RunningEngine> {
   // Without `path`, LevelDB in memory; with it, LevelDB in that directory (each write reaches the OS before DynamoDB's
   // answer, so a killed process loses nothing it acknowledged). Zero state delays: tables are ACTIVE at once.
   const server = dynalite({ ...(path === undefined ? {} : { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: () => closeHttpServer(server),
