@@ -13,9 +13,10 @@
  *     they announce, 100), --json FILE (the figures). Progress lines go to stderr every 10 s.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../../infra/local/local-stack.ts';
+import { backtraceGroupPoster, percentile, runPool, shuffle } from './bench-support.ts';
 import { formatStorm, runStorm } from './storm.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -42,20 +43,8 @@ const groups = Number(values.groups);
 const repeats = Number(values.repeats);
 const concurrency = Number(values.concurrency);
 
-const sample = JSON.parse(readFileSync(new URL('../../infra/local/sample-backtrace-group.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const secrets = JSON.parse(readFileSync(new URL('../../infra/local/local.secrets.json', import.meta.url), 'utf8')) as Record<string, string>;
-const credentials = JSON.parse(secrets['local/webhook-basic-auth']) as { username: string; password: string };
-const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 if (values.storm) {
   const report = await runStorm({
@@ -83,26 +72,17 @@ if (values.poll !== undefined) {
 const startedAt = performance.now();
 const stack = await startLocalStack({ log: () => undefined, pollTimers: false });
 const startupMs = performance.now() - startedAt;
+const postGroup = backtraceGroupPoster(stack.url);
 try {
   const fingerprints = Array.from({ length: groups }, () => randomBytes(32).toString('hex'));
-  const deliveries = fingerprints.flatMap((fingerprint) => Array.from({ length: repeats }, () => fingerprint));
-  // Shuffle, so repeats of one group arrive interleaved with others, as after retries.
-  for (let i = deliveries.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
-  }
+  // Shuffled, so repeats of one group arrive interleaved with others, as after retries.
+  const deliveries = shuffle(fingerprints.flatMap((fingerprint) => Array.from({ length: repeats }, () => fingerprint)));
 
   const latencies: number[] = [];
   const flowStart = performance.now();
   await runPool(deliveries, concurrency, async (fingerprint) => {
     const t0 = performance.now();
-    const response = await fetch(`${stack.url}/backtrace/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify({ ...sample, fingerprint }),
-    });
-    await response.text();
-    if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
+    await postGroup(fingerprint);
     latencies.push(performance.now() - t0);
   });
   const ingestDoneMs = performance.now() - flowStart;

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { backtraceGroupPoster, percentile, runPool, shuffle } from './bench-support.ts';
 import { maxConcurrencyForRate } from '../../shared/domain/pacing/worker-concurrency.ts';
 import { dedupeLabel } from '../../shared/domain/dedupe-label.ts';
 import { startStormFaults, type StormFaultCounts } from './storm-faults.ts';
@@ -96,23 +97,7 @@ export interface FloodReport {
   backtraceWritesPerRealChange: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 /** `POST issue`, `GET issue/{id}`: what the bench counts calls by. */
 function endpointOf(method: string, path: string, prefix: RegExp): string {
@@ -145,10 +130,6 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
   const rate = options.createsPerSecond ?? 50;
   const concurrency = options.concurrency ?? 50;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
-  const sample = JSON.parse(readFileSync(new URL('../../infra/local/sample-backtrace-group.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-  const secrets = JSON.parse(readFileSync(DEFAULT_SECRETS_FILE, 'utf8')) as Record<string, string>;
-  const credentials = JSON.parse(secrets['local/webhook-basic-auth']!) as { username: string; password: string };
-  const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 
   const config = stormConfigFile(rate, options.claimLeaseSeconds);
   // Workers as many as the deployed stack would run for this pace (shared/domain/pacing/worker-concurrency.ts).
@@ -167,6 +148,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     ...(options.faults ? { dynamodbThrottle: { probability: 0.05, burst: { everyMs: 5_000, requests: 10 } } } : {}),
   });
   const jira = stack.jiraSandbox!;
+  const postGroup = backtraceGroupPoster(stack.url);
   const backtrace = stack.backtraceSandbox!;
   const integration = stack.config.integrations[0]!;
   const { universe, project } = integration.backtrace;
@@ -206,13 +188,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     await runPool(deliveries, concurrency, async (fingerprint) => {
       const t0 = performance.now();
       if (!firstPostAt.has(fingerprint)) firstPostAt.set(fingerprint, Date.now());
-      const response = await fetch(`${stack.url}/backtrace/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body: JSON.stringify({ ...sample, fingerprint }),
-      });
-      await response.text();
-      if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
+      await postGroup(fingerprint);
       latencies.push(performance.now() - t0);
     });
     const ingestSeconds = (Date.now() - started) / 1000;
