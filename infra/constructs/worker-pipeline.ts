@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BATCHING_WINDOW_SECONDS, RECORDS_PER_BATCH } from '../../shared/domain/pacing/worker-concurrency.ts';
 import { BridgeFunction, type BridgeFunctionProps } from './bridge-function.ts';
 
 /** The worker function of a {@link WorkerPipeline}: a {@link BridgeFunction} with its construct id and a required timeout. */
@@ -92,7 +93,7 @@ export class WorkerPipeline extends Construct {
     });
     // Grants ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes/Url on this queue only.
     this.worker.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency }),
+      new SqsEventSource(this.queue, { batchSize: RECORDS_PER_BATCH, maxBatchingWindow: Duration.seconds(BATCHING_WINDOW_SECONDS), reportBatchItemFailures: true, maxConcurrency }),
     );
     if (reEnqueue) this.grantEnqueue(this.worker);
 

@@ -18,6 +18,8 @@ import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts'
 import type { handler as IngestHandler } from '../../functions/ingest-backtrace-events.ts';
 import type { handler as ReceiveHandler } from '../../functions/receive-jira-webhook.ts';
 import { startLocalEngines, type LocalEngines } from './engines.ts';
+import { startLocalEnginesInThread } from './engines-thread.ts';
+import { startLambdaThreadPool } from './thread-pool.ts';
 import { startHttpApi, type LocalHttpApi } from './http-server.ts';
 import { startSqsPoller, type SqsLambdaHandler, type SqsPoller } from './sqs-poller.ts';
 import { startDynamoDbThrottle, type DynamoDbThrottle, type DynamoDbThrottleOptions } from './dynamodb-throttle.ts';
@@ -93,6 +95,24 @@ export interface LocalStackOptions {
    * dynamodb-throttle.ts); default none. The stack's own reads (`/local/links`) go to the engine directly.
    */
   dynamodbThrottle?: Omit<DynamoDbThrottleOptions, 'target'>;
+  /**
+   * Run dynalite and fauxqs in a worker thread of their own (engines-thread.ts) instead of this one; default false.
+   * The storm bench turns it on: there every handler's DynamoDB and SQS request otherwise waits behind the HTTP API
+   * and the handlers on one event loop.
+   */
+  enginesThread?: boolean;
+  /**
+   * Run the Backtrace ingest function (`POST /backtrace/events`) in this many execution environments, each a worker
+   * thread (thread-pool.ts), instead of in this thread; default none (in this thread). The storm bench uses it: on
+   * one event loop, every post's validation and SendMessage takes turns with the workers it feeds.
+   */
+  ingestThreads?: number;
+  /**
+   * The workers' batching window (the event source's MaximumBatchingWindowInSeconds, see `startSqsPoller`); default
+   * 0, an invocation as soon as a message is there, for quick feedback. The storm bench uses the deployed
+   * one (`BATCHING_WINDOW_SECONDS`, shared/domain/pacing/worker-concurrency.ts): without it a trickle of messages is one invocation each.
+   */
+  workerBatchingWindowSeconds?: number;
 }
 
 export interface LocalStack {
@@ -290,7 +310,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!(visibilityTimeoutSeconds >= workerTimeoutSeconds)) {
       throw new RangeError(`queueVisibilityTimeoutSeconds (${visibilityTimeoutSeconds}) must be at least workerTimeoutSeconds (${workerTimeoutSeconds}): Lambda refuses an SQS event source whose visibility timeout is shorter than the function timeout`);
     }
-    const engines = await startLocalEngines({
+    const engines = await (options.enginesThread ? startLocalEnginesInThread : startLocalEngines)({
       linksTableName: LINKS_TABLE_NAME,
       ...(dynamodbDir === undefined ? {} : { dynamodbDir }),
       queues: [
@@ -317,7 +337,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // another one stopped (a restart) composes its handlers from its own environment.
     const instance = ++stacksStarted;
     const load = <T>(path: string): Promise<T> => import(/* @vite-ignore */ `${new URL(path, import.meta.url).href}?stack=${instance}`) as Promise<T>;
-    const ingest = (await load<{ handler: typeof IngestHandler }>('../../functions/ingest-backtrace-events.ts')).handler;
+    const ingestPool = options.ingestThreads
+      ? await startLambdaThreadPool({ moduleUrl: new URL('../../functions/ingest-backtrace-events.ts', import.meta.url).href, interceptLocalhostDns: true }, 'ingest-backtrace-events', engines.region, options.ingestThreads)
+      : undefined;
+    if (ingestPool) stoppers.push(() => ingestPool.stop());
+    const ingest = ingestPool ? (ingestPool.handler as typeof IngestHandler) : (await load<{ handler: typeof IngestHandler }>('../../functions/ingest-backtrace-events.ts')).handler;
     // middy's types see the Promise.allSettled results; the partial-batch-failure middleware turns them into an SQSBatchResponse.
     const worker = options.workerThreads ? undefined : ((await load<{ handler: unknown }>('../../functions/sync-to-jira.ts')).handler as SqsLambdaHandler);
     const receiveJiraWebhook = (await load<{ handler: typeof ReceiveHandler }>('../../functions/receive-jira-webhook.ts')).handler;
@@ -354,6 +378,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       batchSize: 10,
       concurrency: options.workerConcurrency ?? 2,
       timeoutSeconds: workerTimeoutSeconds,
+      ...(options.workerBatchingWindowSeconds === undefined ? {} : { maxBatchingWindowSeconds: options.workerBatchingWindowSeconds }),
     });
     stoppers.push(() => poller.stop());
     const jiraChangesPoller = await startSqsPoller({
@@ -364,6 +389,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       batchSize: 10,
       concurrency: options.workerConcurrency ?? 2,
       timeoutSeconds: workerTimeoutSeconds,
+      ...(options.workerBatchingWindowSeconds === undefined ? {} : { maxBatchingWindowSeconds: options.workerBatchingWindowSeconds }),
     });
     stoppers.push(() => jiraChangesPoller.stop());
 

@@ -33,12 +33,13 @@ export interface ThreadContainer {
   readonly initMs: number | undefined;
 }
 
-const BOOTSTRAP = new URL('./lambda-thread-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
+const ENTRY = new URL('./lambda-thread.ts', import.meta.url).href;
 
 /** Starts the thread; resolves when the handler module is loaded (the init phase), rejects when that fails. */
 export async function startThreadContainer(handler: ThreadedHandler, functionName: string, region: string): Promise<ThreadContainer> {
   const data: LambdaThreadData = { moduleUrl: handler.moduleUrl, functionName, region, ...(handler.exportName ? { exportName: handler.exportName } : {}), ...(handler.interceptLocalhostDns ? { interceptLocalhostDns: true } : {}) };
-  const worker = new Worker(BOOTSTRAP, { env: SHARE_ENV, workerData: data });
+  const worker = new Worker(BOOTSTRAP, { env: SHARE_ENV, workerData: { ...data, entry: ENTRY } });
   let alive = true;
   let initMs: number | undefined;
   let pending: { awsRequestId: string; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;

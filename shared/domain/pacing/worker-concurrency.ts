@@ -20,6 +20,11 @@ import { jiraMaxRequestsPerSecond, paceSite } from './jira-pace.ts';
  */
 export const NEW_GROUP_SECONDS = 2;
 export const RECORDS_PER_BATCH = 10;
+/**
+ * The workers' event sources wait up to this long to fill a batch (MaximumBatchingWindowInSeconds): a trickle of
+ * messages is then a batch a second, not one invocation (and one receive and delete) per message.
+ */
+export const BATCHING_WINDOW_SECONDS = 1;
 const HEADROOM = 2;
 /** SQS event sources accept a maximum concurrency of 2 to 1000. */
 const MIN_CONCURRENCY = 2;

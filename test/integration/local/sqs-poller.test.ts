@@ -343,6 +343,54 @@ describe('Function: startSqsPoller', () => {
     expect(poller?.stats()).toMatchObject({ invocations: 6, deleted: 6 });
   });
 
+  it('with a batching window, gathers a trickle of messages into one batch, as the deployed event source does', async () => {
+    // Prepare
+    const batches: string[][] = [];
+    await start({ batchSize: 10, maxBatchingWindowSeconds: 1, handler: async (event: SQSEvent) => void batches.push(event.Records.map((r) => r.body)) });
+
+    // Act: five messages 150 ms apart, all within one second of the first; the queue's 1 s visibility brings the
+    // first back as the window closes, and the batch still has it once
+    for (const body of ['1', '2', '3', '4', '5']) {
+      await send(body);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await poller?.idle();
+
+    // Assess: one invocation with all five (SQS does not promise their order)
+    expect(batches.map((bodies) => [...bodies].sort())).toEqual([['1', '2', '3', '4', '5']]);
+  });
+
+  it('without a batching window, invokes with whatever the first receive brings', async () => {
+    // Prepare
+    const batches: string[][] = [];
+    await start({ batchSize: 10, handler: async (event: SQSEvent) => void batches.push(event.Records.map((r) => r.body)) });
+
+    // Act
+    for (const body of ['1', '2', '3']) {
+      await send(body);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await poller?.idle();
+
+    // Assess
+    expect(batches).toEqual([['1'], ['2'], ['3']]);
+  });
+
+  it('with a batching window, invokes as soon as the batch is full', async () => {
+    // Prepare
+    const batches: { bodies: string[]; at: number }[] = [];
+    const started = Date.now();
+    await start({ batchSize: 3, maxBatchingWindowSeconds: 20, handler: async (event: SQSEvent) => void batches.push({ bodies: event.Records.map((r) => r.body), at: Date.now() - started }) });
+
+    // Act
+    await send('1', '2', '3');
+    await poller?.idle();
+
+    // Assess: full at once, long before the 20 s window
+    expect(batches.map((batch) => batch.bodies.sort())).toEqual([['1', '2', '3']]);
+    expect(batches[0]!.at).toBeLessThan(5_000);
+  });
+
   it('stop() lets the running invocation finish and settle, then receives nothing more', async () => {
     // Prepare
     await send('in-progress');

@@ -1,0 +1,54 @@
+/**
+ * The local engines (dynalite and fauxqs, see engines.ts) in a worker thread of their own: the same servers, tables
+ * and queues, answering on their own event loop. The storm bench uses it so that DynamoDB and SQS stop sharing one
+ * thread with the HTTP API and the handlers they serve: in AWS they are services on other machines, and in one
+ * thread every engine request waits behind the handlers' work (and theirs behind it). Default for `npm start` and the
+ * tests stays in-process, which starts faster and needs no thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { interceptLocalhostDns } from 'fauxqs';
+import { LOCAL_REGION, type LocalClientConfig, type LocalEngines, type LocalEnginesOptions } from './engines.ts';
+
+/** What the thread answers once its engines are ready: everything of {@link LocalEngines} that is data. */
+export type EnginesThreadReady = Pick<LocalEngines, 'region' | 'dynamodb' | 'sqs' | 'env' | 'startupMs'>;
+
+export type EnginesThreadMessage = { type: 'ready'; engines: EnginesThreadReady } | { type: 'failed'; message: string } | { type: 'stopped' };
+
+const BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
+const ENTRY = new URL('./engines-thread-main.ts', import.meta.url).href;
+
+/** {@link startLocalEngines} in a worker thread; `interceptLocalhostDns` patches this thread's resolver, where the clients are. */
+export async function startLocalEnginesInThread(options: LocalEnginesOptions): Promise<LocalEngines> {
+  const { interceptLocalhostDns: intercept, ...threadOptions } = options;
+  const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: threadOptions } });
+  const ready = await new Promise<EnginesThreadReady>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`local engines thread exited with code ${code} before it was ready`)));
+    worker.once('message', (message: EnginesThreadMessage) => {
+      worker.removeAllListeners('error');
+      worker.removeAllListeners('exit');
+      if (message.type === 'ready') resolve(message.engines);
+      else reject(new Error(`local engines thread: ${message.type === 'failed' ? message.message : 'stopped before it was ready'}`));
+    });
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  const restoreDns = intercept ? interceptLocalhostDns() : undefined;
+  const endpoints = { dynamodb: ready.dynamodb.endpoint, sqs: ready.sqs.endpoint };
+  let stopping: Promise<void> | undefined;
+  return {
+    ...ready,
+    clientConfig: (service): LocalClientConfig => ({ endpoint: endpoints[service], region: LOCAL_REGION, credentials: { accessKeyId: ready.env.AWS_ACCESS_KEY_ID!, secretAccessKey: ready.env.AWS_SECRET_ACCESS_KEY! } }),
+    stop: () =>
+      (stopping ??= (async () => {
+        restoreDns?.();
+        // The engines close their servers (and a durable LevelDB store) in the thread; then the thread ends.
+        await new Promise<void>((resolve) => {
+          worker.once('exit', () => resolve());
+          worker.once('message', () => void worker.terminate());
+          worker.postMessage({ type: 'stop' });
+        });
+      })()),
+  };
+}
