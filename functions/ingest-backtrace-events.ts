@@ -12,6 +12,7 @@ import { createLogger } from '../shared/runtime/logger.ts';
 import { createMetrics } from '../shared/runtime/powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { createSecretSource } from '../shared/runtime/secret-source.ts';
+import { AWS_CLIENT_OPTIONS } from '../shared/adapters/aws/client-options.ts';
 
 const SERVICE = 'ingest-backtrace-events';
 const logger = createLogger(SERVICE);
@@ -20,7 +21,7 @@ for (const warning of configWarnings(config)) logger.warn(warning);
 const deps = {
   config,
   secrets: createSecretSource(),
-  queue: new SqsQueue({ client: new SQSClient({}), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
+  queue: new SqsQueue({ client: new SQSClient(AWS_CLIENT_OPTIONS), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
   clock: systemClock,
   log: logger,
   metrics: createMetrics(SERVICE),

@@ -16,13 +16,14 @@ import { createMetrics } from '../shared/runtime/powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { scheduledPoll } from '../shared/runtime/scheduled-poll.ts';
 import { createSecretSource } from '../shared/runtime/secret-source.ts';
+import { AWS_CLIENT_OPTIONS } from '../shared/adapters/aws/client-options.ts';
 
 const logger = createLogger('poll-backtrace');
 const config = loadRuntimeConfig();
 const deps = {
   backtraceFor: backtraceClientFactory(createSecretSource(), { maxInlineWaitMs: config.settings.maxInlineRetryWaitSeconds * 1000, metrics: createMetrics('poll-backtrace') }),
-  links: new DynamoDbLinkStore({ client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') }),
-  queue: new SqsQueue({ client: new SQSClient({}), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
+  links: new DynamoDbLinkStore({ client: new DynamoDBClient(AWS_CLIENT_OPTIONS), tableName: requiredEnv('LINKS_TABLE_NAME') }),
+  queue: new SqsQueue({ client: new SQSClient(AWS_CLIENT_OPTIONS), queueUrl: requiredEnv('EVENTS_QUEUE_URL') }),
   clock: systemClock,
   // Each integration is polled under its name (shared/runtime/scheduled-poll.ts): every line names it.
   log: correlatedLogger(logger),

@@ -14,14 +14,15 @@ import { createLogger } from '../shared/runtime/logger.ts';
 import { createMetrics } from '../shared/runtime/powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { createSecretSource } from '../shared/runtime/secret-source.ts';
+import { AWS_CLIENT_OPTIONS } from '../shared/adapters/aws/client-options.ts';
 
 const SERVICE = 'receive-jira-webhook';
 const logger = createLogger(SERVICE);
 const deps = {
   config: loadRuntimeConfig(),
   secrets: createSecretSource(),
-  queue: new SqsQueue({ client: new SQSClient({}), queueUrl: requiredEnv('JIRA_CHANGES_QUEUE_URL') }),
-  deliveries: new DynamoDbDeliveryLog({ client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') }),
+  queue: new SqsQueue({ client: new SQSClient(AWS_CLIENT_OPTIONS), queueUrl: requiredEnv('JIRA_CHANGES_QUEUE_URL') }),
+  deliveries: new DynamoDbDeliveryLog({ client: new DynamoDBClient(AWS_CLIENT_OPTIONS), tableName: requiredEnv('LINKS_TABLE_NAME') }),
   clock: systemClock,
   log: logger,
   metrics: createMetrics(SERVICE),

@@ -7,11 +7,12 @@ import { applyJiraChange } from '../shared/app/apply-jira-change.ts';
 import { queueWorker } from '../shared/runtime/queue-worker.ts';
 import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
+import { AWS_CLIENT_OPTIONS } from '../shared/adapters/aws/client-options.ts';
 
 const { logger, deps, metrics, failures } = workerDeps('sync-to-backtrace');
 
 export const handler = queueWorker({
-  sqs: new SQSClient({}),
+  sqs: new SQSClient(AWS_CLIENT_OPTIONS),
   queueUrl: requiredEnv('JIRA_CHANGES_QUEUE_URL'),
   logger,
   metrics: { metrics, queue: 'jira-changes', maxReceiveCount: deps.config.settings.maxReceiveCount },

@@ -9,11 +9,12 @@ import { syncErrorGroup } from '../shared/app/sync-error-group.ts';
 import { queueWorker } from '../shared/runtime/queue-worker.ts';
 import { requiredEnv } from '../shared/runtime/runtime-config.ts';
 import { workerDeps } from '../shared/runtime/worker-deps.ts';
+import { AWS_CLIENT_OPTIONS } from '../shared/adapters/aws/client-options.ts';
 
 const { logger, deps, metrics, failures } = workerDeps('sync-to-jira');
 
 export const handler = queueWorker({
-  sqs: new SQSClient({}),
+  sqs: new SQSClient(AWS_CLIENT_OPTIONS),
   queueUrl: requiredEnv('EVENTS_QUEUE_URL'),
   logger,
   metrics: { metrics, queue: 'backtrace-events', maxReceiveCount: deps.config.settings.maxReceiveCount },

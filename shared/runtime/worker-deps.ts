@@ -19,13 +19,14 @@ import { createLogger } from './logger.ts';
 import { createMetrics } from './powertools-metrics.ts';
 import { loadRuntimeConfig, requiredEnv } from './runtime-config.ts';
 import { createSecretSource } from './secret-source.ts';
+import { AWS_CLIENT_OPTIONS } from '../adapters/aws/client-options.ts';
 
 export function workerDeps(serviceName: string) {
   const logger = createLogger(serviceName);
   const metrics = createMetrics(serviceName);
   const config = loadRuntimeConfig();
   for (const warning of configWarnings(config)) logger.warn(warning);
-  const table = { client: new DynamoDBClient({}), tableName: requiredEnv('LINKS_TABLE_NAME') };
+  const table = { client: new DynamoDBClient(AWS_CLIENT_OPTIONS), tableName: requiredEnv('LINKS_TABLE_NAME') };
   const deps: SyncDeps = {
     config,
     clientsFor: integrationClientsFactory(createSecretSource(), {
