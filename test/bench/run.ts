@@ -9,7 +9,8 @@
  *     --events N (100000), --fingerprints N (1000), --rate N (sandbox creates/s and the bridge's pace, 50),
  *     --concurrency N (50), --faults (5xx, timeouts, 429 bursts without Retry-After, sync-to-jira killed mid-batch,
  *     DynamoDB throttling; sync-to-jira then runs in worker threads, 5 at most), --threads (worker threads without
- *     faults), --flood N (webhook deliveries, 10000; 0 skips), --changes N (real Jira changes
+ *     faults), --ingest-threads N (the ingest function's environments, worker threads, 3; 0 runs it in the main
+ *     thread), --one-thread (the engines, the posts and ingest in the main thread, as before), --flood N (webhook deliveries, 10000; 0 skips), --changes N (real Jira changes
  *     they announce, 100), --json FILE (the figures). Progress lines go to stderr every 10 s.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     faults: { type: 'boolean', default: false },
     threads: { type: 'boolean', default: false },
+    'ingest-threads': { type: 'string', default: '3' },
+    'one-thread': { type: 'boolean', default: false },
     flood: { type: 'string', default: '10000' },
     changes: { type: 'string', default: '100' },
     json: { type: 'string' },
@@ -55,6 +58,8 @@ if (values.storm) {
     concurrency: process.argv.some((arg) => arg.startsWith('--concurrency')) ? concurrency : 50,
     faults: values.faults,
     workerThreads: values.threads || values.faults,
+    ingestThreads: values['one-thread'] ? 0 : Number(values['ingest-threads']),
+    separateThreads: !values['one-thread'],
     floodDeliveries: Number(values.flood),
     floodChanges: Number(values.changes),
     progress: (line) => console.error(line),

@@ -22,6 +22,12 @@ describe('Bench: storm mode (smoke)', () => {
     expect(report.jiraCallsPerFingerprint['POST issue']).toBeGreaterThanOrEqual(1);
     expect(report.ingest.eventsPerSecond).toBeGreaterThan(0);
     expect(report.tickets.idealSeconds).toBe(0.3);
+    // The storm's defaults: ingest in worker-thread environments, engines and posts in threads of their own.
+    expect(report).toMatchObject({ separateThreads: true, ingestThreads: 3 });
+    // No ticket before its fingerprint's first post, and the last fingerprint to appear was posted once ingest began.
+    expect(report.tickets.lastFirstPostSeconds).toBeGreaterThanOrEqual(0);
+    expect(report.tickets.lastFirstPostSeconds).toBeLessThanOrEqual(report.tickets.timeToLastSeconds);
+    expect(report.tickets.lastTicketLatencySeconds).toBeGreaterThanOrEqual(report.tickets.latencyP99Seconds);
     expect(report.flood).toMatchObject({ deliveries: 40, realChanges: 4, backtraceWritesPerRealChange: 1 });
     expect(formatStorm(report)).toMatch(/time to last ticket: +[\d.]+ s, ideal 0\.3 s/);
   }, 180_000);
