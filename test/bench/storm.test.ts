@@ -3,7 +3,8 @@
  * rate-limited Jira sandbox, then a small webhook flood, so the bench cannot rot. It checks the report's
  * shape and what must hold at any size (no duplicate, nothing lost, one Backtrace write per real change); the
  * figures themselves are the bench's to print, not a test's to time. The fault mode runs too, small and with short
- * timeouts (worker 6 s = visibility, claim lease 8 s: the sandbox has no search lag to cover), so a killed batch and
+ * timeouts (worker 6 s = visibility, claim lease 20 s: the sandbox has no search lag to cover, but the lease must
+ * outlast an invocation and the create it sent, which a loaded machine can hold back for seconds), so a killed batch and
  * a create whose response was lost come back within the test.
  */
 import { describe, expect, it } from 'vitest';
@@ -37,16 +38,21 @@ describe('Bench: storm mode (smoke)', () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 
     // Act
+    // 12 fingerprints at 5 creates/s: the creates come one at a time, 200 ms apart, so the injector (which looks every
+    // 100 ms) deals each fault while creates remain; at 20/s all of them could start within one look, before a burst.
     const report = await runStorm({
-      events: 18,
-      fingerprints: 6,
-      createsPerSecond: 20,
+      events: 36,
+      fingerprints: 12,
+      createsPerSecond: 5,
       concurrency: 6,
       workerConcurrency: 2,
       faults: true,
       workerTimeoutSeconds: 6,
       queueVisibilityTimeoutSeconds: 6,
-      claimLeaseSeconds: 8,
+      // 8 s was too short on a loaded machine: a create sent near the 6 s timeout was processed after another worker
+      // had taken the expired claim and searched, and both created (13 issues for 12 fingerprints, once). The
+      // deployed stack refuses a lease under the timeout plus 60 s for this reason.
+      claimLeaseSeconds: 20,
       // At the very first create: the killed environment then holds no link-time sync lease (90 s by design).
       killAt: [0],
       floodDeliveries: 0,
@@ -54,7 +60,7 @@ describe('Bench: storm mode (smoke)', () => {
     });
 
     // Assess
-    expect(report.tickets.created).toBe(6);
+    expect(report.tickets.created).toBe(12);
     expect(report.duplicates).toBe(0);
     expect(report.lost).toBe(0);
     expect(report.deadLettered).toBe(0);
@@ -63,7 +69,7 @@ describe('Bench: storm mode (smoke)', () => {
     expect(report.faultsInjected.burst429s).toBeGreaterThanOrEqual(1);
     expect(report.faultsInjected.dynamodbThrottles).toBeGreaterThanOrEqual(1);
     // A killed batch comes back whole: more messages received than events posted.
-    expect(report.worker.messagesReceived).toBeGreaterThan(18);
+    expect(report.worker.messagesReceived).toBeGreaterThan(36);
     expect(formatStorm(report)).toMatch(/faults injected: +\d+ create 5xx, \d+ create timeouts, \d+ burst 429s without Retry-After, [1-9]\d* sync-to-jira kills mid-batch, [1-9]\d* DynamoDB throttles/);
   }, 180_000);
 });
