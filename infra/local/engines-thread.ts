@@ -34,6 +34,8 @@ export async function startLocalEnginesInThread(options: LocalEnginesOptions): P
     await worker.terminate();
     throw error;
   });
+  let exited = false;
+  worker.once('exit', () => (exited = true));
   const restoreDns = intercept ? interceptLocalhostDns() : undefined;
   const endpoints = { dynamodb: ready.dynamodb.endpoint, sqs: ready.sqs.endpoint };
   let stopping: Promise<void> | undefined;
@@ -44,6 +46,7 @@ export async function startLocalEnginesInThread(options: LocalEnginesOptions): P
       (stopping ??= (async () => {
         restoreDns?.();
         // The engines close their servers (and a durable LevelDB store) in the thread; then the thread ends.
+        if (exited) return;
         await new Promise<void>((resolve) => {
           worker.once('exit', () => resolve());
           worker.once('message', () => void worker.terminate());

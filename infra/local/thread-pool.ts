@@ -26,14 +26,14 @@ export async function startLambdaThreadPool(handler: ThreadedHandler, functionNa
     return startThreadContainer(handler, functionName, region);
   };
   const idle: ThreadContainer[] = await Promise.all(Array.from({ length: size }, start));
-  const waiting: ((container: ThreadContainer) => void)[] = [];
+  const waiting: { resolve: (container: ThreadContainer) => void; reject: (error: unknown) => void }[] = [];
   let stopped = false;
   const all = new Set(idle);
 
   const acquire = async (): Promise<ThreadContainer> => {
     const free = idle.pop();
     if (free) return free.alive ? free : replace(free);
-    return new Promise((resolve) => waiting.push(resolve));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   };
   const replace = async (dead: ThreadContainer) => {
     all.delete(dead);
@@ -43,7 +43,8 @@ export async function startLambdaThreadPool(handler: ThreadedHandler, functionNa
   };
   const release = (container: ThreadContainer) => {
     const next = waiting.shift();
-    if (next) void (container.alive ? Promise.resolve(container) : replace(container)).then(next);
+    // A replacement that cannot start (its init fails) fails the invocation that waited for it, not the process.
+    if (next) (container.alive ? Promise.resolve(container) : replace(container)).then(next.resolve, next.reject);
     else idle.push(container);
   };
 

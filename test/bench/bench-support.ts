@@ -32,8 +32,8 @@ export function backtraceGroupPoster(stackUrl: string): (fingerprint: string) =>
   const secrets = JSON.parse(readFileSync(DEFAULT_SECRETS_FILE, 'utf8')) as Record<string, string>;
   const credentials = JSON.parse(secrets['local/webhook-basic-auth']!) as { username: string; password: string };
   const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-  // node:http with a keep-alive agent rather than fetch: the bench's client is not what it measures, and undici's
-  // fetch costs about twice the CPU per post on the same machine the stack runs on.
+  // node:http with a keep-alive agent rather than fetch, the lighter of the two per request: the bench's client is
+  // not what it measures, and it shares the machine with the stack it measures.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(`${stackUrl}/backtrace/events`);
   return (fingerprint) =>
