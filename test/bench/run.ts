@@ -9,9 +9,10 @@
  *     --events N (100000), --fingerprints N (1000), --rate N (sandbox creates/s and the bridge's pace, 50),
  *     --concurrency N (50), --faults (5xx, timeouts, 429 bursts without Retry-After, sync-to-jira killed mid-batch,
  *     DynamoDB throttling; sync-to-jira then runs in worker threads, 5 at most), --threads (worker threads without
- *     faults), --ingest-threads N (the ingest function's environments, worker threads, 3; 0 runs it in the main
- *     thread), --one-thread (the engines, the posts and ingest in the main thread, as before), --flood N (webhook deliveries, 10000; 0 skips), --changes N (real Jira changes
- *     they announce, 100), --json FILE (the figures). Progress lines go to stderr every 10 s.
+ *     faults), --ingest-threads N (the ingest function's environments, worker threads, storm.ts's default 3; 0
+ *     runs it in the main thread), --one-thread (the engines, the posts and ingest in the main thread, as before),
+ *     --flood N (webhook deliveries, 10000; 0 skips), --changes N (real Jira changes they announce, 100),
+ *     --json FILE (the figures). Progress lines go to stderr every 10 s.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     faults: { type: 'boolean', default: false },
     threads: { type: 'boolean', default: false },
-    'ingest-threads': { type: 'string', default: '3' },
+    'ingest-threads': { type: 'string' },
     'one-thread': { type: 'boolean', default: false },
     flood: { type: 'string', default: '10000' },
     changes: { type: 'string', default: '100' },
@@ -48,6 +49,12 @@ const concurrency = Number(values.concurrency);
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
+function ingestThreadsOption(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--ingest-threads wants a whole number of environments, 0 or more (0: ingest in the main thread), got "${text}"`);
+  return value;
+}
+
 
 if (values.storm) {
   const report = await runStorm({
@@ -58,7 +65,7 @@ if (values.storm) {
     concurrency: process.argv.some((arg) => arg.startsWith('--concurrency')) ? concurrency : 50,
     faults: values.faults,
     workerThreads: values.threads || values.faults,
-    ingestThreads: values['one-thread'] ? 0 : Number(values['ingest-threads']),
+    ...(values['one-thread'] ? { ingestThreads: 0 } : values['ingest-threads'] === undefined ? {} : { ingestThreads: ingestThreadsOption(values['ingest-threads']) }),
     separateThreads: !values['one-thread'],
     floodDeliveries: Number(values.flood),
     floodChanges: Number(values.changes),
