@@ -5,22 +5,21 @@
  * thread every engine request waits behind the handlers' work (and theirs behind it). Default for `npm start` and the
  * tests stays in-process, which starts faster and needs no thread.
  */
-import { Worker } from 'node:worker_threads';
 import { interceptLocalhostDns } from 'fauxqs';
-import { LOCAL_REGION, type LocalClientConfig, type LocalEngines, type LocalEnginesOptions } from './engines.ts';
+import { clientConfigFor, type LocalEngines, type LocalEnginesOptions } from './engines.ts';
+import { startTsThread } from './ts-thread.ts';
 
 /** What the thread answers once its engines are ready: everything of {@link LocalEngines} that is data. */
 export type EnginesThreadReady = Pick<LocalEngines, 'region' | 'dynamodb' | 'sqs' | 'env' | 'startupMs'>;
 
 export type EnginesThreadMessage = { type: 'ready'; engines: EnginesThreadReady } | { type: 'failed'; message: string } | { type: 'stopped' };
 
-const BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./engines-thread-main.ts', import.meta.url).href;
+const ENTRY = new URL('./engines-thread-main.ts', import.meta.url);
 
 /** {@link startLocalEngines} in a worker thread; `interceptLocalhostDns` patches this thread's resolver, where the clients are. */
 export async function startLocalEnginesInThread(options: LocalEnginesOptions): Promise<LocalEngines> {
   const { interceptLocalhostDns: intercept, ...threadOptions } = options;
-  const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: threadOptions } });
+  const worker = startTsThread(ENTRY, { options: threadOptions });
   const ready = await new Promise<EnginesThreadReady>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`local engines thread exited with code ${code} before it was ready`)));
@@ -37,11 +36,10 @@ export async function startLocalEnginesInThread(options: LocalEnginesOptions): P
   let exited = false;
   worker.once('exit', () => (exited = true));
   const restoreDns = intercept ? interceptLocalhostDns() : undefined;
-  const endpoints = { dynamodb: ready.dynamodb.endpoint, sqs: ready.sqs.endpoint };
   let stopping: Promise<void> | undefined;
   return {
     ...ready,
-    clientConfig: (service): LocalClientConfig => ({ endpoint: endpoints[service], region: LOCAL_REGION, credentials: { accessKeyId: ready.env.AWS_ACCESS_KEY_ID!, secretAccessKey: ready.env.AWS_SECRET_ACCESS_KEY! } }),
+    clientConfig: clientConfigFor({ dynamodb: ready.dynamodb.endpoint, sqs: ready.sqs.endpoint }),
     stop: () =>
       (stopping ??= (async () => {
         restoreDns?.();

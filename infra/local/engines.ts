@@ -88,6 +88,11 @@ export interface LocalEngines {
 
 const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** {@link LocalEngines.clientConfig} for engines answering at these endpoints (here or in another thread). */
+export function clientConfigFor(endpoints: { dynamodb: string; sqs: string }): LocalEngines['clientConfig'] {
+  return (service) => ({ endpoint: endpoints[service], region: LOCAL_REGION, credentials: { ...DUMMY_CREDENTIALS } });
+}
+
 /**
  * Starts dynalite (DynamoDB) and fauxqs (SQS) in this process on 127.0.0.1 with random ports, then creates the links
  * table and the queues through the real AWS SDK, the way the CDK stack defines them.
@@ -115,11 +120,7 @@ export async function startLocalEngines(options: LocalEnginesOptions): Promise<L
   const restoreDns = options.interceptLocalhostDns ? interceptLocalhostDns() : undefined;
 
   const endpoints = { dynamodb: dynalite.endpoint, sqs: fauxqs.endpoint };
-  const clientConfig = (service: 'dynamodb' | 'sqs'): LocalClientConfig => ({
-    endpoint: endpoints[service],
-    region: LOCAL_REGION,
-    credentials: { ...DUMMY_CREDENTIALS },
-  });
+  const clientConfig = clientConfigFor(endpoints);
 
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -4,7 +4,8 @@
  * environment variables. `kill()` ends it at once with `worker.terminate()`, whatever the invocation is doing, as
  * Lambda's sandbox dying does: the invocation's remaining work stops, and requests already sent stay sent.
  */
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { SHARE_ENV } from 'node:worker_threads';
+import { startTsThread } from './ts-thread.ts';
 import type { LambdaThreadData, LambdaThreadInvoke, LambdaThreadMessage } from './lambda-thread.ts';
 
 /** Where a threaded handler lives. */
@@ -33,13 +34,12 @@ export interface ThreadContainer {
   readonly initMs: number | undefined;
 }
 
-const BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./lambda-thread.ts', import.meta.url).href;
+const ENTRY = new URL('./lambda-thread.ts', import.meta.url);
 
 /** Starts the thread; resolves when the handler module is loaded (the init phase), rejects when that fails. */
 export async function startThreadContainer(handler: ThreadedHandler, functionName: string, region: string): Promise<ThreadContainer> {
   const data: LambdaThreadData = { moduleUrl: handler.moduleUrl, functionName, region, ...(handler.exportName ? { exportName: handler.exportName } : {}), ...(handler.interceptLocalhostDns ? { interceptLocalhostDns: true } : {}) };
-  const worker = new Worker(BOOTSTRAP, { env: SHARE_ENV, workerData: { ...data, entry: ENTRY } });
+  const worker = startTsThread(ENTRY, { ...data }, { env: SHARE_ENV });
   let alive = true;
   let initMs: number | undefined;
   let pending: { awsRequestId: string; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;

@@ -4,7 +4,8 @@
  * each post took. In a thread of its own it no longer takes the event loop the HTTP API and the handlers run on
  * (in AWS, Backtrace is another machine).
  */
-import { Worker } from 'node:worker_threads';
+import { startTsThread } from '../../infra/local/ts-thread.ts';
+import { runPool } from './bench-support.ts';
 
 export interface StormPosts {
   /** Epoch ms of each fingerprint's first post. */
@@ -24,12 +25,29 @@ export interface StormPosterInput {
 
 type PosterMessage = { type: 'started'; at: number } | { type: 'done'; firstPostAt: [string, number][]; latencies: number[]; startedAt: number; endedAt: number } | { type: 'failed'; message: string };
 
-const BOOTSTRAP = new URL('../../infra/local/thread-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./storm-poster-main.ts', import.meta.url).href;
+const ENTRY = new URL('./storm-poster-main.ts', import.meta.url);
+
+/**
+ * Posts every delivery with `post`, `concurrency` at a time, noting each fingerprint's first post and each answer
+ * time; `onStarted` runs as the first post goes out. The poster thread runs this, and so does `--one-thread`.
+ */
+export async function postAll(post: (fingerprint: string) => Promise<void>, deliveries: string[], concurrency: number, onStarted: (at: number) => void = () => undefined): Promise<StormPosts> {
+  const firstPostAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const startedAt = Date.now();
+  onStarted(startedAt);
+  await runPool(deliveries, concurrency, async (fingerprint) => {
+    const t0 = performance.now();
+    if (!firstPostAt.has(fingerprint)) firstPostAt.set(fingerprint, Date.now());
+    await post(fingerprint);
+    latencies.push(performance.now() - t0);
+  });
+  return { firstPostAt, latencies, startedAt, endedAt: Date.now() };
+}
 
 /** Posts every delivery from a worker thread; `onStarted` runs when the first post goes out. Rejects on the first post not answered 202. */
 export function postFromThread(input: StormPosterInput, onStarted: (at: number) => void = () => undefined): Promise<StormPosts> {
-  const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, input } });
+  const worker = startTsThread(ENTRY, { input });
   return new Promise<StormPosts>((resolve, reject) => {
     worker.on('error', reject);
     worker.on('exit', (code) => reject(new Error(`storm poster thread exited with code ${code}`)));

@@ -13,7 +13,7 @@ import { backtraceGroupPoster, percentile, runPool, shuffle } from './bench-supp
 import { BATCHING_WINDOW_SECONDS, maxConcurrencyForRate } from '../../shared/domain/pacing/worker-concurrency.ts';
 import { dedupeLabel } from '../../shared/domain/dedupe-label.ts';
 import { startStormFaults, type StormFaultCounts } from './storm-faults.ts';
-import { postFromThread, type StormPosts } from './storm-poster.ts';
+import { postAll, postFromThread } from './storm-poster.ts';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SECRETS_FILE, EVENTS_QUEUE_NAME, JIRA_CHANGES_QUEUE_NAME, startLocalStack, type LocalStack } from '../../infra/local/local-stack.ts';
 
 export interface StormOptions {
@@ -171,7 +171,6 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     ...(options.faults ? { dynamodbThrottle: { probability: 0.05, burst: { everyMs: 5_000, requests: 10 } } } : {}),
   });
   const jira = stack.jiraSandbox!;
-  const postGroup = backtraceGroupPoster(stack.url);
   const backtrace = stack.backtraceSandbox!;
   const integration = stack.config.integrations[0]!;
   const { universe, project } = integration.backtrace;
@@ -209,7 +208,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     }
     const posts = separateThreads
       ? await postFromThread({ stackUrl: stack.url, deliveries, concurrency }, (at) => (started = at))
-      : await postHere(postGroup, deliveries, concurrency);
+      : await postAll(backtraceGroupPoster(stack.url), deliveries, concurrency, (at) => (started = at));
     started = posts.startedAt;
     for (const [fingerprint, at] of posts.firstPostAt) firstPostAt.set(fingerprint, at);
     const latencies = posts.latencies;
@@ -333,20 +332,6 @@ async function runFlood(stack: LocalStack, deliveries: number, changes: number, 
     answers,
     backtraceWritesPerRealChange: round(writes / Math.max(1, captured.length)),
   };
-}
-
-/** The posts from this thread (`separateThreads: false`). */
-async function postHere(postGroup: (fingerprint: string) => Promise<void>, deliveries: string[], concurrency: number): Promise<StormPosts> {
-  const firstPostAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const startedAt = Date.now();
-  await runPool(deliveries, concurrency, async (fingerprint) => {
-    const t0 = performance.now();
-    if (!firstPostAt.has(fingerprint)) firstPostAt.set(fingerprint, Date.now());
-    await postGroup(fingerprint);
-    latencies.push(performance.now() - t0);
-  });
-  return { firstPostAt, latencies, startedAt, endedAt: Date.now() };
 }
 
 async function deadLettered(stack: LocalStack): Promise<number> {
