@@ -77,6 +77,9 @@ export interface SqsPollerStats {
   coldStarts: number;
   /** Threaded mode: environments killed mid-batch by {@link SqsPoller.kill}. */
   kills: number;
+  /** ReceiveMessage calls made, and how many of them brought nothing. */
+  receives: number;
+  emptyReceives: number;
 }
 
 /** An invocation running now. */
@@ -154,7 +157,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   const { sqs, queueUrl, handler, thread } = options;
   if ((handler === undefined) === (thread === undefined)) throw new Error(`${functionName}: give startSqsPoller either handler or thread`);
   const eventSourceARN = await getQueueArn(sqs, queueUrl);
-  const counters: SqsPollerStats = { invocations: 0, received: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0 };
+  const counters: SqsPollerStats = { invocations: 0, received: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0, receives: 0, emptyReceives: 0 };
   /** Threaded mode: each slot's environment, while it lives. */
   const containers: (ThreadContainer | undefined)[] = [];
   const running = new Map<string, RunningInvocation & { slot: number }>();
@@ -245,6 +248,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
         MessageAttributeNames: ['All'],
       }),
     );
+    counters.receives++;
+    if (!output.Messages?.length) counters.emptyReceives++;
     return output.Messages ?? [];
   };
 

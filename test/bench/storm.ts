@@ -98,7 +98,7 @@ export interface StormReport {
   rateLimited: { answers429: number; createsAnswered: number; percentOfCreates: number };
   faultsInjected: StormFaultCounts;
   /** What reached sync-to-jira: messages received (redeliveries and re-enqueued copies included) per event ingested. */
-  worker: { messagesReceived: number; perEventIngested: number; invocations: number; coldStarts: number };
+  worker: { messagesReceived: number; perEventIngested: number; invocations: number; coldStarts: number; receiveCalls: number; emptyReceiveCalls: number };
   duplicates: number;
   lost: number;
   deadLettered: number;
@@ -273,6 +273,8 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
         perEventIngested: round(stack.poller.stats().received / events, 3),
         invocations: stack.poller.stats().invocations,
         coldStarts: stack.poller.stats().coldStarts,
+        receiveCalls: stack.poller.stats().receives,
+        emptyReceiveCalls: stack.poller.stats().emptyReceives,
       },
       duplicates,
       lost,
@@ -367,7 +369,7 @@ export function formatStorm(report: StormReport): string {
             `${report.faultsInjected.kills} sync-to-jira kills mid-batch, ${report.faultsInjected.dynamodbThrottles} DynamoDB throttles`,
         ]
       : []),
-    `  sync-to-jira received:               ${report.worker.messagesReceived} messages = ${report.worker.perEventIngested} per event ingested, in ${report.worker.invocations} invocations${report.workerThreads ? `, ${report.worker.coldStarts} cold starts (worker threads)` : ' (in the main thread)'}`,
+    `  sync-to-jira received:               ${report.worker.messagesReceived} messages = ${report.worker.perEventIngested} per event ingested, in ${report.worker.invocations} invocations and ${report.worker.receiveCalls} receives (${report.worker.emptyReceiveCalls} empty)${report.workerThreads ? `, ${report.worker.coldStarts} cold starts (worker threads)` : ' (in the main thread)'}`,
     `  tickets created / duplicates / lost: ${t.created} / ${report.duplicates} / ${report.lost} (dead-lettered ${report.deadLettered})`,
   ];
   if (report.flood) {
