@@ -29,6 +29,10 @@ describe('Bench: storm mode (smoke)', () => {
     expect(report.tickets.lastFirstPostSeconds).toBeGreaterThanOrEqual(0);
     expect(report.tickets.lastFirstPostSeconds).toBeLessThanOrEqual(report.tickets.timeToLastSeconds);
     expect(report.tickets.lastTicketLatencySeconds).toBeGreaterThanOrEqual(report.tickets.latencyP99Seconds);
+    // The machine's share it took: some CPU, never more than all of its cores for that long
+    expect(report.cpu.seconds).toBeGreaterThan(0);
+    expect(report.cpu.seconds).toBeLessThanOrEqual(report.cpu.wallSeconds * report.cpu.cores + 0.1);
+    expect(report.worker.receiveCalls).toBeGreaterThanOrEqual(report.worker.invocations);
     expect(report.flood).toMatchObject({ deliveries: 40, realChanges: 4, backtraceWritesPerRealChange: 1 });
     expect(formatStorm(report)).toMatch(/time to last ticket: +[\d.]+ s, ideal 0\.3 s/);
   }, 180_000);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { backtraceGroupPoster, percentile, runPool, shuffle } from './bench-support.ts';
@@ -99,6 +99,11 @@ export interface StormReport {
   faultsInjected: StormFaultCounts;
   /** What reached sync-to-jira: messages received (redeliveries and re-enqueued copies included) per event ingested. */
   worker: { messagesReceived: number; perEventIngested: number; invocations: number; coldStarts: number; receiveCalls: number; emptyReceiveCalls: number };
+  /**
+   * CPU time of the whole process (every thread: the posts, the engines, ingest, the workers, the sandboxes) from the
+   * first post until the stack was quiet, and what share of the machine's cores that wall time it is.
+   */
+  cpu: { seconds: number; wallSeconds: number; cores: number; busyPercent: number };
   duplicates: number;
   lost: number;
   deadLettered: number;
@@ -188,6 +193,8 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     }
 
     let started = Date.now();
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
     if (options.progress) {
       const sqs = new SQSClient(stack.engines.clientConfig('sqs'));
       const say = options.progress;
@@ -217,6 +224,10 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
     faults?.stop();
     // Lost responses and retries settle last: the stack is quiet when every queue and worker is.
     await stack.settled({ timeoutMs });
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
+    const wallSeconds = (performance.now() - wallBefore) / 1000;
+    const cores = availableParallelism();
 
     const createRequests = jira.requests.filter((request) => request.method === 'POST' && /\/rest\/api\/2\/issue$/.test(request.path));
     const answers429 = jira.requests.filter((request) => request.status === 429).length;
@@ -276,6 +287,7 @@ export async function runStorm(options: StormOptions = {}): Promise<StormReport>
         receiveCalls: stack.poller.stats().receives,
         emptyReceiveCalls: stack.poller.stats().emptyReceives,
       },
+      cpu: { seconds: round(cpuSeconds, 1), wallSeconds: round(wallSeconds, 1), cores, busyPercent: round((100 * cpuSeconds) / (wallSeconds * cores), 0) },
       duplicates,
       lost,
       deadLettered: await deadLettered(stack),
@@ -370,6 +382,7 @@ export function formatStorm(report: StormReport): string {
         ]
       : []),
     `  sync-to-jira received:               ${report.worker.messagesReceived} messages = ${report.worker.perEventIngested} per event ingested, in ${report.worker.invocations} invocations and ${report.worker.receiveCalls} receives (${report.worker.emptyReceiveCalls} empty)${report.workerThreads ? `, ${report.worker.coldStarts} cold starts (worker threads)` : ' (in the main thread)'}`,
+    `  CPU, all threads, first post to quiet: ${report.cpu.seconds} s in ${report.cpu.wallSeconds} s on ${report.cpu.cores} cores = ${report.cpu.busyPercent} % busy`,
     `  tickets created / duplicates / lost: ${t.created} / ${report.duplicates} / ${report.lost} (dead-lettered ${report.deadLettered})`,
   ];
   if (report.flood) {
