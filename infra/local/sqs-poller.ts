@@ -77,9 +77,16 @@ export interface SqsPollerStats {
   coldStarts: number;
   /** Threaded mode: environments killed mid-batch by {@link SqsPoller.kill}. */
   kills: number;
-  /** ReceiveMessage calls made, and how many of them brought nothing. */
-  receives: number;
-  emptyReceives: number;
+}
+
+/**
+ * The poller's ReceiveMessage calls, and how many of them brought nothing (each a signed request for the poller and
+ * the queue). Apart from {@link SqsPollerStats}: they grow with every idle long poll, and a stats snapshot must stay
+ * the same while nothing is processed.
+ */
+export interface SqsPollerReceives {
+  calls: number;
+  empty: number;
 }
 
 /** An invocation running now. */
@@ -101,6 +108,7 @@ export interface SqsPoller {
    */
   idle(options?: { timeoutMs?: number }): Promise<void>;
   stats(): SqsPollerStats;
+  receives(): SqsPollerReceives;
   /** Invocations running now. */
   running(): RunningInvocation[];
   /**
@@ -157,7 +165,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   const { sqs, queueUrl, handler, thread } = options;
   if ((handler === undefined) === (thread === undefined)) throw new Error(`${functionName}: give startSqsPoller either handler or thread`);
   const eventSourceARN = await getQueueArn(sqs, queueUrl);
-  const counters: SqsPollerStats = { invocations: 0, received: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0, receives: 0, emptyReceives: 0 };
+  const counters: SqsPollerStats = { invocations: 0, received: 0, deleted: 0, leftForRetry: 0, failedInvocations: 0, coldStarts: 0, kills: 0 };
+  const receives: SqsPollerReceives = { calls: 0, empty: 0 };
   /** Threaded mode: each slot's environment, while it lives. */
   const containers: (ThreadContainer | undefined)[] = [];
   const running = new Map<string, RunningInvocation & { slot: number }>();
@@ -248,8 +257,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
         MessageAttributeNames: ['All'],
       }),
     );
-    counters.receives++;
-    if (!output.Messages?.length) counters.emptyReceives++;
+    receives.calls++;
+    if (!output.Messages?.length) receives.empty++;
     return output.Messages ?? [];
   };
 
@@ -313,6 +322,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   return {
     functionName,
     stats: () => ({ ...counters }),
+    receives: () => ({ ...receives }),
     running: () => [...running.values()].map(({ slot: _slot, ...invocation }) => ({ ...invocation, bodies: [...invocation.bodies] })),
     kill: async (awsRequestId) => {
       if (!thread) throw new Error(`${functionName}: kill() needs the thread option (a function running in this thread cannot be stopped from outside)`);

@@ -372,10 +372,10 @@ describe('Function: startSqsPoller', () => {
     }
     await poller?.idle();
 
-    // Assess: and the stats count the receives that brought them apart from the empty long polls between
+    // Assess: and the poller counts the receives that brought them apart from the empty long polls between
     expect(batches).toEqual([['1'], ['2'], ['3']]);
-    const { receives, emptyReceives } = poller!.stats();
-    expect(receives - emptyReceives).toBe(3);
+    const { calls, empty } = poller!.receives();
+    expect(calls - empty).toBe(3);
   });
 
   it('with a batching window, invokes as soon as the batch is full', async () => {
