@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -53,32 +50,6 @@ describe('Function: startLocalEnginesInThread', () => {
     // Assess
     await expect(fetch(dynamodb.endpoint)).rejects.toThrow();
     await expect(fetch(sqs.endpoint)).rejects.toThrow();
-  });
-
-  it('keeps the table and its items in dynamodbDir for the next engines on that directory, and stops them so they can', async () => {
-    // Prepare: a durable store written through the thread, then closed by stop() (the LevelDB lock released)
-    const directory = mkdtempSync(join(tmpdir(), 'engines-thread-dynamodb-'));
-    const item = { pk: { S: 'jira-main#fp-1' }, sk: { S: 'link' }, issueId: { S: '10001' } };
-    try {
-      engines = await startLocalEnginesInThread({ linksTableName: 'links', queues: [], dynamodbDir: directory });
-      let dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
-      await dynamodb.send(new PutItemCommand({ TableName: 'links', Item: item }));
-      dynamodb.destroy();
-      await engines.stop();
-
-      // Act
-      engines = await startLocalEnginesInThread({ linksTableName: 'links', queues: [], dynamodbDir: directory });
-      dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
-      const kept = await dynamodb.send(new GetItemCommand({ TableName: 'links', Key: { pk: item.pk, sk: item.sk } }));
-      dynamodb.destroy();
-
-      // Assess
-      expect(kept.Item).toEqual(item);
-    } finally {
-      await engines?.stop();
-      engines = undefined;
-      rmSync(directory, { recursive: true, force: true });
-    }
   });
 
   it('rejects with the engine\'s own message when they cannot start as asked', async () => {

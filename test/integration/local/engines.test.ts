@@ -17,6 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { startLocalEngines, type LocalEngines } from '../../../infra/local/engines.ts';
+import { startLocalEnginesInThread } from '../../../infra/local/engines-thread.ts';
 
 describe('Function: startLocalEngines', () => {
   let engines: LocalEngines | undefined;
@@ -165,25 +166,30 @@ describe('Function: startLocalEngines', () => {
     dynamodb.destroy();
   });
 
-  it('keeps the table and its items in dynamodbDir for the next engines on that directory, and nothing without it', async () => {
+  // In their own thread too (the storm's layout): there stop() must close the store in the thread, or the next
+  // engines cannot take its LevelDB lock.
+  it.each([
+    ['in this thread', startLocalEngines],
+    ['in a thread of their own', startLocalEnginesInThread],
+  ])('keeps the table and its items in dynamodbDir for the next engines on that directory, and nothing without it (%s)', async (_, start) => {
     // Prepare
     const directory = mkdtempSync(join(tmpdir(), 'engines-dynamodb-'));
     const item = { pk: { S: 'jira-main#fp-1' }, sk: { S: 'link' }, issueId: { S: '10001' } };
     try {
-      engines = await startLocalEngines({ linksTableName: 'links', queues: [], dynamodbDir: directory });
+      engines = await start({ linksTableName: 'links', queues: [], dynamodbDir: directory });
       let dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
       await dynamodb.send(new PutItemCommand({ TableName: 'links', Item: item }));
       dynamodb.destroy();
       await engines.stop();
 
       // Act
-      engines = await startLocalEngines({ linksTableName: 'links', queues: [], dynamodbDir: directory });
+      engines = await start({ linksTableName: 'links', queues: [], dynamodbDir: directory });
       dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
       const kept = await dynamodb.send(new GetItemCommand({ TableName: 'links', Key: { pk: item.pk, sk: item.sk } }));
       const byIndex = await dynamodb.send(new QueryCommand({ TableName: 'links', IndexName: 'byIssueId', KeyConditionExpression: 'issueId = :id', ExpressionAttributeValues: { ':id': { S: '10001' } } }));
       dynamodb.destroy();
       await engines.stop();
-      engines = await startLocalEngines({ linksTableName: 'links', queues: [] });
+      engines = await start({ linksTableName: 'links', queues: [] });
       dynamodb = new DynamoDBClient(engines.clientConfig('dynamodb'));
       const inMemory = await dynamodb.send(new GetItemCommand({ TableName: 'links', Key: { pk: item.pk, sk: item.sk } }));
       dynamodb.destroy();
