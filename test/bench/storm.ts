@@ -101,7 +101,8 @@ export interface StormReport {
   worker: { messagesReceived: number; perEventIngested: number; invocations: number; coldStarts: number; receiveCalls: number; emptyReceiveCalls: number };
   /**
    * CPU time of the whole process (every thread: the posts, the engines, ingest, the workers, the sandboxes) from the
-   * first post until the stack was quiet, and what share of the machine's cores that wall time it is.
+   * start of the posts (the poster thread's own start, a fraction of a second, included) until the stack was quiet,
+   * and what share of the machine's cores over that wall time it is.
    */
   cpu: { seconds: number; wallSeconds: number; cores: number; busyPercent: number };
   duplicates: number;
