@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { backtraceSecretNames, ConfigError, parseConfig, jiraSecretNames, type BridgeConfig } from '../../shared/domain/config/index.ts';
 import { GROUP_KIND, type QueueMessageInput } from '../../shared/domain/queue-message.ts';
+import { SUBSCRIBED_WEBHOOK_EVENTS } from '../../shared/domain/jira/jira-webhook.ts';
 import { LocalSecretSource } from '../../shared/adapters/secrets/local-secret-source.ts';
 import { DynamoDbLinkStore } from '../../shared/adapters/dynamodb/link-store.ts';
 import type { handler as IngestHandler } from '../../functions/ingest-backtrace-events.ts';
@@ -402,7 +403,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const hook = integration.jiraWebhook.verification === 'query-token' ? { url: `${api.url}/jira/webhook?token=${encodeURIComponent(secret)}` } : { url: `${api.url}/jira/webhook`, secret };
       hooks.set(JSON.stringify(hook), hook);
     }
-    for (const hook of hooks.values()) jiraSandbox!.addWebhook(hook);
+    // The events `webhook register` asks for: no creations (each would only be dropped).
+    for (const hook of hooks.values()) jiraSandbox!.addWebhook({ ...hook, events: [...SUBSCRIBED_WEBHOOK_EVENTS] });
     // Backtrace announces no fingerprint change (reference sections 3.7 and 5): the poller reads them with
     // POST /api/query, on the schedule EventBridge keeps in AWS.
     const pollSchedule = startPollSchedule({

@@ -7,7 +7,8 @@
  * Refusals change nothing: 401 for an unsigned or wrongly signed body (nothing parsed), 400 for a malformed one
  * (invalid UTF-8, nested too deep, an overlong delivery id, a time far ahead). A signed delivery older than
  * `jiraWebhook.replayWindowSeconds` is dropped with a warning and a 200 (see replay-window.ts).
- * Events the bridge does not act on (comments; issues no fingerprint is linked to, dropped by the worker) get a 2xx.
+ * Events the bridge does not act on (comments, issue creations; issues no fingerprint is linked to, dropped by the
+ * worker) get a 2xx.
  */
 import type { BridgeConfig, IntegrationConfig } from '../domain/config/index.ts';
 import { parseJiraWebhook } from '../domain/jira/jira-webhook.ts';
@@ -30,6 +31,9 @@ import { checkQueueMessageSize, parseJsonBody, requestBytes } from './request-bo
 export const DELIVERY_MEMORY_SECONDS = 24 * 3600;
 /** SQS takes 256 KiB; the trimmed event is a few KiB, and Jira's full bodies (comments, etc.) can be large. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+/** Why a `jira:issue_created` delivery is answered without queueing (see SUBSCRIBED_WEBHOOK_EVENTS). */
+export const CREATION_IGNORED = 'jira:issue_created events are not synced: the bridge reads each issue it links right after creating or adopting it';
 
 export interface AcceptJiraWebhookDeps {
   config: BridgeConfig;
@@ -97,6 +101,11 @@ export async function acceptJiraWebhook(deps: AcceptJiraWebhookDeps, request: In
   if (parsed.kind === 'ignored') {
     deps.log.debug('Jira webhook event ignored', { reason: parsed.reason });
     return answer(200, { ignored: parsed.reason });
+  }
+  if (parsed.event === 'created') {
+    // Before the delivery log's read: in a storm every new group's create comes back here, and costs nothing.
+    deps.log.debug('Jira webhook for an issue creation ignored', { issueKey: parsed.issueKey });
+    return answer(200, { ignored: CREATION_IGNORED });
   }
   // No project filter here: a moved issue lives in another project from then on and keeps its link. The worker
   // looks the issue up by id and drops what no fingerprint is linked to; the webhook's JQL filter limits the load.

@@ -7,8 +7,10 @@
  * - Data Center 10 and later: `/rest/jira-webhook/1.0/webhooks`, everything else in `configuration`
  *   (`FILTERS`, `EXCLUDE_BODY`, `DESCRIPTION`, `SECRET`).
  */
+import { SUBSCRIBED_WEBHOOK_EVENTS } from '../../../shared/domain/jira/jira-webhook.ts';
 
-export const WEBHOOK_EVENTS = ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted'] as const;
+/** What the bridge's webhook subscribes to. A webhook that also sends `jira:issue_created` (registered before) differs in nothing that matters. */
+export const WEBHOOK_EVENTS = SUBSCRIBED_WEBHOOK_EVENTS;
 
 export type WebhookDialect = 'webhooks-1.0' | 'jira-webhook-1.0';
 

@@ -17,6 +17,14 @@ const ISSUE_EVENTS: Record<string, JiraIssueEventName> = {
   'jira:issue_deleted': 'deleted',
 };
 
+/**
+ * The webhook events the bridge asks Jira for (the CLI's `webhook` command and the local stack register these).
+ * Not `jira:issue_created`: every linked issue is one the bridge created or adopted, and the bridge reads it
+ * right after linking; an issue it did not link belongs to no fingerprint. A creation's delivery could only be
+ * dropped, so it is not asked for, and one that still arrives (a webhook registered by hand) is answered at once.
+ */
+export const SUBSCRIBED_WEBHOOK_EVENTS = ['jira:issue_updated', 'jira:issue_deleted'] as const;
+
 /** The changelog fields sync reads; everything else in a changelog is dropped from the queue message. */
 const SYNCED_FIELDS = ['status', 'resolution', 'assignee'] as const;
 type SyncedField = (typeof SYNCED_FIELDS)[number];

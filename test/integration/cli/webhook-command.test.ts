@@ -39,8 +39,11 @@ async function setup(options: JiraFakeOptions, verification: 'signature' | 'quer
   return { jira, inbox, globals, url: `${inbox.url}/jira/webhook` };
 }
 
-async function createIssue(jira: JiraFake, project: string): Promise<void> {
-  jira.actAs(jira.users[1]!).createIssue({ projectKey: project, summary: `in ${project}` });
+/** A person creates an issue and closes it: the close is what the bridge's webhook sends (no creations). */
+async function changeIssue(jira: JiraFake, project: string): Promise<void> {
+  const person = jira.actAs(jira.users[1]!);
+  const issue = person.createIssue({ projectKey: project, summary: `in ${project}` });
+  person.transition(issue.key, 'Done');
   await jira.webhooksIdle();
 }
 
@@ -56,20 +59,20 @@ describe('CLI: webhook register | list | delete', () => {
     const first = await cli([...globals, '--json', 'webhook', 'register', '--url', url]);
     const second = await cli([...globals, '--json', 'webhook', 'register', '--url', url]);
     const listed = await cli([...globals, '--json', 'webhook', 'list']);
-    await createIssue(jira, 'OTHER');
-    await createIssue(jira, 'CRASH');
+    await changeIssue(jira, 'OTHER');
+    await changeIssue(jira, 'CRASH');
     const deleted = await cli([...globals, 'webhook', 'delete', '--url', url]);
     const after = await cli([...globals, '--json', 'webhook', 'list', '--url', url]);
 
     // Assess
     expect(first.exitCode).toBe(0);
-    expect(first.json).toMatchObject({ status: 'created', resource, jira: expect.stringContaining(label), jql: 'project = CRASH', signed: true, events: ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted'] });
+    expect(first.json).toMatchObject({ status: 'created', resource, jira: expect.stringContaining(label), jql: 'project = CRASH', signed: true, events: ['jira:issue_updated', 'jira:issue_deleted'] });
     expect(second.json).toMatchObject({ status: 'unchanged', webhook: { id: first.json.webhook.id } });
     expect(listed.json.webhooks).toEqual([expect.objectContaining({ id: first.json.webhook.id, url, jql: 'project = CRASH' })]);
     const requests = jira.requests.filter((request) => request.path === resource && request.method === 'POST');
     expect(requests).toHaveLength(1);
-    // Only the project's issue arrives, signed with the configured secret.
-    expect(inbox.received.map((delivery) => delivery.json.issue.key)).toEqual(['CRASH-1']);
+    // Only the project's issue arrives, only its update (not its creation), signed with the configured secret.
+    expect(inbox.received.map((delivery) => [delivery.json.webhookEvent, delivery.json.issue.key])).toEqual([['jira:issue_updated', 'CRASH-1']]);
     expect(inbox.received[0]!.headers['x-hub-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(inbox.received[0]!.raw).digest('hex')}`);
     expect(deleted.exitCode).toBe(0);
     expect(deleted.stdout).toContain(`Deleted 1 webhook(s) for ${url}`);
@@ -84,7 +87,7 @@ describe('CLI: webhook register | list | delete', () => {
     const first = await cli([...globals, 'webhook', 'register', '--url', url]);
     const second = await cli([...globals, '--json', 'webhook', 'register', '--url', url]);
     const listed = await cli([...globals, 'webhook', 'list', '--url', url]);
-    await createIssue(jira, 'CRASH');
+    await changeIssue(jira, 'CRASH');
     const deleted = await cli([...globals, '--json', 'webhook', 'delete', '--url', url]);
 
     // Assess

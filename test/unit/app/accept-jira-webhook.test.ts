@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { acceptJiraWebhook, DELIVERY_MEMORY_SECONDS, MAX_WEBHOOK_BYTES, type AcceptJiraWebhookDeps } from '../../../shared/app/accept-jira-webhook.ts';
+import { acceptJiraWebhook, CREATION_IGNORED, DELIVERY_MEMORY_SECONDS, MAX_WEBHOOK_BYTES, type AcceptJiraWebhookDeps } from '../../../shared/app/accept-jira-webhook.ts';
 import type { IncomingRequest } from '../../../shared/app/http.ts';
 import { trimJiraWebhook } from '../../../shared/domain/jira/trim-jira-webhook.ts';
 import { parseQueueMessage } from '../../../shared/domain/queue-message.ts';
@@ -159,9 +159,25 @@ describe('Use-case: acceptJiraWebhook', () => {
     expect(w.deliveries.expiries.size).toBe(0);
   });
 
+  it.each([['cloud_issue_created.json'], ['issue_created.json']])(
+    'answers 200 `ignored` to an issue creation (%s), a webhook registered by hand or by an older bridge: nothing queued or recorded',
+    async (fixture) => {
+      // Prepare
+      const w = appWorld();
+
+      // Act
+      const result = await acceptJiraWebhook(deps(w), delivery(fixtureText(fixture)));
+
+      // Assess: the bridge reads each issue it links right after linking it, so a creation carries nothing to sync
+      expect(result).toEqual({ statusCode: 200, body: { ignored: CREATION_IGNORED } });
+      expect(CREATION_IGNORED).toContain('jira:issue_created');
+      expect(w.queue.sent).toEqual([]);
+      expect(w.deliveries.expiries.size).toBe(0);
+    },
+  );
+
   it.each([
     ['cloud_issue_updated_status_to_done.json', 'CRASH-7', 'updated'],
-    ['cloud_issue_created.json', 'CRASH-7', 'created'],
     ['cloud_issue_deleted.json', 'CRASH-7', 'deleted'],
     ['cloud_issue_moved.json', 'GAME-3', 'updated'],
     ['issue_updated_status_to_done.json', 'TEST-12', 'updated'],

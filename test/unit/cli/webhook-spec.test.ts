@@ -11,7 +11,7 @@ import {
 } from '../../../infra/cli/webhook/webhook-spec.ts';
 
 const desired: DesiredWebhook = { name: 'bridge', url: 'https://bridge.example.com/jira/webhook', jql: 'project = CRASH', secret: 's3cret' };
-const listed: ListedWebhook = { id: '7', name: 'bridge', url: desired.url, events: ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted'], jql: 'project = CRASH', enabled: true, signed: true };
+const listed: ListedWebhook = { id: '7', name: 'bridge', url: desired.url, events: ['jira:issue_updated', 'jira:issue_deleted'], jql: 'project = CRASH', enabled: true, signed: true };
 
 describe('Function: webhookDialect', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('Function: webhookDialect', () => {
 
 describe('Function: webhookRequestBody', () => {
   it.each([
-    ['webhooks-1.0', desired, { name: 'bridge', url: desired.url, events: ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted'], filters: { 'issue-related-events-section': 'project = CRASH' }, excludeBody: false, secret: 's3cret' }],
+    ['webhooks-1.0', desired, { name: 'bridge', url: desired.url, events: ['jira:issue_updated', 'jira:issue_deleted'], filters: { 'issue-related-events-section': 'project = CRASH' }, excludeBody: false, secret: 's3cret' }],
     ['webhooks-1.0', { ...desired, secret: undefined }, { filters: { 'issue-related-events-section': 'project = CRASH' } }],
     ['jira-webhook-1.0', desired, { name: 'bridge', url: desired.url, active: 'true', configuration: { FILTERS: 'project = CRASH', EXCLUDE_BODY: 'false', SECRET: 's3cret' } }],
   ] as const)('%s: %j', (dialect, input, expected) => {
@@ -52,6 +52,7 @@ describe('Function: readListedWebhook', () => {
 describe('Function: webhookDifferences', () => {
   it.each([
     ['identical', listed, desired, []],
+    ['registered by an older bridge, with jira:issue_created too', { ...listed, events: ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted'] }, desired, []],
     ['JQL spacing and case differ only', { ...listed, jql: 'PROJECT  =  crash' }, desired, []],
     ['unknown signed state (Data Center)', { ...listed, signed: undefined }, desired, []],
     ['a missing event', { ...listed, events: ['jira:issue_created'] }, desired, ['events lack jira:issue_updated, jira:issue_deleted']],
