@@ -4,6 +4,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { acceptBacktraceEvent } from '../shared/app/accept-backtrace-event.ts';
+import { QueuedGroups } from '../shared/app/queued-groups.ts';
 import { configWarnings } from '../shared/domain/config/index.ts';
 import { SqsQueue } from '../shared/adapters/sqs/queue.ts';
 import { systemClock } from '../shared/ports/clock.ts';
@@ -25,6 +26,8 @@ const deps = {
   clock: systemClock,
   log: logger,
   metrics: createMetrics(SERVICE),
+  // Per container, as the worker's settled links are: what this container queued moments ago.
+  queuedGroups: new QueuedGroups(),
 };
 
 export const handler = httpRoute({ logger, what: 'a Backtrace event', accept: (request) => acceptBacktraceEvent(deps, request) });

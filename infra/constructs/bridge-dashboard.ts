@@ -66,6 +66,7 @@ export class BridgeDashboard extends Dashboard {
           bridgeMetric('EventsIn', { route: 'BacktraceEvents' }, 'Backtrace events in'),
           bridgeMetric('EventsIn', { route: 'JiraWebhook' }, 'Jira webhooks in'),
           bridgeMetric('EventsFiltered', {}, 'Filtered by rules'),
+          bridgeMetric('RepeatsCoalesced', {}, 'Repeats not queued again'),
         ]),
         graph('Jira issues', [bridgeMetric('IssuesCreated', {}, 'Created'), bridgeMetric('IssuesAdopted', {}, 'Adopted (existing issue linked)')]),
         graph('Sync writes and echoes', [

@@ -3,7 +3,8 @@
  * each matching integration's submit/filter rules and enqueue one message per integration. Never calls Jira: the
  * answer must be fast, and the queue gives retries and a DLQ.
  *
- * Bad input changes nothing: every refusal happens before the first enqueue.
+ * Bad input changes nothing: every refusal happens before the first enqueue. A repeat of a group this container
+ * queued moments ago is answered 202 `coalesced` and not queued again (queued-groups.ts says why that loses nothing).
  */
 import type { BridgeConfig } from '../domain/config/index.ts';
 import { credentialsMatch, parseBasicAuthorization, parseStoredCredentials, type BasicCredentials } from '../domain/basic-auth.ts';
@@ -21,6 +22,7 @@ import type { Metrics } from '../ports/metrics.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { SecretSource } from '../ports/secrets.ts';
 import { answer, type HttpAnswer, type IncomingRequest } from './http.ts';
+import type { QueuedGroups } from './queued-groups.ts';
 import { checkQueueMessageSize, parseJsonBody, requestBytes } from './request-body.ts';
 
 /** Backtrace posts one group of a few KiB; SQS takes 256 KiB per message, and the message wraps the group. */
@@ -32,8 +34,10 @@ export interface AcceptEventDeps {
   queue: Queue;
   log: Logger;
   clock: Clock;
-  /** Counts events in and filtered. @default - none */
+  /** Counts events in, filtered and coalesced. @default - none */
   metrics?: Metrics;
+  /** The groups this container queued moments ago: their repeats are not queued again (queued-groups.ts). @default - every event is queued */
+  queuedGroups?: QueuedGroups;
 }
 
 const refuse = (statusCode: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): HttpAnswer =>
@@ -105,7 +109,9 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
 
   const accepted: { integration: string; fingerprint: string }[] = [];
   const filtered: { integration: string; fingerprint: string; rule?: number }[] = [];
-  const receivedAt = new Date(deps.clock.now()).toISOString();
+  const now = deps.clock.now();
+  const receivedAt = new Date(now).toISOString();
+  let coalescible = true;
   for (const integration of permitted) {
     const decision = shouldSubmit(group, integration.rules);
     if (!decision.submit) {
@@ -114,14 +120,24 @@ export async function acceptBacktraceEvent(deps: AcceptEventDeps, request: Incom
       continue;
     }
     accepted.push({ integration: integration.name, fingerprint: group.fingerprint });
+    // A repeat may carry a version above the fingerprint's resolved-until one: a regression the worker must see.
+    if (integration.fixVersions.enabled) coalescible = false;
   }
   // One message for all of them: the worker handles the integrations of one fingerprint in turn, never racing on
   // its ticket list.
   if (accepted.length > 0) {
-    const message: QueueMessageInput = { kind: GROUP_KIND, integrations: accepted.map((entry) => entry.integration), group, receivedAt };
+    const names = accepted.map((entry) => entry.integration);
+    if (coalescible && deps.queuedGroups?.queuedRecently(names, group.fingerprint, now)) {
+      deps.metrics?.count('RepeatsCoalesced');
+      if (filtered.length > 0) deps.metrics?.count('EventsFiltered', undefined, filtered.length);
+      deps.log.debug('Repeat of an error group this container queued moments ago: not queued again', { fingerprint: group.fingerprint, integrations: names });
+      return { statusCode: 202, body: { accepted: [], filtered, coalesced: accepted } };
+    }
+    const message: QueueMessageInput = { kind: GROUP_KIND, integrations: names, group, receivedAt };
     const tooLarge = checkQueueMessageSize(message);
     if (tooLarge) return tooLarge;
     await deps.queue.send(message);
+    if (coalescible) deps.queuedGroups?.remember(names, group.fingerprint, now);
     deps.metrics?.count('EventsIn', { route: 'BacktraceEvents' });
   }
   if (filtered.length > 0) deps.metrics?.count('EventsFiltered', undefined, filtered.length);

@@ -12,6 +12,7 @@
  *
  * Bounded: at most {@link SETTLED_LINKS_MAX} entries per container, the least recently looked-up dropped first.
  */
+import { ExpiringLru } from '../domain/expiring-lru.ts';
 import type { LinkedLink } from '../domain/model/link.ts';
 
 /** How long a settled link is trusted without reading the table again. */
@@ -20,37 +21,21 @@ export const SETTLED_LINK_TTL_MS = 60_000;
 export const SETTLED_LINKS_MAX = 10_000;
 
 export class SettledLinks {
-  readonly #entries = new Map<string, { link: LinkedLink; seenAt: number }>();
-  readonly #ttlMs: number;
-  readonly #max: number;
+  readonly #entries: ExpiringLru<LinkedLink>;
 
   constructor(options: { ttlMs?: number; max?: number } = {}) {
-    this.#ttlMs = options.ttlMs ?? SETTLED_LINK_TTL_MS;
-    this.#max = options.max ?? SETTLED_LINKS_MAX;
+    this.#entries = new ExpiringLru({ ttlMs: options.ttlMs ?? SETTLED_LINK_TTL_MS, max: options.max ?? SETTLED_LINKS_MAX });
   }
 
   /** The link remembered for (integration, fingerprint), when it was seen settled less than the TTL ago. */
   get(integration: string, fingerprint: string, now: number): LinkedLink | undefined {
-    const key = keyOf(integration, fingerprint);
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (now - entry.seenAt >= this.#ttlMs || now < entry.seenAt) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    // Most recently used last: Map keeps insertion order, so the first key is the one to drop.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry.link;
+    return this.#entries.get(keyOf(integration, fingerprint), now);
   }
 
   /** Remember `link` as read from the table at `now`; ignored unless it is settled for an integration that `syncs` (or not). */
   remember(integration: string, link: LinkedLink, syncs: boolean, now: number): void {
     if (!isSettled(link, syncs)) return;
-    const key = keyOf(integration, link.fingerprint);
-    this.#entries.delete(key);
-    this.#entries.set(key, { link, seenAt: now });
-    while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(keyOf(integration, link.fingerprint), link, now);
   }
 
   /** Forget (integration, fingerprint): this container changed its link. */

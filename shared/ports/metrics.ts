@@ -17,6 +17,8 @@ export interface MetricDimensionsByName {
   EventsIn: { route: 'BacktraceEvents' | 'JiraWebhook' };
   /** A Backtrace error group an integration's submit/filter rules kept out of Jira. */
   EventsFiltered: undefined;
+  /** A repeat of an error group the same ingest container queued moments ago, answered without queueing it again. */
+  RepeatsCoalesced: undefined;
   /** A Jira issue the bridge created for an error group. */
   IssuesCreated: undefined;
   /** An existing Jira issue linked instead of creating one (named by the fingerprint's ticket, or found by its dedupe label after a crash). */
@@ -50,6 +52,7 @@ export type ErrorClass = 'RateLimited' | 'ServerError' | 'Timeout' | 'Network' |
 export const METRIC_NAMES = [
   'EventsIn',
   'EventsFiltered',
+  'RepeatsCoalesced',
   'IssuesCreated',
   'IssuesAdopted',
   'SyncWrites',

@@ -2,8 +2,9 @@
  * What one new error group costs, end to end on the local stack with two-way sync on (the Jira sandbox's signed
  * webhooks wired to the bridge): delivered three times at once, as Backtrace's retries and the queue's redeliveries
  * do, it makes 1 Jira create and 1 Jira read (the link-time sync's, with the changelog), and 2 Backtrace calls (the
- * row read before the create, the one ticket write); its create's webhook echo is recognised from the delivery
- * alone. Repeats of a linked group cost nothing at all.
+ * row read before the create, the one ticket write); its create sends no webhook back (the bridge's webhook asks for
+ * updates and deletions only). Repeats of a linked group cost nothing at all: the ingest container that queued the
+ * group answers them without queueing them again.
  *
  * A first group fills the per-container caches (Jira's field list, serverInfo, myself) so the counts are the
  * group's own. Poll timers are off, and no poll runs: what is counted is what the deliveries caused.
@@ -83,8 +84,8 @@ describe('Calls per new fingerprint (two-way sync)', () => {
     expect(callsSince(before)).toEqual({
       jira: { 'POST issue': 1, 'GET issue/{id}': 1 },
       backtrace: { 'POST /api/query': 1, 'POST /api/issue': 1 },
-      // The create's webhook, dropped as our echo without a read (no call above is its).
-      webhooks: 1,
+      // The create sends no webhook: the bridge's webhook does not ask for creations.
+      webhooks: 0,
     });
     expect(stack.backtraceSandbox!.getIssue('my_universe', 'my_project', fingerprint)?.tickets).toEqual([expect.objectContaining({ watcher: 'local-jira' })]);
     expect(stack.jiraSandbox!.validationErrors).toEqual([]);
@@ -96,13 +97,15 @@ describe('Calls per new fingerprint (two-way sync)', () => {
     await deliver(fingerprint, 1);
     await quiet();
     const before = mark();
+    const receivedBefore = stack.poller.stats().received;
 
     // Act
     const statuses = await deliver(fingerprint, 3);
     await quiet();
 
-    // Assess
+    // Assess: not even a queue message (the one ingest container queued the group moments ago)
     expect(statuses).toEqual([202, 202, 202]);
     expect(callsSince(before)).toEqual({ jira: {}, backtrace: {}, webhooks: 0 });
+    expect(stack.poller.stats().received).toBe(receivedBefore);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptBacktraceEvent, MAX_EVENT_BYTES, type AcceptEventDeps } from '../../../shared/app/accept-backtrace-event.ts';
 import type { IncomingRequest } from '../../../shared/app/http.ts';
+import { QueuedGroups, REPEAT_WINDOW_MS } from '../../../shared/app/queued-groups.ts';
 import { PermanentError, RetryableError } from '../../../shared/ports/errors.ts';
 import { sampleBody } from '../domain-factories.ts';
 import { appWorld, BASIC, basicAuthorization, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, type AppWorld } from './app-world.ts';
@@ -253,6 +254,111 @@ describe('Use-case: acceptBacktraceEvent', () => {
       { message: { kind: 'backtrace.group', integrations: [INTEGRATION], group: groupBody(), receivedAt: new Date(w.clock.now()).toISOString() } },
     ]);
     expect(w.log.lines).toContainEqual({ level: 'info', message: 'Backtrace event accepted', extra: { fingerprint: FINGERPRINT, accepted: 1, filtered: 0 } });
+  });
+
+  describe('repeats of a group this container queued', () => {
+    const coalescing = (w: AppWorld, queuedGroups = new QueuedGroups()): AcceptEventDeps => ({ ...deps(w), queuedGroups });
+
+    it.each([
+      { case: 'a moment later', afterMs: 1_000, queued: 1 },
+      { case: 'just inside the window', afterMs: REPEAT_WINDOW_MS - 1, queued: 1 },
+      { case: 'once the window has passed', afterMs: REPEAT_WINDOW_MS, queued: 2 },
+    ])('queues a repeat posted $case $queued time(s) in all, answering 202 either way', async ({ afterMs, queued }) => {
+      // Prepare
+      const w = appWorld();
+      const accept = coalescing(w);
+      await acceptBacktraceEvent(accept, post(groupBody()));
+      w.clock.advance(afterMs);
+
+      // Act
+      const repeat = await acceptBacktraceEvent(accept, post(groupBody()));
+
+      // Assess
+      expect(repeat.statusCode).toBe(202);
+      expect(w.queue.sent).toHaveLength(queued);
+      const ours = [{ integration: INTEGRATION, fingerprint: FINGERPRINT }];
+      expect(repeat.body).toEqual(queued === 1 ? { accepted: [], filtered: [], coalesced: ours } : { accepted: ours, filtered: [] });
+    });
+
+    it('counts from the message queued: repeats inside the window do not stretch it', async () => {
+      // Prepare: a repeat every 20 s
+      const w = appWorld();
+      const accept = coalescing(w);
+
+      // Act
+      for (let post_ = 0; post_ < 7; post_ += 1) {
+        await acceptBacktraceEvent(accept, post(groupBody()));
+        w.clock.advance(20_000);
+      }
+
+      // Assess: 0 s, 60 s and 120 s were queued
+      expect(w.queue.sent.map(({ message }) => (message as { receivedAt: string }).receivedAt)).toEqual(
+        [0, 60_000, 120_000].map((offset) => new Date(Date.parse((w.queue.sent[0]!.message as { receivedAt: string }).receivedAt) + offset).toISOString()),
+      );
+    });
+
+    it.each([
+      ['another fingerprint', groupBody({ fingerprint: 'b'.repeat(64) })],
+      ['the same fingerprint from another container', undefined],
+    ])('queues %s as usual', async (_case, body) => {
+      // Prepare
+      const w = appWorld();
+      await acceptBacktraceEvent(coalescing(w), post(groupBody()));
+
+      // Act: a new container (a fresh memory) for the second case
+      const second = body ? await acceptBacktraceEvent(coalescing(w), post(body)) : await acceptBacktraceEvent(coalescing(w), post(groupBody()));
+
+      // Assess
+      expect(second.body).toMatchObject({ accepted: [expect.objectContaining({ integration: INTEGRATION })] });
+      expect(w.queue.sent).toHaveLength(2);
+    });
+
+    it('queues every repeat for an integration with Fix Versions on: a repeat may carry a regressed version', async () => {
+      // Prepare
+      const w = appWorld({ integrations: [integrationDocument({ fixVersions: { enabled: true } })] });
+      const accept = coalescing(w);
+
+      // Act
+      for (let post_ = 0; post_ < 3; post_ += 1) await acceptBacktraceEvent(accept, post(groupBody({ attributes: { version: [[`1.2.${post_}`, 1]] } })));
+
+      // Assess
+      expect(w.queue.sent).toHaveLength(3);
+    });
+
+    it('queues a repeat that an integration now takes too (another set of integrations)', async () => {
+      // Prepare: ops shares the credentials; its rule filters the first post, not the second
+      const w = appWorld({
+        integrations: [integrationDocument(), otherIntegration(OPS, { ingest: { basicAuthSecret: `ingest/${INTEGRATION}` }, rules: [{ action: 'filter', attribute: 'environment', regex: '^production$' }] })],
+      });
+      const accept = coalescing(w);
+      await acceptBacktraceEvent(accept, post(groupBody({ attributes: { environment: [['production', 1]] } })));
+
+      // Act
+      const repeat = await acceptBacktraceEvent(accept, post(groupBody({ attributes: { environment: [['staging', 1]] } })));
+
+      // Assess
+      expect(repeat.body.accepted).toEqual([
+        { integration: INTEGRATION, fingerprint: FINGERPRINT },
+        { integration: OPS, fingerprint: FINGERPRINT },
+      ]);
+      expect(w.queue.sent.map(({ message }) => (message as { integrations: string[] }).integrations)).toEqual([[INTEGRATION], [INTEGRATION, OPS]]);
+    });
+
+    it('remembers nothing when the queue refuses the message: the retry Backtrace makes is queued', async () => {
+      // Prepare
+      const w = appWorld();
+      const accept = coalescing(w);
+      w.queue.failWith = new RetryableError('SQS is unavailable');
+      await expect(acceptBacktraceEvent(accept, post(groupBody()))).rejects.toThrow('SQS is unavailable');
+      w.queue.failWith = undefined;
+
+      // Act
+      const retry = await acceptBacktraceEvent(accept, post(groupBody()));
+
+      // Assess
+      expect(retry.body.accepted).toEqual([{ integration: INTEGRATION, fingerprint: FINGERPRINT }]);
+      expect(w.queue.sent).toHaveLength(1);
+    });
   });
 
   it('queues one message naming every integration of the project that the credentials open, and no other', async () => {

@@ -12,6 +12,7 @@ import { syncErrorGroup } from '../../../shared/app/sync-error-group.ts';
 import type { JiraIssueEvent } from '../../../shared/domain/jira/jira-webhook.ts';
 import { ANA, BOT, DONE, type MemoryIssue } from '../../support/in-memory/jira.ts';
 import { InMemoryMetrics } from '../../support/in-memory/metrics.ts';
+import { QueuedGroups } from '../../../shared/app/queued-groups.ts';
 import { webhookFixture } from '../sync/sync-factories.ts';
 import { sampleBody, sampleGroup } from '../domain-factories.ts';
 import { appWorld, personDelivery, BASIC, basicAuthorization, INTEGRATION, integrationDocument, PROJECT, UNIVERSE, WEBHOOK_SECRET, type AppWorld } from './app-world.ts';
@@ -49,6 +50,20 @@ describe('Metrics counted by the use-cases', () => {
 
       // Assess
       expect(metrics.names()).toEqual(expected);
+    });
+
+    it('counts a repeat this container queued moments ago as coalesced, not as an event in', async () => {
+      // Prepare
+      const { w, metrics } = countingWorld();
+      const request = { headers: { authorization: basicAuthorization(BASIC.username, BASIC.password) }, body: JSON.stringify({ ...sampleBody(), universe: UNIVERSE, project: PROJECT }) };
+      const accept = { ...w, metrics, queuedGroups: new QueuedGroups() };
+
+      // Act
+      await acceptBacktraceEvent(accept, request);
+      await acceptBacktraceEvent(accept, request);
+
+      // Assess
+      expect(metrics.names()).toEqual(['EventsIn{route=BacktraceEvents}', 'RepeatsCoalesced']);
     });
   });
 
