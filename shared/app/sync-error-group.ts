@@ -72,6 +72,8 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
       }
       const index = deps.config.integrations.indexOf(integration);
       const clients = await deps.clientsFor(integration);
+      // At or before the lease the create flow takes with a new link: the first sync below uses that lease as it is.
+      const startedAt = deps.clock.now();
       const result = await createIssueForGroup(
         { ...clients, links: deps.links, clock: deps.clock, log: deps.log, leaseMs: deps.config.settings.claimLeaseSeconds * 1000 },
         {
@@ -90,7 +92,7 @@ export async function syncErrorGroup(deps: SyncDeps, message: GroupMessage): Pro
         const note = integration.fixVersions.enabled ? groupNoteFor(integration.fixVersions, group) : undefined;
         // A new link, under the lease taken with it; or a link whose first sync failed, and is tried again.
         if (result.outcome !== 'already-linked') {
-          await syncNewLink(deps, clients, integration, result.link, { token: result.token, row: result.row, configPath, ...(note ? { group: note } : {}) });
+          await syncNewLink(deps, clients, integration, result.link, { token: result.token, leasedSince: startedAt, row: result.row, configPath, ...(note ? { group: note } : {}) });
         } else if (result.link.sync === undefined) {
           await syncNewLink(deps, clients, integration, result.link, { configPath, ...(note ? { group: note } : {}) });
         } else if (note) {

@@ -6,7 +6,8 @@
  * issue was created (its changelog says so) is newer than the error group and wins either way.
  *
  * Runs once per link, under the sync lease the create flow took with the link (so a webhook about the new issue
- * waits until this has read both sides); a link whose first sync failed is synced on the next delivery of its group.
+ * waits until this has read both sides; `leasedSince`, a time at or before the create flow started, lets the sync
+ * use that lease without writing it again); a link whose first sync failed is synced on the next delivery of its group.
  */
 import type { IntegrationConfig } from '../domain/config/index.ts';
 import type { FingerprintIssue } from '../domain/model/backtrace.ts';
@@ -29,7 +30,7 @@ export async function syncNewLink(
   clients: IntegrationClients,
   integration: IntegrationConfig,
   link: LinkedLink,
-  options: { token?: string; row?: FingerprintIssue; group?: LinkSyncState['group']; configPath?: string } = {},
+  options: { token?: string; leasedSince?: number; row?: FingerprintIssue; group?: LinkSyncState['group']; configPath?: string } = {},
 ): Promise<SyncLinkResult | undefined> {
   const trigger: SyncTrigger = { kind: 'link', ...(options.row ? { row: options.row } : {}), ...(options.group ? { group: options.group } : {}) };
   return syncPair(deps, clients, {
@@ -37,6 +38,8 @@ export async function syncNewLink(
     fingerprint: link.fingerprint,
     trigger,
     ...(options.token ? { token: options.token } : { unlessSynced: true }),
+    // The create flow's own lease and link: the first sync starts without writing the lease again.
+    ...(options.token && options.leasedSince !== undefined ? { held: { link, since: options.leasedSince } } : {}),
     ...(options.configPath ? { configPath: options.configPath } : {}),
   });
 }
@@ -52,10 +55,11 @@ const firstSyncDone = (link: LinkedLink): boolean => link.sync?.backtrace !== un
 export async function syncPair(
   deps: Omit<SyncDeps, 'config' | 'clientsFor'>,
   clients: IntegrationClients,
-  input: { integration: IntegrationConfig; fingerprint: string; trigger: SyncTrigger; token?: string; configPath?: string; unlessSynced?: boolean },
+  input: { integration: IntegrationConfig; fingerprint: string; trigger: SyncTrigger; token?: string; held?: { link: LinkedLink; since: number }; configPath?: string; unlessSynced?: boolean },
 ): Promise<SyncLinkResult | undefined> {
   const { integration, trigger } = input;
-  return withSyncLease<SyncLinkResult | undefined>(deps, { integration: integration.name, fingerprint: input.fingerprint, ...(input.token ? { token: input.token } : {}) }, async (leased) => {
+  const target = { integration: integration.name, fingerprint: input.fingerprint, ...(input.token ? { token: input.token } : {}), ...(input.held ? { held: input.held } : {}) };
+  return withSyncLease<SyncLinkResult | undefined>(deps, target, async (leased) => {
     // A repeat delivery read the link before its creator's first sync was recorded: that sync is done now, and the
     // repeat has nothing to add (no Jira or Backtrace read).
     if (input.unlessSynced && firstSyncDone(leased)) return { result: undefined };

@@ -32,16 +32,22 @@ export interface LeaseDeps {
 
 /**
  * Runs `work` holding the lease of (`integration`, `fingerprint`); `undefined` when there is no linked item.
- * `token` resumes a lease the caller already holds (the create flow takes it with the link).
+ * `token` resumes a lease the caller already holds (the create flow takes it with the link). With `held` too (the
+ * link as the caller wrote it, and a time at or before it took the lease), the lease is not written again while at
+ * least half of it is left: nobody else writes a leased link, so the caller's copy is the table's.
  */
 export async function withSyncLease<T>(
   deps: LeaseDeps,
-  target: { integration: string; fingerprint: string; token?: string },
+  target: { integration: string; fingerprint: string; token?: string; held?: { link: LinkedLink; since: number } },
   work: LeasedWork<T>,
 ): Promise<T | undefined> {
   const token = target.token ?? randomUUID();
   const now = deps.clock.now();
-  const lease = await deps.links.acquireSync({ integration: target.integration, fingerprint: target.fingerprint, token, now, leaseMs: SYNC_LEASE_MS });
+  const heldAge = target.held ? now - target.held.since : Number.NaN;
+  const lease =
+    target.token !== undefined && target.held && heldAge >= 0 && heldAge < SYNC_LEASE_MS / 2
+      ? ({ outcome: 'acquired', link: target.held.link } as const)
+      : await deps.links.acquireSync({ integration: target.integration, fingerprint: target.fingerprint, token, now, leaseMs: SYNC_LEASE_MS });
   if (lease.outcome === 'missing') return undefined;
   if (lease.outcome === 'busy') {
     throw new ClaimBusyError(`Fingerprint ${target.fingerprint} (integration ${target.integration}) is being synced by another worker`, {

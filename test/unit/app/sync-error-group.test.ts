@@ -49,6 +49,7 @@ describe('Use-case: syncErrorGroup', () => {
 
     // Act
     const result = await syncErrorGroup(w.deps, groupMessage([INTEGRATION]));
+    const tableCalls = [...w.links.calls];
 
     // Assess
     expect(result).toMatchObject([{ integration: INTEGRATION, fingerprint: GROUP.fingerprint, result: { outcome: 'created', issueKey: 'CRASH-1' } }]);
@@ -64,6 +65,8 @@ describe('Use-case: syncErrorGroup', () => {
     expect(w.log.lines).toContainEqual(
       expect.objectContaining({ level: 'info', message: 'Error group synced to Jira', extra: expect.objectContaining({ integration: INTEGRATION, outcome: 'created', issueKey: 'CRASH-1' }) }),
     );
+    // The table writes of a new group: the claim, the link (with the sync lease), the ticket, the first sync's record.
+    expect(tableCalls).toEqual(['get', 'claim', 'completeClaim', 'markTicketAttached', 'recordSync']);
   });
 
   it('makes no Jira call and no Backtrace write for a repeat delivery of a linked, synced group', async () => {

@@ -14,7 +14,7 @@ const AUTOMATION: JiraUser = { accountId: 'automation-0009', displayName: 'Autom
 const LEASE = 'claim-token';
 
 /** syncNewLink as the group worker calls it, right after linking (`options`: the lease taken with the link, the row). */
-function syncTheNewLink(w: AppWorld, link: LinkedLink, options: { token?: string; row?: FingerprintIssue } = {}, integration: IntegrationConfig = w.integration) {
+function syncTheNewLink(w: AppWorld, link: LinkedLink, options: { token?: string; leasedSince?: number; row?: FingerprintIssue } = {}, integration: IntegrationConfig = w.integration) {
   const { config: _config, clientsFor: _clientsFor, ...deps } = w.deps;
   return syncNewLink(deps, { tracker: w.jira, backtrace: w.backtrace }, integration, link, options);
 }
@@ -188,6 +188,26 @@ describe('Use-case: syncNewLink', () => {
     expect(w.links.leases.has(key)).toBe(false);
     const recorded = w.links.calls.filter((call) => call === 'acquireSync' || call === 'recordSync');
     expect(recorded).toEqual(['acquireSync', 'recordSync']);
+    expect((await stored(w, ref))?.sync).toMatchObject({ backtrace: { state: 'resolved' }, jira: { statusId: DONE.id } });
+  });
+
+  it.each([
+    { case: 'taken moments ago', leasedAgoMs: 1_000, calls: ['recordSync'] },
+    { case: 'with less than half of it left', leasedAgoMs: SYNC_LEASE_MS / 2, calls: ['acquireSync', 'recordSync'] },
+    { case: 'dated after now (a clock gone backwards)', leasedAgoMs: -1_000, calls: ['acquireSync', 'recordSync'] },
+  ])('uses the create flow\'s lease $case as it is, or takes it again: $calls', async ({ leasedAgoMs, calls }) => {
+    // Prepare
+    const w = appWorld();
+    const { ref, link } = newLink(w);
+    fingerprintIs(w, ref, 'resolved', []);
+
+    // Act
+    const result = await syncTheNewLink(w, link, { token: LEASE, leasedSince: w.clock.now() - leasedAgoMs });
+
+    // Assess: synced and released either way
+    expect(result).toMatchObject({ outcome: 'synced' });
+    expect(w.links.calls.filter((call) => call === 'acquireSync' || call === 'recordSync')).toEqual(calls);
+    expect(w.links.leases.has(`${INTEGRATION}/${ref.fingerprint}`)).toBe(false);
     expect((await stored(w, ref))?.sync).toMatchObject({ backtrace: { state: 'resolved' }, jira: { statusId: DONE.id } });
   });
 
