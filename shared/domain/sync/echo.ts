@@ -44,6 +44,8 @@ export interface EchoInput {
  * 1. A deletion is never an echo (the bridge deletes nothing; a deletion is checked against Jira before it unlinks).
  * 2. `created` of a linked issue: the bridge made it (or adopted it, by its own ticket entry), and the link-time sync
  *    reads the issue after its creation under the link's lease, so the create's delivery is older than that read.
+ *    The receiver no longer queues creations (accept-jira-webhook.ts); this rule covers the messages a version
+ *    before it queued, still in the queue or its DLQ when the new one is deployed.
  * 3. An author equal to the integration's own account: our write.
  * 4. No author, only status and/or assignee changed, each to what the bridge's recorded last write set, at that
  *    write's time (give or take the clock skew): our write, as Jira reports it without a user. Processing it would
