@@ -36,10 +36,6 @@ export class QueuedGroups {
   remember(integrations: readonly string[], fingerprint: string, now: number): void {
     this.#entries.set(keyOf(integrations, fingerprint), true, now);
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }
 
 // NUL cannot occur in a fingerprint (input-limits.ts) nor in an integration name.

@@ -43,11 +43,11 @@ export async function withSyncLease<T>(
 ): Promise<T | undefined> {
   const token = target.token ?? randomUUID();
   const now = deps.clock.now();
-  const heldAge = target.held ? now - target.held.since : Number.NaN;
-  const lease =
-    target.token !== undefined && target.held && heldAge >= 0 && heldAge < SYNC_LEASE_MS / 2
-      ? ({ outcome: 'acquired', link: target.held.link } as const)
-      : await deps.links.acquireSync({ integration: target.integration, fingerprint: target.fingerprint, token, now, leaseMs: SYNC_LEASE_MS });
+  const held = target.token === undefined ? undefined : target.held;
+  const heldFresh = held !== undefined && now >= held.since && now - held.since < SYNC_LEASE_MS / 2;
+  const lease = heldFresh
+    ? ({ outcome: 'acquired', link: held.link } as const)
+    : await deps.links.acquireSync({ integration: target.integration, fingerprint: target.fingerprint, token, now, leaseMs: SYNC_LEASE_MS });
   if (lease.outcome === 'missing') return undefined;
   if (lease.outcome === 'busy') {
     throw new ClaimBusyError(`Fingerprint ${target.fingerprint} (integration ${target.integration}) is being synced by another worker`, {
